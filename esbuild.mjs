@@ -1,0 +1,48 @@
+// One build script for every bundle: the extension, the training worker, the CLI,
+// the panel (webview), the benchmark and the in-host test suite.
+//   node esbuild.mjs            build once (production: minified, no source maps)
+//   node esbuild.mjs --watch    rebuild on change (with source maps)
+//   node esbuild.mjs --dev      build once with source maps
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const dev = watch || process.argv.includes('--dev');
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: dev,
+  minify: !dev,
+  keepNames: true,
+  logLevel: 'warning',
+};
+
+/** [entry, out, options]; entries that do not exist yet are skipped with a notice. */
+const bundles = [
+  ['src/extension/extension.ts', 'dist/extension.js', { ...node, external: ['vscode'] }],
+  ['src/worker/worker.ts', 'dist/worker.js', node],
+  ['src/cli.ts', 'dist/cli.js', node],
+  ['webview/main.ts', 'dist/webview.js', { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: dev, minify: !dev, logLevel: 'warning' }],
+  ['bench/bench.ts', 'dist/bench.js', { ...node, minify: false, external: ['@tensorflow/*', 'brain.js', 'convnetjs', 'gpu.js'] }],
+  ['test/vscode/suite.ts', 'dist/test/suite.js', { ...node, minify: false, external: ['vscode'] }],
+];
+
+const contexts = [];
+for (const [entry, outfile, options] of bundles) {
+  if (!existsSync(entry)) {
+    console.log(`esbuild: ${entry} not present yet, skipped`);
+    continue;
+  }
+  const config = { entryPoints: [entry], outfile, ...options };
+  if (watch) {
+    const ctx = await esbuild.context(config);
+    await ctx.watch();
+    contexts.push(ctx);
+  } else {
+    await esbuild.build(config);
+  }
+}
+if (watch) console.log('esbuild: watching for changes');

@@ -1,0 +1,137 @@
+/**
+ * The engine's public face. Notation is Nielsen's: layer l = 1..L (0 is the input),
+ * w^l_jk connects neuron k of layer l−1 to neuron j of layer l.
+ *
+ * Array layouts: every matrix is a row-major Float32Array, rows × cols.
+ * A layer's weights are units × inputs: w^l_jk = weights[j * inputs + k].
+ */
+import type { Activation } from '../spec';
+import type { WeightsFile } from '../weights';
+
+export interface LayerView {
+  /** l, from 1. */
+  index: number;
+  /** k runs over these: the previous layer's width. */
+  inputs: number;
+  /** j runs over these. */
+  units: number;
+  activation: Activation;
+  bias: boolean;
+  /** units × inputs. Live views into the engine's memory: copy before keeping. */
+  weights: Float32Array;
+  /** units (zeros and never changed when bias=false). */
+  biases: Float32Array;
+  /** ∂C/∂w of the last step: batch mean, L2 term included. units × inputs. */
+  gradWeights: Float32Array;
+  gradBiases: Float32Array;
+  /** The change the last step applied: w_after − w_before. */
+  lastDeltaWeights: Float32Array;
+  lastDeltaBiases: Float32Array;
+  /** Sum of the changes applied since the current epoch began (all zero at its start). */
+  epochDeltaWeights: Float32Array;
+  epochDeltaBiases: Float32Array;
+}
+
+/** One sample's pass through the network, for the chain rule ∂C/∂w^l_jk = a^{l−1}_k δ^l_j. */
+export interface SampleTrace {
+  /** Index into the training set. */
+  sampleIndex: number;
+  /** a^0 (the normalised input) … a^L: L+1 arrays. */
+  activations: Float32Array[];
+  /** z^1 … z^L: L arrays (index 0 is layer 1). */
+  zs: Float32Array[];
+  /** δ^1 … δ^L: L arrays (index 0 is layer 1); δ for this sample alone, not averaged. */
+  deltas: Float32Array[];
+}
+
+export interface StepResult {
+  /** Steps taken since the start (1 after the first step). */
+  step: number;
+  /** The epoch this step belonged to, from 0. */
+  epoch: number;
+  /** Mean cost of the batch before the update, L2 term included. */
+  loss: number;
+  batchSize: number;
+  /** η used for this step (after decay). */
+  rate: number;
+  /** True when this step finished its epoch. */
+  epochEnded: boolean;
+}
+
+export interface Evaluation {
+  /** Mean cost over the part, L2 term included. */
+  loss: number;
+  /** Fraction correct, for classification and binary tasks. */
+  accuracy?: number;
+  count: number;
+}
+
+export interface EpochMetrics {
+  /** The epoch that ended, from 0. */
+  epoch: number;
+  /** After the epoch's last step. */
+  train: Evaluation;
+  validation?: Evaluation;
+}
+
+export interface Gradient {
+  loss: number;
+  /** Per layer, units × inputs. */
+  dW: Float32Array[];
+  db: Float32Array[];
+}
+
+/**
+ * Raised by step() when the loss or a weight stops being finite. The message names the step
+ * and suggests a smaller rate; the weights are those before the failing update.
+ */
+export class DivergenceError extends Error {
+  constructor(
+    message: string,
+    readonly step: number,
+    readonly epoch: number,
+  ) {
+    super(message);
+    this.name = 'DivergenceError';
+  }
+}
+
+export interface Trainer {
+  readonly layers: readonly LayerView[];
+  /** Current epoch, from 0; equals `epochs` when training is complete. */
+  readonly epoch: number;
+  readonly epochs: number;
+  /** Steps taken since the start. */
+  readonly step: number;
+  /** Steps taken in the current epoch. */
+  readonly stepInEpoch: number;
+  readonly stepsPerEpoch: number;
+  readonly batchSize: number;
+  /** η for the next step, after decay. */
+  readonly rate: number;
+  /** epoch >= epochs */
+  readonly done: boolean;
+  readonly trainCount: number;
+  readonly task: 'classification' | 'binary' | 'regression';
+
+  /** One mini-batch: forward, backward, update. Throws DivergenceError. */
+  stepOnce(): StepResult;
+  /** Steps until the current epoch ends; returns its metrics. */
+  stepEpoch(): EpochMetrics;
+  /** Loss and accuracy over a part with the current weights (no update). */
+  evaluate(part: 'train' | 'validation'): Evaluation | null;
+  /** The network's output for one raw (unnormalised) input. */
+  predict(input: ArrayLike<number>): Float32Array;
+  /**
+   * One sample's activations and deltas at the current weights (before any further update).
+   * Default: the last sample of the last batch.
+   */
+  trace(sampleIndex?: number): SampleTrace;
+  /** Gradient of the mean cost over the whole training set at the current weights (L2 included). */
+  fullGradient(): Gradient;
+  getWeights(): WeightsFile;
+  /** Throws WeightsError naming the layer and the shape that does not fit. */
+  setWeights(weights: WeightsFile): void;
+  /** Back to the seeded initial weights, epoch 0, step 0. */
+  reset(): void;
+}
