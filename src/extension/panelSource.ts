@@ -1,0 +1,25 @@
+/**
+ * What the training panel needs from a training session. The session (sessions.ts) implements
+ * it; the panel (panel.ts) only uses it, so the two can change independently.
+ */
+import type * as vscode from 'vscode';
+import type { HeatmapMode, PanelAction, SessionInfo, SessionStatus, ToPanel } from '../protocol';
+
+export interface PanelSource {
+  readonly specUri: vscode.Uri;
+  readonly info: SessionInfo | undefined;
+  readonly status: SessionStatus;
+  /** The full-state `init` message for a panel that starts drawing (first open, reload, reset); undefined until loaded. */
+  initMessage(): ToPanel | undefined;
+  /** Messages for the panel as they happen: snapshots, status changes, load failures, init after a reset. */
+  readonly onPanelMessage: vscode.Event<ToPanel>;
+  control(action: PanelAction): void;
+  /** The panel says whether it is visible, so snapshots carry layer arrays only when someone looks. */
+  setPanelVisible(visible: boolean): void;
+}
+
+/** Where the panel should open: a layer and a heatmap mode (Inspect Gradients uses 'gradient'). */
+export interface PanelFocus {
+  layer: number;
+  mode: HeatmapMode;
+}
