@@ -2,6 +2,8 @@
  * The weights file: `{"format": "nnspec-weights", "version": 1, "layers": [{"weights": [[w_jk, …], …], "biases": [b_j, …]}]}`.
  * Rows j are this layer's neurons, columns k the previous layer's.
  */
+import type { NetworkSpec } from './spec';
+
 export interface WeightsFile {
   format: 'nnspec-weights';
   version: 1;
@@ -14,4 +16,127 @@ export class WeightsError extends Error {
     super(message);
     this.name = 'WeightsError';
   }
+}
+
+/**
+ * Reads a weights file. Throws WeightsError naming `source` and what is wrong where:
+ * not JSON (with line:column), wrong format or version, a layer without weights or biases,
+ * ragged rows, or a value that is not a finite number (with layer, row and column, from 1).
+ */
+export function parseWeightsFile(text: string, source: string): WeightsFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    const position = /position (\d+)/.exec(detail);
+    let where = '';
+    if (position) {
+      const offset = Number(position[1]);
+      const before = text.slice(0, offset);
+      const line = before.split('\n').length;
+      const column = offset - before.lastIndexOf('\n');
+      where = ` at line ${line}, column ${column}`;
+    }
+    throw new WeightsError(`${source}: not a JSON file${where} (${detail})`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new WeightsError(`${source}: expected a JSON object {"format": "nnspec-weights", "version": 1, "layers": [...]}`);
+  }
+  const record = data as Record<string, unknown>;
+  if (record.format !== 'nnspec-weights') {
+    throw new WeightsError(
+      `${source}: "format" is ${record.format === undefined ? 'missing' : JSON.stringify(record.format)}; an NNSpec weights file has "format": "nnspec-weights"`,
+    );
+  }
+  if (record.version !== 1) {
+    throw new WeightsError(
+      `${source}: "version" is ${record.version === undefined ? 'missing' : JSON.stringify(record.version)}; this NNSpec reads version 1`,
+    );
+  }
+  if (!Array.isArray(record.layers)) {
+    throw new WeightsError(`${source}: "layers" should be a list of {"weights": [[…]], "biases": […]}`);
+  }
+  const layers = record.layers.map((raw: unknown, i: number) => {
+    const where = `${source}: layer ${i + 1}`;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw new WeightsError(`${where}: expected {"weights": [[…]], "biases": […]}`);
+    }
+    const layer = raw as Record<string, unknown>;
+    if (!Array.isArray(layer.weights)) throw new WeightsError(`${where}: "weights" should be a list of rows (one per neuron)`);
+    const weights = layer.weights.map((row: unknown, j: number) => {
+      if (!Array.isArray(row)) throw new WeightsError(`${where}: weights row ${j + 1} is not a list of numbers`);
+      return row.map((value: unknown, k: number) => numberAt(value, `${where}: weights row ${j + 1}, column ${k + 1}`));
+    });
+    for (let j = 1; j < weights.length; j++) {
+      if (weights[j].length !== weights[0].length) {
+        throw new WeightsError(`${where}: ragged weights: row ${j + 1} has ${weights[j].length} values, row 1 has ${weights[0].length}`);
+      }
+    }
+    const rawBiases = layer.biases === undefined ? [] : layer.biases;
+    if (!Array.isArray(rawBiases)) throw new WeightsError(`${where}: "biases" should be a list of numbers`);
+    const biases = rawBiases.map((value: unknown, j: number) => numberAt(value, `${where}: bias ${j + 1}`));
+    return { weights, biases };
+  });
+  return { format: 'nnspec-weights', version: 1, layers };
+}
+
+function numberAt(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new WeightsError(`${where}: expected a number, got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Throws WeightsError unless `w` fits the network: as many layers, each units × inputs weights
+ * and units biases (a `bias=false` layer may give [] or zeros). The message names the layer,
+ * what was expected and what the file has.
+ */
+export function checkWeightsShape(w: WeightsFile, spec: Pick<NetworkSpec, 'input' | 'layers'>): void {
+  if (w.layers.length !== spec.layers.length) {
+    throw new WeightsError(`the weights have ${w.layers.length} layer${w.layers.length === 1 ? '' : 's'}, the network has ${spec.layers.length}`);
+  }
+  let inputs = spec.input.size;
+  spec.layers.forEach((layer, l) => {
+    const file = w.layers[l];
+    const rows = file.weights.length;
+    const cols = rows > 0 ? file.weights[0].length : 0;
+    const ragged = file.weights.findIndex((row) => row.length !== inputs);
+    if (rows !== layer.units || ragged >= 0) {
+      const got = ragged >= 0 && rows === layer.units ? `row ${ragged + 1} has ${file.weights[ragged].length} values` : `${rows} × ${cols}`;
+      throw new WeightsError(
+        `layer ${l + 1}: expected ${layer.units} × ${inputs} weights (units × inputs), got ${got}`,
+      );
+    }
+    if (layer.bias) {
+      if (file.biases.length !== layer.units) {
+        throw new WeightsError(`layer ${l + 1}: expected ${layer.units} biases, got ${file.biases.length}`);
+      }
+    } else if (file.biases.length !== 0 && (file.biases.length !== layer.units || file.biases.some((b) => b !== 0))) {
+      throw new WeightsError(`layer ${l + 1} has bias=false, so its biases must be [] or ${layer.units} zeros; the weights give ${JSON.stringify(file.biases)}`);
+    }
+    inputs = layer.units;
+  });
+}
+
+/** Shortest decimal that reads back as the same number (as float32 when it is a float32 value). */
+function formatNumber(v: number): string {
+  if (Math.fround(v) === v) {
+    for (let digits = 1; digits <= 9; digits++) {
+      const text = Number(v.toPrecision(digits)).toString();
+      if (Math.fround(Number(text)) === v) return text;
+    }
+  }
+  return String(v);
+}
+
+/** The file's text: one weight row per line, numbers as short as reading back exactly allows. */
+export function weightsToJson(w: WeightsFile): string {
+  const list = (values: number[]): string => `[${values.map(formatNumber).join(', ')}]`;
+  const layers = w.layers.map((layer) => {
+    const rows = layer.weights.map((row) => `        ${list(row)}`).join(',\n');
+    return `    {\n      "weights": [\n${rows}\n      ],\n      "biases": ${list(layer.biases)}\n    }`;
+  });
+  return `{\n  "format": "nnspec-weights",\n  "version": 1,\n  "layers": [\n${layers.join(',\n')}\n  ]\n}\n`;
 }
