@@ -5,6 +5,7 @@
 //   node esbuild.mjs --dev      build once with source maps
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
+import { ensureDigits } from './scripts/build-digits.mjs';
 
 const watch = process.argv.includes('--watch');
 const dev = watch || process.argv.includes('--dev');
@@ -29,6 +30,10 @@ const bundles = [
   ['bench/bench.ts', 'dist/bench.js', { ...node, minify: false, external: ['@tensorflow/*', 'brain.js', 'convnetjs', 'gpu.js'] }],
   ['test/vscode/suite.ts', 'dist/test/suite.js', { ...node, minify: false, external: ['vscode'] }],
 ];
+
+// The built-in `digits` data set: media/data/digits.bin, made from the `mnist` package when
+// missing or older than its script (see scripts/build-digits.mjs).
+ensureDigits();
 
 const contexts = [];
 for (const [entry, outfile, options] of bundles) {
