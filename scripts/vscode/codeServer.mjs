@@ -258,6 +258,30 @@ export async function startCodeServer({ folder, port, extensionsDir, userDataDir
   };
 }
 
+/** Settings for a quiet first run: no welcome page, no prompt about the repository above examples/, no gallery checks (offline). */
+export const QUIET_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'git.openRepositoryInParentFolders': 'never',
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'update.mode': 'none',
+};
+
+/**
+ * Write `<userDataDir>/User/settings.json` (QUIET_SETTINGS plus `extra`). Without `overwrite` an existing file
+ * is left alone, so a user's own changes survive restarts.
+ * @param {string} userDataDir @param {Record<string, unknown>} [extra] @param {{ overwrite?: boolean }} [options]
+ */
+export function seedUserSettings(userDataDir, extra = {}, { overwrite = false } = {}) {
+  const settingsFile = join(userDataDir, 'User', 'settings.json');
+  if (!overwrite && existsSync(settingsFile)) return;
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(settingsFile, JSON.stringify({ ...QUIET_SETTINGS, ...extra }, null, 2) + '\n');
+}
+
 /**
  * The workbench URL that opens `folder` and, with `payload`, passes VS Code's workbench options, e.g.
  * [['extensionDevelopmentPath', 'vscode-remote://127.0.0.1:PORT/abs'], ['extensionTestsPath', '…']].
