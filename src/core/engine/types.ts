@@ -5,7 +5,8 @@
  * Array layouts: every matrix is a row-major Float32Array, rows × cols.
  * A layer's weights are units × inputs: w^l_jk = weights[j * inputs + k].
  */
-import type { Activation } from '../spec';
+import type { Activation, NetworkSpec } from '../spec';
+import type { PreparedData } from '../data/prepare';
 import type { WeightsFile } from '../weights';
 
 export interface LayerView {
@@ -129,6 +130,16 @@ export interface Trainer {
   trace(sampleIndex?: number): SampleTrace;
   /** Gradient of the mean cost over the whole training set at the current weights (L2 included). */
   fullGradient(): Gradient;
+  /**
+   * Gradient of the mean cost over the given training samples (indices into the training set)
+   * at the current weights, L2 included; the last step's gradients are left alone.
+   */
+  gradientOf(sampleIndices: ArrayLike<number>): Gradient;
+  /** The spec and data this trainer was made from (not copied: do not modify). */
+  readonly spec: NetworkSpec;
+  readonly data: PreparedData;
+  /** Which Kernels backend runs the matrices: 'js', 'wasm-simd', … */
+  readonly kernelsName: string;
   getWeights(): WeightsFile;
   /** Throws WeightsError naming the layer and the shape that does not fit. */
   setWeights(weights: WeightsFile): void;

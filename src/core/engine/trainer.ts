@@ -1,0 +1,595 @@
+/**
+ * The batched trainer: mini-batch stochastic gradient descent with backpropagation, on Float32
+ * matrices, in Nielsen's notation (layer l = 1..L; w^l_jk from neuron k of layer l−1 to j of l).
+ *
+ * One step on a mini-batch of m samples, each sample a row of the batch matrices:
+ *   forward    Z^l = A^{l−1} (W^l)ᵀ + b^l,   A^l = σ(Z^l)                    (kernels.forward)
+ *   output     δ^L = ∇_a C ⊙ σ'(Z^L)   (a − y when fused, see costs.ts)      (outputDelta)
+ *   backward   δ^l = (δ^{l+1} W^{l+1}) ⊙ σ'(Z^l)                           (kernels.backward)
+ *   gradient   ∂C/∂W^l = (1/m) (δ^l)ᵀ A^{l−1} + λ W^l,   ∂C/∂b^l = (1/m) Σ_rows δ^l   (kernels.gradient)
+ *   update     v ← μ v − η ∂C/∂w,  w ← w + v   (μ = 0: w ← w − η ∂C/∂w);  epoch e uses η·d^e
+ *
+ * Memory: every Float32Array (weights, gradients, changes, velocities, the batch matrices) is a
+ * subarray of ONE `kernels.alloc(total)` made in the constructor, so a WebAssembly backend never has
+ * to grow its memory, and `stepOnce` allocates nothing. Layouts (row-major):
+ *   weights/gradWeights/…: units × inputs;  X: rows × inputSize;  Y: rows × outputSize;
+ *   Z^l, A^l, D^l (= δ^l): rows × units^l, rows = max(batch size, evaluation chunk).
+ *
+ * Initial weights (seeded, `Random.derive(seed, 'init')`, layer by layer, row-major): xavier
+ * U(±√(6/(fan_in+fan_out))), he N(0, √(2/fan_in)), uniform U(±1/√fan_in), normal N(0, 1/√fan_in),
+ * const V; biases start at 0 for every scheme. Mini-batches come from a shuffle of the training
+ * set (`Random.derive(seed, 'shuffle')`), reshuffled at the start of every epoch; the last batch of
+ * an epoch may be smaller (m = what is left). Same spec and seed: bit-identical weights.
+ */
+import type { NetworkSpec } from '../spec';
+import type { Dataset } from '../data/types';
+import { applyNormalizer, type PreparedData } from '../data/prepare';
+import { Random } from '../random';
+import { checkWeightsShape, WeightsError, type WeightsFile } from '../weights';
+import { activation, type ActivationFunction } from './activations';
+import { cost, outputDelta, type CostFunction } from './costs';
+import type { Kernels } from './kernels';
+import { jsKernels } from './jsKernels';
+import {
+  DivergenceError,
+  type EpochMetrics,
+  type Evaluation,
+  type Gradient,
+  type LayerView,
+  type SampleTrace,
+  type StepResult,
+  type Trainer,
+} from './types';
+
+export interface TrainerOptions {
+  /** The matrix backend; plain JavaScript by default. */
+  kernels?: Kernels;
+}
+
+/** Rows per chunk when evaluating or taking the full gradient (and the least the buffers hold). */
+const CHUNK_ROWS = 256;
+
+export function createTrainer(spec: NetworkSpec, data: PreparedData, options: TrainerOptions = {}): Trainer {
+  return new BatchTrainer(spec, data, options.kernels ?? jsKernels());
+}
+
+interface Layer {
+  view: LayerView;
+  fn: ActivationFunction;
+  /** μ-momentum velocities, like weights / biases. */
+  velocityWeights: Float32Array;
+  velocityBiases: Float32Array;
+  /** Chunk gradients for fullGradient/gradientOf (keeps the last step's gradients intact). */
+  scratchWeights: Float32Array;
+  scratchBiases: Float32Array;
+  /** rows × units: weighted inputs z, activations a, errors δ. */
+  Z: Float32Array;
+  A: Float32Array;
+  D: Float32Array;
+}
+
+class BatchTrainer implements Trainer {
+  readonly layers: readonly LayerView[];
+  readonly epochs: number;
+  readonly stepsPerEpoch: number;
+  readonly batchSize: number;
+  readonly trainCount: number;
+  readonly task: Dataset['task'];
+  readonly kernelsName: string;
+
+  epoch = 0;
+  step = 0;
+  stepInEpoch = 0;
+
+  private readonly net: Layer[];
+  private readonly inputSize: number;
+  private readonly outputSize: number;
+  /** Rows the batch matrices hold. */
+  private readonly rows: number;
+  /** rows × inputSize: a^0 of the batch. */
+  private readonly X: Float32Array;
+  /** rows × outputSize: the batch's targets y. */
+  private readonly Y: Float32Array;
+  /** The current epoch's shuffle of the training set. */
+  private readonly order: Int32Array;
+  /** 0, 1, …, trainCount − 1 (for fullGradient). */
+  private readonly everySample: Int32Array;
+  private readonly costFn: CostFunction;
+  private readonly l2: number;
+  private readonly momentum: number;
+  private shuffleRandom: Random;
+  /** Σ w² over all weights (kept up to date by every update), for the (λ/2) Σ w² term. */
+  private sumSquares = 0;
+  private lastSampleIndex = 0;
+
+  constructor(
+    readonly spec: NetworkSpec,
+    readonly data: PreparedData,
+    private readonly kernels: Kernels,
+  ) {
+    const train = data.train;
+    if (spec.layers.length === 0) throw new Error('the network has no dense layers');
+    if (train.count === 0) throw new Error(`the training set ${train.name} is empty`);
+    if (train.inputSize !== spec.input.size) {
+      throw new Error(`the network takes ${spec.input.size} inputs but the data ${train.name} has ${train.inputSize}`);
+    }
+    const outputUnits = spec.layers[spec.layers.length - 1].units;
+    if (train.outputSize !== outputUnits) {
+      throw new Error(`the network has ${outputUnits} outputs but the data ${train.name} has ${train.outputSize} targets`);
+    }
+    this.kernelsName = kernels.name;
+    this.inputSize = spec.input.size;
+    this.outputSize = outputUnits;
+    this.trainCount = train.count;
+    this.task = train.task;
+    this.epochs = spec.epochs;
+    this.batchSize = spec.batch === 'full' ? train.count : Math.max(1, Math.min(Math.floor(spec.batch), train.count));
+    this.stepsPerEpoch = Math.ceil(train.count / this.batchSize);
+    this.costFn = cost(spec.loss);
+    this.l2 = spec.l2;
+    this.momentum = spec.optimizer.momentum;
+    this.shuffleRandom = Random.derive(spec.seed, 'shuffle');
+
+    const validationCount = data.validation?.count ?? 0;
+    this.rows = Math.max(this.batchSize, Math.min(CHUNK_ROWS, Math.max(train.count, validationCount)));
+
+    // One allocation for everything, sliced below.
+    let total = this.rows * (this.inputSize + this.outputSize);
+    let inputs = this.inputSize;
+    for (const layer of spec.layers) {
+      total += 6 * layer.units * inputs + 6 * layer.units + 3 * this.rows * layer.units;
+      inputs = layer.units;
+    }
+    const memory = kernels.alloc(total);
+    let offset = 0;
+    const take = (length: number): Float32Array => {
+      const view = memory.subarray(offset, offset + length);
+      offset += length;
+      return view;
+    };
+    this.X = take(this.rows * this.inputSize);
+    this.Y = take(this.rows * this.outputSize);
+    inputs = this.inputSize;
+    this.net = spec.layers.map((layer, l) => {
+      const size = layer.units * inputs;
+      const view: LayerView = {
+        index: l + 1,
+        inputs,
+        units: layer.units,
+        activation: layer.activation,
+        bias: layer.bias,
+        weights: take(size),
+        biases: take(layer.units),
+        gradWeights: take(size),
+        gradBiases: take(layer.units),
+        lastDeltaWeights: take(size),
+        lastDeltaBiases: take(layer.units),
+        epochDeltaWeights: take(size),
+        epochDeltaBiases: take(layer.units),
+      };
+      const result: Layer = {
+        view,
+        fn: activation(layer.activation),
+        velocityWeights: take(size),
+        velocityBiases: take(layer.units),
+        scratchWeights: take(size),
+        scratchBiases: take(layer.units),
+        Z: take(this.rows * layer.units),
+        A: take(this.rows * layer.units),
+        D: take(this.rows * layer.units),
+      };
+      inputs = layer.units;
+      return result;
+    });
+    this.layers = this.net.map((layer) => layer.view);
+    this.order = new Int32Array(train.count);
+    this.everySample = new Int32Array(train.count);
+    for (let i = 0; i < train.count; i++) this.everySample[i] = i;
+    this.reset();
+  }
+
+  get rate(): number {
+    return this.spec.optimizer.rate * Math.pow(this.spec.optimizer.decay, this.epoch);
+  }
+
+  get done(): boolean {
+    return this.epoch >= this.epochs;
+  }
+
+  reset(): void {
+    const random = Random.derive(this.spec.seed, 'init');
+    this.spec.layers.forEach((layerSpec, l) => {
+      const layer = this.net[l];
+      const { weights, inputs: fanIn, units: fanOut } = layer.view;
+      const init = layerSpec.init;
+      switch (init.kind) {
+        case 'xavier': {
+          const r = Math.sqrt(6 / (fanIn + fanOut));
+          for (let i = 0; i < weights.length; i++) weights[i] = random.uniform(-r, r);
+          break;
+        }
+        case 'he': {
+          const sd = Math.sqrt(2 / fanIn);
+          for (let i = 0; i < weights.length; i++) weights[i] = random.normal(0, sd);
+          break;
+        }
+        case 'uniform': {
+          const r = 1 / Math.sqrt(fanIn);
+          for (let i = 0; i < weights.length; i++) weights[i] = random.uniform(-r, r);
+          break;
+        }
+        case 'normal': {
+          const sd = 1 / Math.sqrt(fanIn);
+          for (let i = 0; i < weights.length; i++) weights[i] = random.normal(0, sd);
+          break;
+        }
+        case 'const':
+          weights.fill(init.value);
+          break;
+      }
+      layer.view.biases.fill(0);
+      this.clearLayerState(layer);
+    });
+    this.sumSquares = this.computeSumSquares();
+    this.epoch = 0;
+    this.step = 0;
+    this.stepInEpoch = 0;
+    this.lastSampleIndex = 0;
+    this.shuffleRandom = Random.derive(this.spec.seed, 'shuffle');
+    this.order.set(this.everySample);
+  }
+
+  stepOnce(): StepResult {
+    if (this.stepInEpoch === 0) {
+      // A new epoch: a fresh shuffle, and its accumulated change starts from zero.
+      this.shuffleRandom.shuffle(this.order);
+      for (const layer of this.net) {
+        layer.view.epochDeltaWeights.fill(0);
+        layer.view.epochDeltaBiases.fill(0);
+      }
+    }
+    const start = this.stepInEpoch * this.batchSize;
+    const m = Math.min(this.batchSize, this.trainCount - start);
+    this.gather(this.order, start, m);
+    const costSum = this.backpropagate(m, 'step');
+    const loss = costSum / m + this.l2Term();
+    const rate = this.rate;
+    const stepNumber = this.step + 1;
+    if (!Number.isFinite(loss)) throw this.divergence(`loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'}`, stepNumber, rate);
+    if (!this.updateIsFinite(rate)) throw this.divergence('a weight became NaN or infinite', stepNumber, rate);
+    this.applyUpdate(rate);
+
+    this.lastSampleIndex = this.order[start + m - 1];
+    const epoch = this.epoch;
+    this.step = stepNumber;
+    this.stepInEpoch++;
+    const epochEnded = this.stepInEpoch === this.stepsPerEpoch;
+    if (epochEnded) {
+      this.stepInEpoch = 0;
+      this.epoch++;
+    }
+    return { step: stepNumber, epoch, loss, batchSize: m, rate, epochEnded };
+  }
+
+  stepEpoch(): EpochMetrics {
+    let result: StepResult;
+    do result = this.stepOnce();
+    while (!result.epochEnded);
+    const train = this.evaluate('train') as Evaluation;
+    const validation = this.evaluate('validation');
+    return validation ? { epoch: result.epoch, train, validation } : { epoch: result.epoch, train };
+  }
+
+  evaluate(part: 'train' | 'validation'): Evaluation | null {
+    const dataset = part === 'train' ? this.data.train : this.data.validation;
+    if (!dataset || dataset.count === 0) return null;
+    const { inputSize, outputSize } = this;
+    const output = this.net[this.net.length - 1];
+    let costSum = 0;
+    let correct = 0;
+    for (let start = 0; start < dataset.count; start += this.rows) {
+      const m = Math.min(this.rows, dataset.count - start);
+      this.X.set(dataset.inputs.subarray(start * inputSize, (start + m) * inputSize));
+      this.Y.set(dataset.targets.subarray(start * outputSize, (start + m) * outputSize));
+      this.forward(m);
+      for (let b = 0; b < m; b++) {
+        costSum += this.costFn.value(output.A, this.Y, b * outputSize, outputSize);
+        if (isCorrect(this.task, output.A, this.Y, b * outputSize, outputSize)) correct++;
+      }
+    }
+    const loss = costSum / dataset.count + this.l2Term();
+    return this.task === 'regression' ? { loss, count: dataset.count } : { loss, accuracy: correct / dataset.count, count: dataset.count };
+  }
+
+  predict(input: ArrayLike<number>): Float32Array {
+    if (input.length !== this.inputSize) {
+      throw new Error(`the network takes ${this.inputSize} inputs, got ${input.length}`);
+    }
+    const x = this.X.subarray(0, this.inputSize);
+    for (let k = 0; k < this.inputSize; k++) x[k] = input[k];
+    applyNormalizer(this.data.normalizer, x);
+    this.forward(1);
+    return this.net[this.net.length - 1].A.slice(0, this.outputSize);
+  }
+
+  trace(sampleIndex: number = this.lastSampleIndex): SampleTrace {
+    if (!Number.isInteger(sampleIndex) || sampleIndex < 0 || sampleIndex >= this.trainCount) {
+      throw new RangeError(`sample ${sampleIndex} is not in the training set (0 to ${this.trainCount - 1})`);
+    }
+    const single = Int32Array.of(sampleIndex);
+    this.gather(single, 0, 1);
+    this.forward(1);
+    this.deltas(1);
+    return {
+      sampleIndex,
+      activations: [this.X.slice(0, this.inputSize), ...this.net.map((layer) => layer.A.slice(0, layer.view.units))],
+      zs: this.net.map((layer) => layer.Z.slice(0, layer.view.units)),
+      deltas: this.net.map((layer) => layer.D.slice(0, layer.view.units)),
+    };
+  }
+
+  fullGradient(): Gradient {
+    return this.gradientOf(this.everySample);
+  }
+
+  gradientOf(sampleIndices: ArrayLike<number>): Gradient {
+    const count = sampleIndices.length;
+    if (count === 0) throw new RangeError('the gradient needs at least one sample');
+    const indices = Int32Array.from(sampleIndices);
+    for (const i of indices) {
+      if (i < 0 || i >= this.trainCount) throw new RangeError(`sample ${i} is not in the training set (0 to ${this.trainCount - 1})`);
+    }
+    // Sums in float64 over chunks, divided by the count at the end.
+    const sumW = this.net.map((layer) => new Float64Array(layer.view.weights.length));
+    const sumB = this.net.map((layer) => new Float64Array(layer.view.units));
+    let costSum = 0;
+    for (let start = 0; start < count; start += this.rows) {
+      const m = Math.min(this.rows, count - start);
+      this.gather(indices, start, m);
+      costSum += this.backpropagate(m, 'scratch');
+      this.net.forEach((layer, l) => {
+        for (let i = 0; i < sumW[l].length; i++) sumW[l][i] += layer.scratchWeights[i];
+        for (let j = 0; j < sumB[l].length; j++) sumB[l][j] += layer.scratchBiases[j];
+      });
+    }
+    const dW = this.net.map((layer, l) => {
+      const w = layer.view.weights;
+      const out = new Float32Array(w.length);
+      for (let i = 0; i < w.length; i++) out[i] = sumW[l][i] / count + this.l2 * w[i];
+      return out;
+    });
+    const db = this.net.map((layer, l) => {
+      const out = new Float32Array(layer.view.units);
+      if (layer.view.bias) for (let j = 0; j < out.length; j++) out[j] = sumB[l][j] / count;
+      return out;
+    });
+    return { loss: costSum / count + this.l2Term(), dW, db };
+  }
+
+  getWeights(): WeightsFile {
+    return {
+      format: 'nnspec-weights',
+      version: 1,
+      layers: this.net.map(({ view }) => {
+        const weights: number[][] = [];
+        for (let j = 0; j < view.units; j++) weights.push(Array.from(view.weights.subarray(j * view.inputs, (j + 1) * view.inputs)));
+        return { weights, biases: Array.from(view.biases) };
+      }),
+    };
+  }
+
+  setWeights(file: WeightsFile): void {
+    checkWeightsShape(file, this.spec);
+    file.layers.forEach((layer, l) => {
+      layer.weights.forEach((row, j) =>
+        row.forEach((value, k) => {
+          if (!Number.isFinite(Math.fround(value))) {
+            throw new WeightsError(`layer ${l + 1}: weights row ${j + 1}, column ${k + 1} is ${value}, not a finite float32 number`);
+          }
+        }),
+      );
+      layer.biases.forEach((value, j) => {
+        if (!Number.isFinite(Math.fround(value))) throw new WeightsError(`layer ${l + 1}: bias ${j + 1} is ${value}, not a finite float32 number`);
+      });
+    });
+    file.layers.forEach((layer, l) => {
+      const { view } = this.net[l];
+      layer.weights.forEach((row, j) => view.weights.set(row, j * view.inputs));
+      view.biases.fill(0);
+      if (view.bias) view.biases.set(layer.biases);
+      this.clearLayerState(this.net[l]);
+    });
+    this.sumSquares = this.computeSumSquares();
+  }
+
+  // -------------------------------------------------------------------------
+  // The passes.
+
+  /** Copies samples order[start … start+m) of the training set into the batch rows X, Y. */
+  private gather(order: Int32Array, start: number, m: number): void {
+    const { inputs, targets } = this.data.train;
+    const n = this.inputSize;
+    const o = this.outputSize;
+    for (let b = 0; b < m; b++) {
+      const i = order[start + b];
+      this.X.set(inputs.subarray(i * n, i * n + n), b * n);
+      this.Y.set(targets.subarray(i * o, i * o + o), b * o);
+    }
+  }
+
+  /** z^l = w^l a^{l−1} + b^l, a^l = σ(z^l) for the first m rows. */
+  private forward(m: number): void {
+    let A = this.X;
+    for (const layer of this.net) {
+      const { weights, biases, bias, inputs, units } = layer.view;
+      this.kernels.forward(A, weights, bias ? biases : null, layer.Z, m, inputs, units);
+      layer.fn.forward(layer.Z, layer.A, m, units);
+      A = layer.A;
+    }
+  }
+
+  /** δ^L, then δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ'(z^l), for the first m rows (after forward). Returns Σ_x C_x. */
+  private deltas(m: number): number {
+    const L = this.net.length;
+    const output = this.net[L - 1];
+    const costSum = outputDelta(this.costFn, output.fn, output.Z, output.A, this.Y, output.D, m, this.outputSize);
+    for (let l = L - 1; l > 0; l--) {
+      const layer = this.net[l];
+      const below = this.net[l - 1];
+      this.kernels.backward(layer.D, layer.view.weights, below.D, m, layer.view.units, layer.view.inputs);
+      below.fn.backward(below.Z, below.A, below.D, m, below.view.units);
+    }
+    return costSum;
+  }
+
+  /**
+   * Forward and backward over the first m batch rows, then the gradients: 'step' writes the batch
+   * mean (1/m) Σ_x into gradWeights/gradBiases (no L2 yet); 'scratch' writes the sum Σ_x into the
+   * scratch buffers. Returns Σ_x C_x. Interleaves ∂C/∂w^l with δ^{l−1} so each layer's δ is used hot.
+   */
+  private backpropagate(m: number, into: 'step' | 'scratch'): number {
+    this.forward(m);
+    const L = this.net.length;
+    const output = this.net[L - 1];
+    const costSum = outputDelta(this.costFn, output.fn, output.Z, output.A, this.Y, output.D, m, this.outputSize);
+    const scale = into === 'step' ? 1 / m : 1;
+    for (let l = L - 1; l >= 0; l--) {
+      const layer = this.net[l];
+      const { view } = layer;
+      const below = l > 0 ? this.net[l - 1] : null;
+      const A = below ? below.A : this.X;
+      const G = into === 'step' ? view.gradWeights : layer.scratchWeights;
+      const gb = into === 'step' ? view.gradBiases : layer.scratchBiases;
+      // ∂C/∂w^l_jk = a^{l−1}_k δ^l_j, ∂C/∂b^l_j = δ^l_j (averaged or summed over the rows)
+      this.kernels.gradient(layer.D, A, G, view.bias ? gb : null, m, view.units, view.inputs, scale);
+      if (below) {
+        // δ^{l−1} = ((w^l)ᵀ δ^l) ⊙ σ'(z^{l−1})
+        this.kernels.backward(layer.D, view.weights, below.D, m, view.units, view.inputs);
+        below.fn.backward(below.Z, below.A, below.D, m, below.view.units);
+      }
+    }
+    return costSum;
+  }
+
+  /**
+   * Adds λw to the batch gradients (so gradWeights is ∂C/∂w with L2) and checks, without
+   * changing any weight, that the update would leave every weight and bias finite in float32.
+   */
+  private updateIsFinite(rate: number): boolean {
+    const { l2, momentum } = this;
+    let check = 0;
+    for (const layer of this.net) {
+      const { weights, gradWeights, biases, gradBiases } = layer.view;
+      const velocity = layer.velocityWeights;
+      if (l2 !== 0) for (let i = 0; i < weights.length; i++) gradWeights[i] += l2 * weights[i];
+      for (let i = 0; i < weights.length; i++) {
+        const v = momentum === 0 ? -rate * gradWeights[i] : Math.fround(momentum * velocity[i] - rate * gradWeights[i]);
+        const w = Math.fround(weights[i] + v);
+        check += w - w; // NaN once any w is ±∞ or NaN
+      }
+      if (layer.view.bias) {
+        const vb = layer.velocityBiases;
+        for (let j = 0; j < biases.length; j++) {
+          const v = momentum === 0 ? -rate * gradBiases[j] : Math.fround(momentum * vb[j] - rate * gradBiases[j]);
+          const b = Math.fround(biases[j] + v);
+          check += b - b;
+        }
+      }
+    }
+    return check === 0;
+  }
+
+  /** w ← w + v with v ← μv − η ∂C/∂w (μ = 0: w ← w − η ∂C/∂w); records the changes. Biases: no L2. */
+  private applyUpdate(rate: number): void {
+    const { momentum } = this;
+    let sumSquares = 0;
+    for (const layer of this.net) {
+      const { weights, gradWeights, lastDeltaWeights, epochDeltaWeights } = layer.view;
+      const velocity = layer.velocityWeights;
+      for (let i = 0; i < weights.length; i++) {
+        let v: number;
+        if (momentum === 0) v = -rate * gradWeights[i];
+        else {
+          velocity[i] = momentum * velocity[i] - rate * gradWeights[i];
+          v = velocity[i];
+        }
+        const before = weights[i];
+        weights[i] = before + v;
+        const after = weights[i];
+        const change = after - before;
+        lastDeltaWeights[i] = change;
+        epochDeltaWeights[i] += change;
+        sumSquares += after * after;
+      }
+      if (layer.view.bias) {
+        const { biases, gradBiases, lastDeltaBiases, epochDeltaBiases } = layer.view;
+        const vb = layer.velocityBiases;
+        for (let j = 0; j < biases.length; j++) {
+          let v: number;
+          if (momentum === 0) v = -rate * gradBiases[j];
+          else {
+            vb[j] = momentum * vb[j] - rate * gradBiases[j];
+            v = vb[j];
+          }
+          const before = biases[j];
+          biases[j] = before + v;
+          const change = biases[j] - before;
+          lastDeltaBiases[j] = change;
+          epochDeltaBiases[j] += change;
+        }
+      }
+    }
+    this.sumSquares = sumSquares;
+  }
+
+  private l2Term(): number {
+    return this.l2 === 0 ? 0 : (this.l2 / 2) * this.sumSquares;
+  }
+
+  private computeSumSquares(): number {
+    let sum = 0;
+    for (const layer of this.net) for (const w of layer.view.weights) sum += w * w;
+    return sum;
+  }
+
+  private clearLayerState(layer: Layer): void {
+    const { view } = layer;
+    for (const array of [
+      view.gradWeights,
+      view.gradBiases,
+      view.lastDeltaWeights,
+      view.lastDeltaBiases,
+      view.epochDeltaWeights,
+      view.epochDeltaBiases,
+      layer.velocityWeights,
+      layer.velocityBiases,
+    ]) {
+      array.fill(0);
+    }
+  }
+
+  private divergence(what: string, step: number, rate: number): DivergenceError {
+    const epoch = this.epoch;
+    return new DivergenceError(
+      `${what} at step ${step} (epoch ${epoch}) — the updates diverged; try a smaller rate (now η = ${Number(rate.toPrecision(4))})`,
+      step,
+      epoch,
+    );
+  }
+}
+
+/** Classification: argmax agrees; binary: every output on the same side of 0.5 as its target. */
+function isCorrect(task: Dataset['task'], A: Float32Array, Y: Float32Array, offset: number, units: number): boolean {
+  if (task === 'binary') {
+    for (let j = offset; j < offset + units; j++) if (A[j] > 0.5 !== Y[j] > 0.5) return false;
+    return true;
+  }
+  let best = offset;
+  let target = offset;
+  for (let j = offset + 1; j < offset + units; j++) {
+    if (A[j] > A[best]) best = j;
+    if (Y[j] > Y[target]) target = j;
+  }
+  return best === target;
+}
+

@@ -1,0 +1,160 @@
+/**
+ * The WebAssembly SIMD (f32x4) backend of the `Kernels` interface. The products are those of
+ * kernels.ts and jsKernels.ts (row-major; A: m × n, W: p × n, Z and D: m × p, G: p × n); the
+ * loops live in wasm/kernels.ts (AssemblyScript), compiled at build time into wasmBinary.ts.
+ *
+ * Each call to wasmKernels() makes a fresh WebAssembly.Instance with its own linear memory,
+ * so every Trainer owns its memory. `alloc` hands out Float32Array views of that memory:
+ * the first call grows it to fit; once views exist, growing would detach them (a wasm memory
+ * that grows gets a new ArrayBuffer), so a later alloc that does not fit throws instead.
+ * The Trainer allocates all its buffers in one call and slices it, so it never hits that.
+ *
+ * Arrays that are not views of this instance's memory (plain Float32Arrays, another
+ * instance's views) are still accepted: that call runs the plain JavaScript kernel instead.
+ */
+import type { Kernels } from './kernels';
+import { jsKernels } from './jsKernels';
+import { wasmKernelsBase64 } from './wasmBinary';
+
+// The few WebAssembly JS-API members used here. TypeScript declares them only in the DOM
+// library, which src/core must not depend on (it runs in the worker, the CLI and tests).
+interface WasmModule {
+  readonly __brand?: 'WebAssembly.Module';
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { exports: unknown };
+};
+
+/** What wasm/kernels.ts exports. Pointers are byte offsets into `memory`; 0 means null. */
+export interface KernelExports {
+  memory: WasmMemory;
+  heapBase(): number;
+  forward(A: number, W: number, bias: number, Z: number, m: number, n: number, p: number): void;
+  backward(D: number, W: number, dA: number, m: number, p: number, n: number): void;
+  gradient(D: number, A: number, G: number, gb: number, m: number, p: number, n: number, scale: number): void;
+  peak(iterations: number, x: number): number;
+}
+
+const PAGE = 65536;
+/** Views start on 16-byte boundaries (one f32x4). */
+const ALIGN = 16;
+
+let compiled: WasmModule | null | undefined;
+let unavailableReason: string | undefined;
+
+/** The compiled module (compiled once per process), or null where WebAssembly SIMD is unavailable. */
+export function wasmKernelsModule(): WasmModule | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  try {
+    if (typeof WebAssembly !== 'object') throw new Error('this runtime has no WebAssembly');
+    compiled = new WebAssembly.Module(decodeBase64(wasmKernelsBase64));
+  } catch (error) {
+    unavailableReason = `WebAssembly SIMD kernels cannot be compiled here (${error instanceof Error ? error.message : String(error)})`;
+  }
+  return compiled;
+}
+
+/** Why wasmKernels() returns null in this runtime; undefined when it does not. */
+export function wasmUnavailableReason(): string | undefined {
+  wasmKernelsModule();
+  return unavailableReason;
+}
+
+/** A fresh instance of the raw exports (own memory), for the benchmark's peak measurement. */
+export function instantiateWasmKernels(): KernelExports | null {
+  const module = wasmKernelsModule();
+  if (module === null) return null;
+  return new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+}
+
+/** WebAssembly SIMD kernels with their own memory, or null where WebAssembly SIMD is unavailable. */
+export function wasmKernels(): Kernels | null {
+  const exports = instantiateWasmKernels();
+  if (exports === null) return null;
+  const { memory } = exports;
+  const js = jsKernels();
+  let top = Math.max(ALIGN, alignUp(exports.heapBase()));
+  let viewsHandedOut = false;
+
+  function alloc(length: number): Float32Array {
+    if (!Number.isInteger(length) || length < 0) throw new RangeError(`wasm kernels: alloc(${length}): the length must be a whole number ≥ 0`);
+    const end = top + alignUp(length * 4);
+    if (end > memory.buffer.byteLength) {
+      if (viewsHandedOut) {
+        throw new Error(
+          `wasm kernels: alloc(${length}) needs ${end} bytes of linear memory but only ${memory.buffer.byteLength} are reserved, ` +
+            'and growing the memory would detach the Float32Array views already handed out. ' +
+            'Allocate every buffer in the first alloc call and slice it with subarray.',
+        );
+      }
+      try {
+        memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+      } catch (error) {
+        throw new RangeError(
+          `wasm kernels: cannot reserve ${(end / 2 ** 20).toFixed(1)} MiB of WebAssembly memory for ${length} floats ` +
+            `(${error instanceof Error ? error.message : String(error)}); the network is too large for one instance`,
+        );
+      }
+    }
+    const view = new Float32Array(memory.buffer, top, length);
+    top = end;
+    viewsHandedOut = true;
+    return view;
+  }
+
+  /** True when every array is a view of this instance's memory (null counts as in: it becomes 0). */
+  const inMemory = (...arrays: (Float32Array | null)[]): boolean => {
+    const buffer = memory.buffer;
+    for (const array of arrays) if (array !== null && array.buffer !== buffer) return false;
+    return true;
+  };
+
+  return {
+    name: 'wasm-simd',
+    alloc,
+    forward(A, W, bias, Z, m, n, p) {
+      checkSizes('forward', [A, m * n, 'A', 'm × n'], [W, p * n, 'W', 'p × n'], [bias, p, 'bias', 'p'], [Z, m * p, 'Z', 'm × p']);
+      if (!inMemory(A, W, bias, Z)) return js.forward(A, W, bias, Z, m, n, p);
+      exports.forward(A.byteOffset, W.byteOffset, bias === null ? 0 : bias.byteOffset, Z.byteOffset, m, n, p);
+    },
+    backward(D, W, dA, m, p, n) {
+      checkSizes('backward', [D, m * p, 'D', 'm × p'], [W, p * n, 'W', 'p × n'], [dA, m * n, 'dA', 'm × n']);
+      if (!inMemory(D, W, dA)) return js.backward(D, W, dA, m, p, n);
+      exports.backward(D.byteOffset, W.byteOffset, dA.byteOffset, m, p, n);
+    },
+    gradient(D, A, G, gb, m, p, n, scale) {
+      checkSizes('gradient', [D, m * p, 'D', 'm × p'], [A, m * n, 'A', 'm × n'], [G, p * n, 'G', 'p × n'], [gb, p, 'gb', 'p']);
+      if (!inMemory(D, A, G, gb)) return js.gradient(D, A, G, gb, m, p, n, scale);
+      exports.gradient(D.byteOffset, A.byteOffset, G.byteOffset, gb === null ? 0 : gb.byteOffset, m, p, n, scale);
+    },
+  };
+}
+
+/**
+ * The wasm code reads memory by address, so an array shorter than its m/n/p claim would be
+ * read past its end (someone else's buffer) instead of failing: refuse it with a message.
+ */
+function checkSizes(kernel: string, ...checks: [Float32Array | null, number, string, string][]): void {
+  for (const [array, needed, name, shape] of checks) {
+    if (array !== null && array.length < needed) {
+      throw new RangeError(`wasm kernels: ${kernel}: ${name} has ${array.length} values but ${shape} = ${needed} are needed`);
+    }
+  }
+}
+
+function alignUp(bytes: number): number {
+  return Math.ceil(bytes / ALIGN) * ALIGN;
+}
+
+function decodeBase64(base64: string): Uint8Array {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
