@@ -6,6 +6,7 @@
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 import { ensureDigits } from './scripts/build-digits.mjs';
+import { buildWasm } from './wasm/build.mjs';
 
 const watch = process.argv.includes('--watch');
 const dev = watch || process.argv.includes('--dev');
@@ -34,6 +35,10 @@ const bundles = [
 // The built-in `digits` data set: media/data/digits.bin, made from the `mnist` package when
 // missing or older than its script (see scripts/build-digits.mjs).
 ensureDigits();
+
+// The WebAssembly SIMD kernels: wasm/kernels.ts (AssemblyScript) compiled into
+// src/core/engine/wasmBinary.ts (base64) when the source is newer (see wasm/build.mjs).
+await buildWasm();
 
 const contexts = [];
 for (const [entry, outfile, options] of bundles) {

@@ -1,0 +1,469 @@
+// AssemblyScript source of NNSpec's WebAssembly SIMD (f32x4) dense-layer kernels.
+// Built by wasm/build.mjs (called from esbuild.mjs) into src/core/engine/wasmBinary.ts;
+// loaded by src/core/engine/wasmKernels.ts. Not part of the TypeScript project (tsconfig
+// does not include wasm/): this is AssemblyScript, where f32, usize and v128 are real types.
+//
+// The same three products as src/core/engine/kernels.ts, on byte addresses into this module's
+// memory (0 = null). Layouts are row-major; m = samples, n = inputs (k), p = units (j):
+//   forward   Z[b][j]  = Σ_k A[b][k] · W[j][k] + bias[j]        A: m×n  W: p×n  Z: m×p
+//   backward  dA[b][k] = Σ_j D[b][j] · W[j][k]                 D: m×p  W: p×n  dA: m×n
+//   gradient  G[j][k]  = scale · Σ_b D[b][j] · A[b][k]          G: p×n
+//             gb[j]    = scale · Σ_b D[b][j]
+//
+// Each product is register-blocked: a small tile of outputs lives in f32x4 accumulators
+// (at most 8, so with the operands they fit the 16 SIMD registers V8 uses on x64) while the
+// inner loop streams the shared dimension; every vector loaded feeds two to four multiply-adds.
+// Tails (sizes not multiples of the tile) are handled by narrower tiles, then scalars.
+
+// ---------------------------------------------------------------------------------------
+// forward: dot products along k, which is contiguous in both A's rows and W's rows.
+
+@inline function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+/** Σ_{k=k0}^{n-1} a[k]·w[k], scalar. */
+@inline function dotTail(a: usize, w: usize, k0: i32, n: i32): f32 {
+  let s: f32 = 0;
+  for (let k = k0; k < n; k++) s += load<f32>(a + (<usize>k << 2)) * load<f32>(w + (<usize>k << 2));
+  return s;
+}
+
+@inline function biasAt(bias: usize, j: i32): f32 {
+  return bias == 0 ? <f32>0 : load<f32>(bias + (<usize>j << 2));
+}
+
+export function forward(A: usize, W: usize, bias: usize, Z: usize, m: i32, n: i32, p: i32): void {
+  const n4 = n & ~3;
+  const row = <usize>n << 2; // bytes in one row of A or W
+  const zrow = <usize>p << 2; // bytes in one row of Z
+  let b = 0;
+  // Four samples × two units: 8 accumulators, 6 loads per 8 multiply-adds.
+  for (; b + 4 <= m; b += 4) {
+    const a0 = A + <usize>b * row;
+    const a1 = a0 + row;
+    const a2 = a1 + row;
+    const a3 = a2 + row;
+    const z0 = Z + <usize>b * zrow;
+    let j = 0;
+    for (; j + 2 <= p; j += 2) {
+      const w0 = W + <usize>j * row;
+      const w1 = w0 + row;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0);
+      let s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+      let s20 = f32x4.splat(0), s21 = f32x4.splat(0);
+      let s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+      for (let k = 0; k < n4; k += 4) {
+        const o = <usize>k << 2;
+        const y0 = v128.load(w0 + o);
+        const y1 = v128.load(w1 + o);
+        let x = v128.load(a0 + o);
+        s00 = f32x4.add(s00, f32x4.mul(x, y0));
+        s01 = f32x4.add(s01, f32x4.mul(x, y1));
+        x = v128.load(a1 + o);
+        s10 = f32x4.add(s10, f32x4.mul(x, y0));
+        s11 = f32x4.add(s11, f32x4.mul(x, y1));
+        x = v128.load(a2 + o);
+        s20 = f32x4.add(s20, f32x4.mul(x, y0));
+        s21 = f32x4.add(s21, f32x4.mul(x, y1));
+        x = v128.load(a3 + o);
+        s30 = f32x4.add(s30, f32x4.mul(x, y0));
+        s31 = f32x4.add(s31, f32x4.mul(x, y1));
+      }
+      const b0 = biasAt(bias, j);
+      const b1 = biasAt(bias, j + 1);
+      const zj = z0 + (<usize>j << 2);
+      store<f32>(zj, hsum(s00) + dotTail(a0, w0, n4, n) + b0);
+      store<f32>(zj, hsum(s01) + dotTail(a0, w1, n4, n) + b1, 4);
+      store<f32>(zj + zrow, hsum(s10) + dotTail(a1, w0, n4, n) + b0);
+      store<f32>(zj + zrow, hsum(s11) + dotTail(a1, w1, n4, n) + b1, 4);
+      store<f32>(zj + 2 * zrow, hsum(s20) + dotTail(a2, w0, n4, n) + b0);
+      store<f32>(zj + 2 * zrow, hsum(s21) + dotTail(a2, w1, n4, n) + b1, 4);
+      store<f32>(zj + 3 * zrow, hsum(s30) + dotTail(a3, w0, n4, n) + b0);
+      store<f32>(zj + 3 * zrow, hsum(s31) + dotTail(a3, w1, n4, n) + b1, 4);
+    }
+    if (j < p) {
+      // The last unit when p is odd: four samples × one unit.
+      const w0 = W + <usize>j * row;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      for (let k = 0; k < n4; k += 4) {
+        const o = <usize>k << 2;
+        const y = v128.load(w0 + o);
+        s0 = f32x4.add(s0, f32x4.mul(v128.load(a0 + o), y));
+        s1 = f32x4.add(s1, f32x4.mul(v128.load(a1 + o), y));
+        s2 = f32x4.add(s2, f32x4.mul(v128.load(a2 + o), y));
+        s3 = f32x4.add(s3, f32x4.mul(v128.load(a3 + o), y));
+      }
+      const b0 = biasAt(bias, j);
+      const zj = z0 + (<usize>j << 2);
+      store<f32>(zj, hsum(s0) + dotTail(a0, w0, n4, n) + b0);
+      store<f32>(zj + zrow, hsum(s1) + dotTail(a1, w0, n4, n) + b0);
+      store<f32>(zj + 2 * zrow, hsum(s2) + dotTail(a2, w0, n4, n) + b0);
+      store<f32>(zj + 3 * zrow, hsum(s3) + dotTail(a3, w0, n4, n) + b0);
+    }
+  }
+  // Remaining samples (all of them when m < 4, e.g. one-sample steps): one sample × four units.
+  for (; b < m; b++) {
+    const a0 = A + <usize>b * row;
+    const z0 = Z + <usize>b * zrow;
+    let j = 0;
+    for (; j + 4 <= p; j += 4) {
+      const w0 = W + <usize>j * row;
+      const w1 = w0 + row;
+      const w2 = w1 + row;
+      const w3 = w2 + row;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      for (let k = 0; k < n4; k += 4) {
+        const o = <usize>k << 2;
+        const x = v128.load(a0 + o);
+        s0 = f32x4.add(s0, f32x4.mul(x, v128.load(w0 + o)));
+        s1 = f32x4.add(s1, f32x4.mul(x, v128.load(w1 + o)));
+        s2 = f32x4.add(s2, f32x4.mul(x, v128.load(w2 + o)));
+        s3 = f32x4.add(s3, f32x4.mul(x, v128.load(w3 + o)));
+      }
+      const zj = z0 + (<usize>j << 2);
+      store<f32>(zj, hsum(s0) + dotTail(a0, w0, n4, n) + biasAt(bias, j));
+      store<f32>(zj, hsum(s1) + dotTail(a0, w1, n4, n) + biasAt(bias, j + 1), 4);
+      store<f32>(zj, hsum(s2) + dotTail(a0, w2, n4, n) + biasAt(bias, j + 2), 8);
+      store<f32>(zj, hsum(s3) + dotTail(a0, w3, n4, n) + biasAt(bias, j + 3), 12);
+    }
+    for (; j < p; j++) {
+      const w0 = W + <usize>j * row;
+      let s0 = f32x4.splat(0);
+      for (let k = 0; k < n4; k += 4) {
+        const o = <usize>k << 2;
+        s0 = f32x4.add(s0, f32x4.mul(v128.load(a0 + o), v128.load(w0 + o)));
+      }
+      store<f32>(z0 + (<usize>j << 2), hsum(s0) + dotTail(a0, w0, n4, n) + biasAt(bias, j));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// backward: rows of dA are sums of rows of W weighted by δ, so vectorise along k.
+
+export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32): void {
+  const n8 = n & ~7;
+  const n4 = n & ~3;
+  const row = <usize>n << 2; // bytes in one row of W or dA
+  const drow = <usize>p << 2; // bytes in one row of D
+  let b = 0;
+  // Four samples × eight columns: 8 accumulators; per unit j, 2 loads of W and 4 splats of δ.
+  for (; b + 4 <= m; b += 4) {
+    const d0 = D + <usize>b * drow;
+    const d1 = d0 + drow;
+    const d2 = d1 + drow;
+    const d3 = d2 + drow;
+    const o0 = dA + <usize>b * row;
+    let k = 0;
+    for (; k < n8; k += 8) {
+      const ko = <usize>k << 2;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0);
+      let s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+      let s20 = f32x4.splat(0), s21 = f32x4.splat(0);
+      let s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+      let w = W + ko;
+      for (let j = 0; j < p; j++) {
+        const jo = <usize>j << 2;
+        const y0 = v128.load(w);
+        const y1 = v128.load(w, 16);
+        let d = f32x4.splat(load<f32>(d0 + jo));
+        s00 = f32x4.add(s00, f32x4.mul(d, y0));
+        s01 = f32x4.add(s01, f32x4.mul(d, y1));
+        d = f32x4.splat(load<f32>(d1 + jo));
+        s10 = f32x4.add(s10, f32x4.mul(d, y0));
+        s11 = f32x4.add(s11, f32x4.mul(d, y1));
+        d = f32x4.splat(load<f32>(d2 + jo));
+        s20 = f32x4.add(s20, f32x4.mul(d, y0));
+        s21 = f32x4.add(s21, f32x4.mul(d, y1));
+        d = f32x4.splat(load<f32>(d3 + jo));
+        s30 = f32x4.add(s30, f32x4.mul(d, y0));
+        s31 = f32x4.add(s31, f32x4.mul(d, y1));
+        w += row;
+      }
+      const out = o0 + ko;
+      v128.store(out, s00);
+      v128.store(out, s01, 16);
+      v128.store(out + row, s10);
+      v128.store(out + row, s11, 16);
+      v128.store(out + 2 * row, s20);
+      v128.store(out + 2 * row, s21, 16);
+      v128.store(out + 3 * row, s30);
+      v128.store(out + 3 * row, s31, 16);
+    }
+    for (; k < n4; k += 4) {
+      const ko = <usize>k << 2;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      let w = W + ko;
+      for (let j = 0; j < p; j++) {
+        const jo = <usize>j << 2;
+        const y = v128.load(w);
+        s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(d0 + jo)), y));
+        s1 = f32x4.add(s1, f32x4.mul(f32x4.splat(load<f32>(d1 + jo)), y));
+        s2 = f32x4.add(s2, f32x4.mul(f32x4.splat(load<f32>(d2 + jo)), y));
+        s3 = f32x4.add(s3, f32x4.mul(f32x4.splat(load<f32>(d3 + jo)), y));
+        w += row;
+      }
+      const out = o0 + ko;
+      v128.store(out, s0);
+      v128.store(out + row, s1);
+      v128.store(out + 2 * row, s2);
+      v128.store(out + 3 * row, s3);
+    }
+    for (; k < n; k++) {
+      const ko = <usize>k << 2;
+      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+      let w = W + ko;
+      for (let j = 0; j < p; j++) {
+        const jo = <usize>j << 2;
+        const y = load<f32>(w);
+        s0 += load<f32>(d0 + jo) * y;
+        s1 += load<f32>(d1 + jo) * y;
+        s2 += load<f32>(d2 + jo) * y;
+        s3 += load<f32>(d3 + jo) * y;
+        w += row;
+      }
+      const out = o0 + ko;
+      store<f32>(out, s0);
+      store<f32>(out + row, s1);
+      store<f32>(out + 2 * row, s2);
+      store<f32>(out + 3 * row, s3);
+    }
+  }
+  // Remaining samples: one sample × sixteen columns.
+  const n16 = n & ~15;
+  for (; b < m; b++) {
+    const d0 = D + <usize>b * drow;
+    const o0 = dA + <usize>b * row;
+    let k = 0;
+    for (; k < n16; k += 16) {
+      const ko = <usize>k << 2;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      let w = W + ko;
+      for (let j = 0; j < p; j++) {
+        const d = f32x4.splat(load<f32>(d0 + (<usize>j << 2)));
+        s0 = f32x4.add(s0, f32x4.mul(d, v128.load(w)));
+        s1 = f32x4.add(s1, f32x4.mul(d, v128.load(w, 16)));
+        s2 = f32x4.add(s2, f32x4.mul(d, v128.load(w, 32)));
+        s3 = f32x4.add(s3, f32x4.mul(d, v128.load(w, 48)));
+        w += row;
+      }
+      const out = o0 + ko;
+      v128.store(out, s0);
+      v128.store(out, s1, 16);
+      v128.store(out, s2, 32);
+      v128.store(out, s3, 48);
+    }
+    for (; k < n4; k += 4) {
+      const ko = <usize>k << 2;
+      let s0 = f32x4.splat(0);
+      let w = W + ko;
+      for (let j = 0; j < p; j++) {
+        s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(d0 + (<usize>j << 2))), v128.load(w)));
+        w += row;
+      }
+      v128.store(o0 + ko, s0);
+    }
+    for (; k < n; k++) {
+      const ko = <usize>k << 2;
+      let s0: f32 = 0;
+      let w = W + ko;
+      for (let j = 0; j < p; j++) {
+        s0 += load<f32>(d0 + (<usize>j << 2)) * load<f32>(w);
+        w += row;
+      }
+      store<f32>(o0 + ko, s0);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// gradient: row j of G is a δ-weighted sum of rows of A, so vectorise along k.
+
+export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32, n: i32, scale: f32): void {
+  const n8 = n & ~7;
+  const n4 = n & ~3;
+  const row = <usize>n << 2; // bytes in one row of A or G
+  const drow = <usize>p << 2; // bytes in one row of D
+  const sc = f32x4.splat(scale);
+  if (gb != 0) {
+    for (let j = 0; j < p; j++) {
+      let s: f32 = 0;
+      for (let b = 0; b < m; b++) s += load<f32>(D + <usize>b * drow + (<usize>j << 2));
+      store<f32>(gb + (<usize>j << 2), scale * s);
+    }
+  }
+  let j = 0;
+  // Four units × eight columns: 8 accumulators; per sample b, 2 loads of A and 4 splats of δ.
+  for (; j + 4 <= p; j += 4) {
+    const g0 = G + <usize>j * row;
+    const dj = D + (<usize>j << 2);
+    let k = 0;
+    for (; k < n8; k += 8) {
+      const ko = <usize>k << 2;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0);
+      let s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+      let s20 = f32x4.splat(0), s21 = f32x4.splat(0);
+      let s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+      let a = A + ko;
+      let d = dj;
+      for (let b = 0; b < m; b++) {
+        const x0 = v128.load(a);
+        const x1 = v128.load(a, 16);
+        let e = f32x4.splat(load<f32>(d));
+        s00 = f32x4.add(s00, f32x4.mul(e, x0));
+        s01 = f32x4.add(s01, f32x4.mul(e, x1));
+        e = f32x4.splat(load<f32>(d, 4));
+        s10 = f32x4.add(s10, f32x4.mul(e, x0));
+        s11 = f32x4.add(s11, f32x4.mul(e, x1));
+        e = f32x4.splat(load<f32>(d, 8));
+        s20 = f32x4.add(s20, f32x4.mul(e, x0));
+        s21 = f32x4.add(s21, f32x4.mul(e, x1));
+        e = f32x4.splat(load<f32>(d, 12));
+        s30 = f32x4.add(s30, f32x4.mul(e, x0));
+        s31 = f32x4.add(s31, f32x4.mul(e, x1));
+        a += row;
+        d += drow;
+      }
+      const out = g0 + ko;
+      v128.store(out, f32x4.mul(sc, s00));
+      v128.store(out, f32x4.mul(sc, s01), 16);
+      v128.store(out + row, f32x4.mul(sc, s10));
+      v128.store(out + row, f32x4.mul(sc, s11), 16);
+      v128.store(out + 2 * row, f32x4.mul(sc, s20));
+      v128.store(out + 2 * row, f32x4.mul(sc, s21), 16);
+      v128.store(out + 3 * row, f32x4.mul(sc, s30));
+      v128.store(out + 3 * row, f32x4.mul(sc, s31), 16);
+    }
+    for (; k < n4; k += 4) {
+      const ko = <usize>k << 2;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      let a = A + ko;
+      let d = dj;
+      for (let b = 0; b < m; b++) {
+        const x = v128.load(a);
+        s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(d)), x));
+        s1 = f32x4.add(s1, f32x4.mul(f32x4.splat(load<f32>(d, 4)), x));
+        s2 = f32x4.add(s2, f32x4.mul(f32x4.splat(load<f32>(d, 8)), x));
+        s3 = f32x4.add(s3, f32x4.mul(f32x4.splat(load<f32>(d, 12)), x));
+        a += row;
+        d += drow;
+      }
+      const out = g0 + ko;
+      v128.store(out, f32x4.mul(sc, s0));
+      v128.store(out + row, f32x4.mul(sc, s1));
+      v128.store(out + 2 * row, f32x4.mul(sc, s2));
+      v128.store(out + 3 * row, f32x4.mul(sc, s3));
+    }
+    for (; k < n; k++) {
+      const ko = <usize>k << 2;
+      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+      let a = A + ko;
+      let d = dj;
+      for (let b = 0; b < m; b++) {
+        const x = load<f32>(a);
+        s0 += load<f32>(d) * x;
+        s1 += load<f32>(d, 4) * x;
+        s2 += load<f32>(d, 8) * x;
+        s3 += load<f32>(d, 12) * x;
+        a += row;
+        d += drow;
+      }
+      const out = g0 + ko;
+      store<f32>(out, scale * s0);
+      store<f32>(out + row, scale * s1);
+      store<f32>(out + 2 * row, scale * s2);
+      store<f32>(out + 3 * row, scale * s3);
+    }
+  }
+  // Remaining units (p not a multiple of 4): one unit × sixteen columns.
+  const n16 = n & ~15;
+  for (; j < p; j++) {
+    const g0 = G + <usize>j * row;
+    const dj = D + (<usize>j << 2);
+    let k = 0;
+    for (; k < n16; k += 16) {
+      const ko = <usize>k << 2;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      let a = A + ko;
+      let d = dj;
+      for (let b = 0; b < m; b++) {
+        const e = f32x4.splat(load<f32>(d));
+        s0 = f32x4.add(s0, f32x4.mul(e, v128.load(a)));
+        s1 = f32x4.add(s1, f32x4.mul(e, v128.load(a, 16)));
+        s2 = f32x4.add(s2, f32x4.mul(e, v128.load(a, 32)));
+        s3 = f32x4.add(s3, f32x4.mul(e, v128.load(a, 48)));
+        a += row;
+        d += drow;
+      }
+      const out = g0 + ko;
+      v128.store(out, f32x4.mul(sc, s0));
+      v128.store(out, f32x4.mul(sc, s1), 16);
+      v128.store(out, f32x4.mul(sc, s2), 32);
+      v128.store(out, f32x4.mul(sc, s3), 48);
+    }
+    for (; k < n4; k += 4) {
+      const ko = <usize>k << 2;
+      let s0 = f32x4.splat(0);
+      let a = A + ko;
+      let d = dj;
+      for (let b = 0; b < m; b++) {
+        s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(d)), v128.load(a)));
+        a += row;
+        d += drow;
+      }
+      v128.store(g0 + ko, f32x4.mul(sc, s0));
+    }
+    for (; k < n; k++) {
+      const ko = <usize>k << 2;
+      let s0: f32 = 0;
+      let a = A + ko;
+      let d = dj;
+      for (let b = 0; b < m; b++) {
+        s0 += load<f32>(d) * load<f32>(a);
+        a += row;
+        d += drow;
+      }
+      store<f32>(g0 + ko, scale * s0);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// peak: the machine's ceiling for this kind of code, for the benchmark. Twelve independent
+// f32x4 multiply-add chains over a vector that stays in registers: no memory traffic.
+// Returns a sum so the work cannot be optimised away. Flops = iterations × 12 × 4 × 2.
+
+export function peak(iterations: i32, x: f32): f32 {
+  const v = f32x4.splat(x);
+  const c = f32x4.splat(<f32>0.999);
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(1), s2 = f32x4.splat(2), s3 = f32x4.splat(3);
+  let s4 = f32x4.splat(4), s5 = f32x4.splat(5), s6 = f32x4.splat(6), s7 = f32x4.splat(7);
+  let s8 = f32x4.splat(8), s9 = f32x4.splat(9), s10 = f32x4.splat(10), s11 = f32x4.splat(11);
+  for (let i = 0; i < iterations; i++) {
+    s0 = f32x4.add(f32x4.mul(s0, c), v);
+    s1 = f32x4.add(f32x4.mul(s1, c), v);
+    s2 = f32x4.add(f32x4.mul(s2, c), v);
+    s3 = f32x4.add(f32x4.mul(s3, c), v);
+    s4 = f32x4.add(f32x4.mul(s4, c), v);
+    s5 = f32x4.add(f32x4.mul(s5, c), v);
+    s6 = f32x4.add(f32x4.mul(s6, c), v);
+    s7 = f32x4.add(f32x4.mul(s7, c), v);
+    s8 = f32x4.add(f32x4.mul(s8, c), v);
+    s9 = f32x4.add(f32x4.mul(s9, c), v);
+    s10 = f32x4.add(f32x4.mul(s10, c), v);
+    s11 = f32x4.add(f32x4.mul(s11, c), v);
+  }
+  const t0 = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
+  const t1 = f32x4.add(f32x4.add(s4, s5), f32x4.add(s6, s7));
+  const t2 = f32x4.add(f32x4.add(s8, s9), f32x4.add(s10, s11));
+  return hsum(f32x4.add(f32x4.add(t0, t1), t2));
+}
+
+// ---------------------------------------------------------------------------------------
+// heapBase: the first byte after the module's static data; the JavaScript side hands out
+// Float32Array views of memory from here on (see src/core/engine/wasmKernels.ts).
+
+export function heapBase(): usize {
+  return __heap_base;
+}
