@@ -1,0 +1,492 @@
+/**
+ * The words of the .nnspec language, with their documentation: one typed table that the
+ * parser checks against, VS Code's completion and hovers show, and docs/nnspec.md repeats.
+ *
+ * Formulas come twice: `unicode` is plain text for terminals and completion details
+ * (σ(z) = 1/(1+e⁻ᶻ)); `markdown` uses <sup>/<sub> for hovers (a MarkdownString with
+ * `supportHtml = true` renders them; without it they show as text).
+ */
+import type { Activation, BuiltinDataName, InitSpec, LossName, Normalize, OptimizerSpec } from '../spec';
+
+/** What the file leaves out. */
+export interface Defaults {
+  readonly loss: LossName;
+  readonly optimizer: Readonly<OptimizerSpec>;
+  readonly batch: number | 'full';
+  readonly epochs: number;
+  readonly l2: number;
+  readonly init: Readonly<InitSpec>;
+  readonly seed: number;
+  readonly validation: number;
+  readonly normalize: Normalize;
+  /** `dense … bias=` */
+  readonly bias: boolean;
+  /** Ceiling on weights + biases; the VS Code setting `nnspec.maxParameters` overrides it. */
+  readonly maxParameters: number;
+}
+
+export const DEFAULTS: Defaults = Object.freeze({
+  loss: 'mse',
+  optimizer: Object.freeze({ kind: 'sgd', rate: 0.1, momentum: 0, decay: 1 }),
+  batch: 32,
+  epochs: 10,
+  l2: 0,
+  init: Object.freeze({ kind: 'xavier' }),
+  seed: 1,
+  validation: 0,
+  normalize: 'none',
+  bias: true,
+  maxParameters: 5_000_000,
+} as const);
+
+/** A formula in two spellings (see the module comment). */
+export interface Formula {
+  unicode: string;
+  markdown: string;
+}
+
+export interface OptionDoc {
+  /** The key before `=`. */
+  name: string;
+  /** What may follow `=`: 'true | false', 'number > 0', '"path"'. */
+  value: string;
+  doc: string;
+  /** As text, when the option has one. */
+  default?: string;
+  example: string;
+}
+
+export type KeywordName =
+  | 'network' | 'input' | 'dense' | 'loss' | 'optimizer' | 'batch' | 'epochs'
+  | 'l2' | 'init' | 'seed' | 'data' | 'validation' | 'normalize' | 'end';
+
+export interface KeywordDoc {
+  name: KeywordName;
+  /** 'dense UNITS ACTIVATION [bias=true|false] [init=SCHEME]' */
+  syntax: string;
+  /** One line. */
+  doc: string;
+  example: string;
+  /** The file must say it (input, dense, data). */
+  required: boolean;
+  /** May appear more than once (only dense). */
+  repeatable: boolean;
+  /** As text, when leaving the statement out means something. */
+  default?: string;
+  options: OptionDoc[];
+}
+
+export interface ActivationDoc {
+  name: Activation;
+  /** Other spellings the parser accepts as this activation. */
+  aliases: string[];
+  doc: string;
+  formula: Formula;
+  derivative: Formula;
+  /** Output range, e.g. '(0, 1)'. */
+  range: string;
+}
+
+export interface CostDoc {
+  name: LossName;
+  doc: string;
+  /** C, with n the samples in the batch. */
+  formula: Formula;
+  /** ∇_a C for one sample. */
+  gradient: Formula;
+  /** δ^L for the usual output activation, where it simplifies. */
+  outputDelta?: Formula;
+  /** The output activations it is meant for. */
+  pairsWith: Activation[];
+}
+
+export interface DatasetDoc {
+  name: BuiltinDataName;
+  doc: string;
+  inputs: number;
+  /** Width of the target: 1 for binary and regression sets, the class count for classification. */
+  outputs: number;
+  task: 'classification' | 'binary' | 'regression';
+  /** Options the set takes. */
+  options: ('n' | 'noise')[];
+  /** Samples when `n=` is not given (fixed for the truth tables). */
+  defaultCount: number;
+  /** Most samples `n=` may ask for, when there is a limit. */
+  maxCount?: number;
+  /** Input width to write, e.g. '2' or '28x28'. */
+  inputLine: string;
+  /** A last layer that fits. */
+  outputLine: string;
+}
+
+export interface InitDoc {
+  name: InitSpec['kind'];
+  syntax: string;
+  doc: string;
+  example: string;
+}
+
+export interface NormalizeDoc {
+  name: Normalize;
+  doc: string;
+  formula: Formula;
+}
+
+export interface OptimizerDoc {
+  name: OptimizerSpec['kind'];
+  doc: string;
+  update: Formula;
+}
+
+export interface Vocabulary {
+  keywords: KeywordDoc[];
+  activations: ActivationDoc[];
+  costs: CostDoc[];
+  optimizers: OptimizerDoc[];
+  datasets: DatasetDoc[];
+  inits: InitDoc[];
+  normalizeModes: NormalizeDoc[];
+}
+
+const f = (unicode: string, markdown = unicode): Formula => ({ unicode, markdown });
+
+export const vocabulary: Vocabulary = {
+  keywords: [
+    {
+      name: 'network',
+      syntax: 'network NAME',
+      doc: 'Names the network (shown in the panel); optional, the file name otherwise.',
+      example: 'network xor',
+      required: false,
+      repeatable: false,
+      options: [],
+    },
+    {
+      name: 'input',
+      syntax: 'input WIDTH | input ROWSxCOLS',
+      doc: 'The input width: how many numbers one sample has. ROWSxCOLS gives an image shape (28x28 = 784 inputs).',
+      example: 'input 2',
+      required: true,
+      repeatable: false,
+      options: [],
+    },
+    {
+      name: 'dense',
+      syntax: 'dense UNITS ACTIVATION [bias=true|false] [init=SCHEME]',
+      doc: 'A fully connected layer of UNITS neurons, a = activation(w·a_prev + b). Layers stack in the order written; the last one is the output.',
+      example: 'dense 4 tanh',
+      required: true,
+      repeatable: true,
+      options: [
+        { name: 'bias', value: 'true | false', doc: 'Whether the layer has biases b_j (false: b stays 0 and is not trained).', default: 'true', example: 'dense 1 identity bias=false' },
+        {
+          name: 'init',
+          value: 'uniform | normal | xavier | he | const:V',
+          doc: "This layer's initial weights, instead of the file's `init`. `const:V` sets every weight to V and the biases to 0.",
+          default: 'the `init` statement',
+          example: 'dense 1 identity init=const:0.8',
+        },
+      ],
+    },
+    {
+      name: 'loss',
+      syntax: 'loss mse | bce | cce',
+      doc: 'The cost C the network minimises: mean squared error, binary cross-entropy, or categorical cross-entropy.',
+      example: 'loss cce',
+      required: false,
+      repeatable: false,
+      default: 'mse',
+      options: [],
+    },
+    {
+      name: 'optimizer',
+      syntax: 'optimizer sgd [RATE] [rate=η] [momentum=μ] [decay=d]',
+      doc: 'Stochastic gradient descent: w ← w − η ∂C/∂w, with optional momentum and a per-epoch decay of η. `optimizer sgd 0.5` is short for `optimizer sgd rate=0.5`.',
+      example: 'optimizer sgd rate=0.5 momentum=0.9 decay=0.99',
+      required: false,
+      repeatable: false,
+      default: 'sgd rate=0.1 momentum=0 decay=1',
+      options: [
+        { name: 'rate', value: 'number > 0', doc: 'The learning rate η.', default: '0.1', example: 'optimizer sgd rate=0.5' },
+        { name: 'momentum', value: '0 ≤ number < 1', doc: 'μ in v ← μv − η∇C, w ← w + v; 0 is plain SGD.', default: '0', example: 'optimizer sgd rate=0.1 momentum=0.9' },
+        { name: 'decay', value: '0 < number ≤ 1', doc: 'd: epoch e (counting from 0) uses the rate η·dᵉ; 1 keeps η constant.', default: '1', example: 'optimizer sgd rate=0.5 decay=0.99' },
+      ],
+    },
+    {
+      name: 'batch',
+      syntax: 'batch SIZE | batch full',
+      doc: 'Samples per gradient step (mini-batch). 1 is one-sample stochastic gradient descent; full is plain gradient descent on the whole training set. Larger than the training set means the whole set.',
+      example: 'batch 32',
+      required: false,
+      repeatable: false,
+      default: '32',
+      options: [],
+    },
+    {
+      name: 'epochs',
+      syntax: 'epochs N',
+      doc: 'How many passes over the training set (reshuffled every epoch with the seed).',
+      example: 'epochs 500',
+      required: false,
+      repeatable: false,
+      default: '10',
+      options: [],
+    },
+    {
+      name: 'l2',
+      syntax: 'l2 λ',
+      doc: 'L2 regularisation: the cost gains (λ/2) Σ w² over the weights (not the biases).',
+      example: 'l2 0.0001',
+      required: false,
+      repeatable: false,
+      default: '0',
+      options: [],
+    },
+    {
+      name: 'init',
+      syntax: 'init uniform | normal | xavier | he | const V',
+      doc: 'How the weights start, for every layer without its own `init=`. The random ones are seeded; `const V` sets every weight to V and the biases to 0.',
+      example: 'init xavier',
+      required: false,
+      repeatable: false,
+      default: 'xavier',
+      options: [],
+    },
+    {
+      name: 'seed',
+      syntax: 'seed N',
+      doc: 'All randomness (initial weights, data noise, shuffles, the validation split) derives from this integer: same spec, same seed, same weights.',
+      example: 'seed 7',
+      required: false,
+      repeatable: false,
+      default: '1',
+      options: [],
+    },
+    {
+      name: 'data',
+      syntax: 'data NAME [n=N] [noise=S] | data "FILE.csv" [label=last|first|NAME] [header=true|false] | data "IMAGES-idx3-ubyte" labels="LABELS-idx1-ubyte" [n=N] | data inline … end',
+      doc: 'What the network learns from: a built-in set, a CSV file, MNIST IDX files (optionally .gz), or rows written inline until `end`. Paths are relative to the .nnspec file.',
+      example: 'data xor',
+      required: true,
+      repeatable: false,
+      options: [
+        { name: 'n', value: 'integer ≥ 1', doc: 'How many samples to generate (circle, spiral, moons, gaussians, sine) or to take (digits, IDX files).', example: 'data spiral n=400' },
+        { name: 'noise', value: 'number ≥ 0', doc: 'Standard deviation of the noise added to a generated set (circle, spiral, moons, gaussians, sine).', example: 'data moons noise=0.1' },
+        { name: 'label', value: 'last | first | NAME', doc: 'Which CSV column is the target: the last, the first, or the one with this header name.', default: 'last', example: 'data "iris.csv" label=species' },
+        { name: 'header', value: 'true | false', doc: 'Whether the first CSV row is a header; detected when not given.', example: 'data "points.csv" header=false' },
+        { name: 'labels', value: '"FILE"', doc: 'The IDX label file that goes with an IDX image file (its presence says the data is IDX, not CSV).', example: 'data "train-images-idx3-ubyte.gz" labels="train-labels-idx1-ubyte.gz"' },
+      ],
+    },
+    {
+      name: 'validation',
+      syntax: 'validation FRACTION',
+      doc: 'The fraction of the data held out (seeded) to measure the network on samples it does not train on; 0 ≤ FRACTION < 1.',
+      example: 'validation 0.2',
+      required: false,
+      repeatable: false,
+      default: '0',
+      options: [],
+    },
+    {
+      name: 'normalize',
+      syntax: 'normalize none | minmax | zscore',
+      doc: 'Rescales each input column, with statistics of the training part, before the network sees it.',
+      example: 'normalize zscore',
+      required: false,
+      repeatable: false,
+      default: 'none',
+      options: [],
+    },
+    {
+      name: 'end',
+      syntax: 'end',
+      doc: 'Closes the rows of `data inline`.',
+      example: 'end',
+      required: false,
+      repeatable: false,
+      options: [],
+    },
+  ],
+
+  activations: [
+    {
+      name: 'identity',
+      aliases: ['linear'],
+      doc: 'No squashing: the output is z itself. For regression outputs.',
+      formula: f('a = z'),
+      derivative: f("a'(z) = 1"),
+      range: '(−∞, ∞)',
+    },
+    {
+      name: 'sigmoid',
+      aliases: [],
+      doc: 'The logistic function; outputs in (0, 1). With bce on the output, δᴸ = aᴸ − y.',
+      formula: f('σ(z) = 1/(1+e⁻ᶻ)', 'σ(z) = 1/(1+e<sup>−z</sup>)'),
+      derivative: f("σ'(z) = σ(z)(1−σ(z))"),
+      range: '(0, 1)',
+    },
+    {
+      name: 'tanh',
+      aliases: [],
+      doc: 'Hyperbolic tangent; outputs in (−1, 1), zero-centred.',
+      formula: f('tanh(z) = (eᶻ−e⁻ᶻ)/(eᶻ+e⁻ᶻ)', 'tanh(z) = (e<sup>z</sup>−e<sup>−z</sup>)/(e<sup>z</sup>+e<sup>−z</sup>)'),
+      derivative: f("tanh'(z) = 1 − tanh²(z)", "tanh'(z) = 1 − tanh<sup>2</sup>(z)"),
+      range: '(−1, 1)',
+    },
+    {
+      name: 'relu',
+      aliases: [],
+      doc: 'Rectified linear unit.',
+      formula: f('relu(z) = max(0, z)'),
+      derivative: f("relu'(z) = 1 if z > 0 else 0"),
+      range: '[0, ∞)',
+    },
+    {
+      name: 'leaky_relu',
+      aliases: [],
+      doc: 'ReLU with slope 0.01 below zero, so no unit stops learning for good.',
+      formula: f('leaky_relu(z) = z if z > 0 else 0.01·z'),
+      derivative: f("leaky_relu'(z) = 1 if z > 0 else 0.01"),
+      range: '(−∞, ∞)',
+    },
+    {
+      name: 'softmax',
+      aliases: [],
+      doc: 'Turns the layer into a probability distribution over classes; last layer only. With cce, δᴸ = aᴸ − y.',
+      formula: f('aⱼ = eᶻʲ / Σₖ eᶻᵏ', 'a<sub>j</sub> = e<sup>z<sub>j</sub></sup> / Σ<sub>k</sub> e<sup>z<sub>k</sub></sup>'),
+      derivative: f('∂aⱼ/∂zᵢ = aⱼ(δᵢⱼ − aᵢ)', '∂a<sub>j</sub>/∂z<sub>i</sub> = a<sub>j</sub>(δ<sub>ij</sub> − a<sub>i</sub>)'),
+      range: '(0, 1), summing to 1',
+    },
+  ],
+
+  costs: [
+    {
+      name: 'mse',
+      doc: 'Mean squared error (the quadratic cost), for regression or any output.',
+      formula: f('C = (1/n) Σₓ ½‖y(x) − aᴸ(x)‖²', 'C = (1/n) Σ<sub>x</sub> ½‖y(x) − a<sup>L</sup>(x)‖<sup>2</sup>'),
+      gradient: f('∇ₐC = aᴸ − y', '∇<sub>a</sub>C = a<sup>L</sup> − y'),
+      outputDelta: f("δᴸ = (aᴸ − y) ⊙ σ'(zᴸ)", "δ<sup>L</sup> = (a<sup>L</sup> − y) ⊙ σ'(z<sup>L</sup>)"),
+      pairsWith: ['identity', 'sigmoid', 'tanh', 'relu', 'leaky_relu'],
+    },
+    {
+      name: 'bce',
+      doc: 'Binary cross-entropy, for outputs in (0, 1) (sigmoid) and targets in [0, 1].',
+      formula: f(
+        'C = −(1/n) Σₓ Σⱼ [yⱼ ln aⱼ + (1 − yⱼ) ln(1 − aⱼ)]',
+        'C = −(1/n) Σ<sub>x</sub> Σ<sub>j</sub> [y<sub>j</sub> ln a<sub>j</sub> + (1 − y<sub>j</sub>) ln(1 − a<sub>j</sub>)]',
+      ),
+      gradient: f('∂C/∂aⱼ = (aⱼ − yⱼ) / (aⱼ(1 − aⱼ))', '∂C/∂a<sub>j</sub> = (a<sub>j</sub> − y<sub>j</sub>) / (a<sub>j</sub>(1 − a<sub>j</sub>))'),
+      outputDelta: f('with sigmoid: δᴸ = aᴸ − y', 'with sigmoid: δ<sup>L</sup> = a<sup>L</sup> − y'),
+      pairsWith: ['sigmoid'],
+    },
+    {
+      name: 'cce',
+      doc: 'Categorical cross-entropy, for a softmax output and one-hot class targets.',
+      formula: f('C = −(1/n) Σₓ Σⱼ yⱼ ln aⱼ', 'C = −(1/n) Σ<sub>x</sub> Σ<sub>j</sub> y<sub>j</sub> ln a<sub>j</sub>'),
+      gradient: f('∂C/∂aⱼ = −yⱼ / aⱼ', '∂C/∂a<sub>j</sub> = −y<sub>j</sub> / a<sub>j</sub>'),
+      outputDelta: f('with softmax: δᴸ = aᴸ − y', 'with softmax: δ<sup>L</sup> = a<sup>L</sup> − y'),
+      pairsWith: ['softmax'],
+    },
+  ],
+
+  optimizers: [
+    {
+      name: 'sgd',
+      doc: 'Mini-batch stochastic gradient descent, with optional momentum and rate decay.',
+      update: f(
+        'v ← μv − η∇C, w ← w + v (μ = 0: w ← w − (η/m) Σₓ δˣ,ˡ (aˣ,ˡ⁻¹)ᵀ)',
+        'v ← μv − η∇C, w ← w + v (μ = 0: w ← w − (η/m) Σ<sub>x</sub> δ<sup>x,l</sup> (a<sup>x,l−1</sup>)<sup>T</sup>)',
+      ),
+    },
+  ],
+
+  datasets: [
+    { name: 'xor', doc: 'The XOR truth table: 4 rows, 2 inputs in {0,1}, target x₁ ⊕ x₂.', inputs: 2, outputs: 1, task: 'binary', options: [], defaultCount: 4, inputLine: '2', outputLine: 'dense 1 sigmoid' },
+    { name: 'and', doc: 'The AND truth table: 4 rows, 2 inputs, target x₁ ∧ x₂.', inputs: 2, outputs: 1, task: 'binary', options: [], defaultCount: 4, inputLine: '2', outputLine: 'dense 1 sigmoid' },
+    { name: 'or', doc: 'The OR truth table: 4 rows, 2 inputs, target x₁ ∨ x₂.', inputs: 2, outputs: 1, task: 'binary', options: [], defaultCount: 4, inputLine: '2', outputLine: 'dense 1 sigmoid' },
+    { name: 'circle', doc: 'Points in the plane; class 1 inside a circle, 0 outside (seeded, n= and noise=).', inputs: 2, outputs: 1, task: 'binary', options: ['n', 'noise'], defaultCount: 200, inputLine: '2', outputLine: 'dense 1 sigmoid' },
+    { name: 'spiral', doc: 'Two interleaved spirals, one per class (seeded, n= and noise=).', inputs: 2, outputs: 1, task: 'binary', options: ['n', 'noise'], defaultCount: 200, inputLine: '2', outputLine: 'dense 1 sigmoid' },
+    { name: 'moons', doc: 'Two interleaving half-moons, one per class (seeded, n= and noise=).', inputs: 2, outputs: 1, task: 'binary', options: ['n', 'noise'], defaultCount: 200, inputLine: '2', outputLine: 'dense 1 sigmoid' },
+    { name: 'gaussians', doc: 'Two Gaussian blobs, one per class (seeded, n= and noise=).', inputs: 2, outputs: 1, task: 'binary', options: ['n', 'noise'], defaultCount: 200, inputLine: '2', outputLine: 'dense 1 sigmoid' },
+    { name: 'sine', doc: 'Regression: x in [−π, π], target sin(x) (seeded, n= and noise=).', inputs: 1, outputs: 1, task: 'regression', options: ['n', 'noise'], defaultCount: 200, inputLine: '1', outputLine: 'dense 1 identity' },
+    {
+      name: 'digits',
+      doc: '10,000 handwritten MNIST digits, 28×28 grey levels in [0, 1], 10 classes (from the MIT-licensed `mnist` package).',
+      inputs: 784,
+      outputs: 10,
+      task: 'classification',
+      options: ['n'],
+      defaultCount: 10000,
+      maxCount: 10000,
+      inputLine: '28x28',
+      outputLine: 'dense 10 softmax',
+    },
+  ],
+
+  inits: [
+    { name: 'uniform', syntax: 'init uniform', doc: 'Weights drawn uniformly from [−1, 1], biases 0.', example: 'init uniform' },
+    { name: 'normal', syntax: 'init normal', doc: 'Weights drawn from the standard normal N(0, 1), biases 0.', example: 'init normal' },
+    { name: 'xavier', syntax: 'init xavier', doc: 'Glorot/Xavier: weights uniform in ±√(6/(n_in + n_out)), biases 0; suits sigmoid and tanh.', example: 'init xavier' },
+    { name: 'he', syntax: 'init he', doc: 'He: weights from N(0, 2/n_in), biases 0; suits relu.', example: 'init he' },
+    { name: 'const', syntax: 'init const V   (in a dense line: init=const:V)', doc: 'Every weight V and every bias 0, to replay a worked example by hand.', example: 'init const 0.5' },
+  ],
+
+  normalizeModes: [
+    { name: 'none', doc: 'Inputs as they are.', formula: f('x ← x') },
+    { name: 'minmax', doc: 'Each input column scaled to [0, 1] over the training part.', formula: f('x ← (x − min) / (max − min)') },
+    { name: 'zscore', doc: 'Each input column to mean 0 and standard deviation 1 over the training part.', formula: f('x ← (x − mean) / sd') },
+  ],
+};
+
+export const keywordNames = vocabulary.keywords.map((k) => k.name);
+export const activationNames = vocabulary.activations.map((a) => a.name);
+export const costNames = vocabulary.costs.map((c) => c.name);
+export const datasetNames = vocabulary.datasets.map((d) => d.name);
+export const initNames = vocabulary.inits.map((i) => i.name);
+export const normalizeNames = vocabulary.normalizeModes.map((n) => n.name);
+export const optimizerNames = vocabulary.optimizers.map((o) => o.name);
+
+export function keywordDoc(name: string): KeywordDoc | undefined {
+  return vocabulary.keywords.find((k) => k.name === name);
+}
+
+export function datasetDoc(name: string): DatasetDoc | undefined {
+  return vocabulary.datasets.find((d) => d.name === name);
+}
+
+/**
+ * Words users bring from other tools, for "did you mean" hints; never accepted as such.
+ * Keys are compared without case, `_`, `-` and dots.
+ */
+export const synonyms = {
+  keywords: {
+    layer: 'dense', hidden: 'dense', linear: 'dense', fc: 'dense', fullyconnected: 'dense',
+    inputs: 'input', cost: 'loss', objective: 'loss', criterion: 'loss',
+    optimiser: 'optimizer', optim: 'optimizer', sgd: 'optimizer', solver: 'optimizer',
+    batchsize: 'batch', minibatch: 'batch', minibatchsize: 'batch',
+    epoch: 'epochs', iterations: 'epochs',
+    regularization: 'l2', regularisation: 'l2', weightdecay: 'l2', lambda: 'l2',
+    initialization: 'init', initialisation: 'init', initializer: 'init', weights: 'init',
+    randomseed: 'seed', dataset: 'data', val: 'validation', validationsplit: 'validation', holdout: 'validation',
+    normalise: 'normalize', normalization: 'normalize', scale: 'normalize', name: 'network', model: 'network',
+  } as Record<string, string>,
+  options: {
+    learningrate: 'rate', lr: 'rate', eta: 'rate', stepsize: 'rate', alpha: 'rate',
+    mu: 'momentum', beta: 'momentum', ratedecay: 'decay', gamma: 'decay',
+    usebias: 'bias', biases: 'bias', initialization: 'init', initializer: 'init',
+    samples: 'n', count: 'n', size: 'n', noiselevel: 'noise', sigma: 'noise',
+    target: 'label', y: 'label', column: 'label', headers: 'header', labelfile: 'labels',
+  } as Record<string, string>,
+  activations: {
+    logistic: 'sigmoid', sigm: 'sigmoid', leakyrelu: 'leaky_relu', lrelu: 'leaky_relu', rectifier: 'relu',
+    none: 'identity', id: 'identity',
+  } as Record<string, string>,
+  costs: {
+    quadratic: 'mse', meansquarederror: 'mse', l2: 'mse', squared: 'mse',
+    binarycrossentropy: 'bce', logloss: 'bce', binary: 'bce',
+    crossentropy: 'cce', categoricalcrossentropy: 'cce', softmaxcrossentropy: 'cce', nll: 'cce', ce: 'cce',
+  } as Record<string, string>,
+  datasets: { mnist: 'digits', sin: 'sine', blobs: 'gaussians', circles: 'circle', spirals: 'spiral', moon: 'moons', gaussian: 'gaussians', nand: 'and', xnor: 'xor' } as Record<string, string>,
+  inits: { glorot: 'xavier', kaiming: 'he', random: 'uniform', gaussian: 'normal', constant: 'const', zeros: 'const', zero: 'const' } as Record<string, string>,
+  normalize: { standard: 'zscore', standardize: 'zscore', minmaxscale: 'minmax', scale: 'minmax', off: 'none', no: 'none', false: 'none' } as Record<string, string>,
+};
