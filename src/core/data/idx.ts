@@ -113,6 +113,6 @@ function readIdx(file: DataFile, magic: number, role: 'images' | 'labels'): IdxC
   const have = bytes.length - headerBytes;
   const what = role === 'images' ? `bytes of pixels (${dims[0]} images of ${dims[1]}×${dims[2]})` : `bytes of labels`;
   if (have < expected) fail(`truncated: expected ${expected} ${what}, file has ${have}`);
-  if (have > expected) fail(`expected ${expected} ${what}, file has ${have - expected} more bytes than that`);
+  if (have > expected) fail(`expected ${expected} ${what}, file has ${have - expected} byte${have - expected === 1 ? '' : 's'} more`);
   return { dims, data: bytes.subarray(headerBytes) };
 }

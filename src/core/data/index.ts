@@ -43,7 +43,7 @@ export function loadDataset(spec: DataSpec, ctx: DataContext): Dataset {
  * "circle: 200 samples, 2 inputs, 2 classes (binary: outside/inside)", "sine: 200 samples, 1 input, 1 output (regression)".
  */
 export function describeDataset(d: Dataset): string {
-  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : word.endsWith('s') ? 'es' : 's'}`;
   const shape = d.imageShape ? ` (${d.imageShape[0]}×${d.imageShape[1]})` : '';
   let what: string;
   if (d.task === 'classification') what = plural(d.outputSize, 'class');
