@@ -81,7 +81,11 @@ export interface Snapshot {
   /** Copies of every layer's arrays; omitted when nobody is looking (keeps messages bounded). */
   layers?: LayerSnapshot[];
   trace?: TraceSnapshot;
-  /** Network output over a grid of the input plane (2-input data): resolution² values, row 0 = yMax. */
+  /**
+   * Network output over a grid of the input plane (2-input data): resolution² values, row 0 = yMax,
+   * column 0 = xMin, cell centres. One output unit: that output; several: the index of the
+   * largest output (the predicted class).
+   */
   boundary?: { resolution: number; values: Float32Array };
 }
 
@@ -99,7 +103,18 @@ export type WorkerResponse =
   | { kind: 'getWeights'; weights: WeightsFile }
   | { kind: 'setWeights' }
   | { kind: 'predict'; output: number[]; predictedClass?: number; className?: string }
-  | { kind: 'checkGradients'; layers: { index: number; maxRelativeError: number; maxAbsoluteError: number }[] }
+  | {
+      kind: 'checkGradients';
+      layers: {
+        index: number;
+        maxRelativeError: number;
+        maxAbsoluteError: number;
+        /** Parameters compared (weights + biases). */
+        checked?: number;
+        /** Where the largest relative error is (j, k from 0). */
+        worst?: { kind: 'weight' | 'bias'; j: number; k?: number; backprop: number; numeric: number } | null;
+      }[];
+    }
   | { kind: 'fullGradient'; loss: number; dW: Float32Array[]; db: Float32Array[] };
 
 export type ToWorker =

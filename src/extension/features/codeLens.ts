@@ -1,0 +1,59 @@
+/**
+ * The code lens above a spec's first statement: "▶ Train · Step · Step epoch · Reset", and
+ * while a session exists its progress ("epoch 3/30 · loss 0.1234") and staleness.
+ */
+import type { SessionStatus } from '../../protocol';
+import { formatLoss } from '../sessionState';
+
+export interface LensSession {
+  status: SessionStatus;
+  /** Current epoch from 0 (equals `epochs` when done). */
+  epoch: number;
+  epochs: number;
+  loss: number | null;
+  stale: boolean;
+  message?: string;
+}
+
+export interface LensItem {
+  title: string;
+  /** Command id; every command takes the spec URI as its first argument. */
+  command: string;
+  tooltip: string;
+}
+
+export function codeLensItems(session: LensSession | undefined): LensItem[] {
+  const running = session?.status === 'running';
+  const items: LensItem[] = [
+    running
+      ? { title: '⏸ Pause', command: 'nnspec.pause', tooltip: 'Pause training after the current slice' }
+      : { title: '▶ Train', command: 'nnspec.train', tooltip: 'Train the network (start or resume)' },
+    { title: 'Step', command: 'nnspec.step', tooltip: 'Train one mini-batch' },
+    { title: 'Step epoch', command: 'nnspec.stepEpoch', tooltip: 'Train until the current epoch ends' },
+    { title: 'Reset', command: 'nnspec.reset', tooltip: 'Back to the seeded initial weights' },
+  ];
+  if (!session || session.status === 'stopped') return items;
+  items.push({ title: progressText(session), command: 'nnspec.showPanel', tooltip: 'Show the training panel' });
+  if (session.stale) {
+    items.push({ title: 'stale — restart', command: 'nnspec.restart', tooltip: 'The spec changed since this session loaded it: restart with the new spec' });
+  }
+  return items;
+}
+
+/** "epoch 3/30 · loss 0.1234", or the status when there is no progress to show. */
+export function progressText(session: LensSession): string {
+  switch (session.status) {
+    case 'loading':
+      return 'loading…';
+    case 'error':
+      return `error: ${session.message ?? 'the session failed'}`;
+    default: {
+      const shown = Math.min(session.epoch + 1, Math.max(1, session.epochs));
+      const text = `epoch ${shown}/${session.epochs} · loss ${formatLoss(session.loss)}`;
+      if (session.status === 'done') return `${text} · done`;
+      if (session.status === 'diverged') return `${text} · diverged`;
+      if (session.status === 'paused') return `${text} · paused`;
+      return text;
+    }
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Checks of what users type: an input vector for Predict. (Weights files are checked by the
+ * core: parseWeightsFile on the host, the trainer's shape check in the worker.)
+ */
+
+/**
+ * "0.5, 1" or "0.5 1" or "[0.5, 1]" → [0.5, 1]; an error message when it is not `size` numbers.
+ */
+export function parseInputVector(text: string, size: number): { values: number[] } | { error: string } {
+  const trimmed = text.trim().replace(/^\[/, '').replace(/\]$/, '');
+  const parts = trimmed.split(/[\s,;]+/).filter((p) => p.length > 0);
+  const values: number[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const value = Number(parts[i]);
+    if (!Number.isFinite(value)) return { error: `value ${i + 1} ('${parts[i]}') is not a number` };
+    values.push(value);
+  }
+  if (values.length !== size) {
+    return { error: `the network takes ${size} input${size === 1 ? '' : 's'}; you gave ${values.length}` };
+  }
+  return { values };
+}

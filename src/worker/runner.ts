@@ -1,0 +1,383 @@
+/**
+ * The training loop of one session, as the worker runs it: a Trainer driven by `ToWorker`
+ * messages, reporting through `FromWorker` messages. No worker_threads here (worker.ts wires
+ * it to the port), so the loop can be read and tested on its own.
+ *
+ * Continuous training runs in slices: steps until `sliceMs` have passed, then yields to the
+ * event loop (setImmediate), so a 'pause' or 'step' message is handled within one slice.
+ *
+ * Snapshots: while running, at most `updateHz` a second, with layer arrays only when
+ * `includeLayers` is on (the panel is visible). Every snapshot that ends a burst of work
+ * (after a Step, a Step Epoch, a pause, the end of training, a reset, a weights load) carries
+ * the layers and the trace, so the host always holds the latest weights and gradients
+ * when training is idle — that is what the gradient hovers read.
+ */
+import type { EpochMetrics, Evaluation, StepResult, Trainer } from '../core/engine/types';
+import type {
+  FromWorker,
+  LayerSnapshot,
+  SessionInfo,
+  SessionStatus,
+  Snapshot,
+  ToWorker,
+  TraceSnapshot,
+  WorkerRequest,
+  WorkerResponse,
+  WorkerSettings,
+} from '../protocol';
+
+export type Post = (message: FromWorker, transfer: ArrayBuffer[]) => void;
+
+/** Per-layer result of a gradient check, as the worker reports it. */
+export type GradientCheckReport = Extract<WorkerResponse, { kind: 'checkGradients' }>['layers'];
+
+export interface RunnerOptions {
+  /** Length of one training slice before yielding to the event loop. */
+  sliceMs?: number;
+  /** Grid resolution of the decision boundary (2-input data). */
+  boundaryResolution?: number;
+  /** Compares backprop with finite differences for the current weights. */
+  checkGradients?: (trainer: Trainer) => GradientCheckReport;
+  /** Class names of the data set, for Predict. */
+  classNames?: string[];
+  now?: () => number;
+}
+
+export class SessionRunner {
+  private status: SessionStatus = 'ready';
+  private settings: WorkerSettings;
+  private timer: NodeJS.Immediate | undefined;
+  private lastSnapshotAt = -Infinity;
+  private lastLoss: number | null = null;
+  private pendingLosses: number[] = [];
+  private pendingEpochs: EpochMetrics[] = [];
+  /** Samples and busy milliseconds since the last snapshot, for samples/s. */
+  private samplesSince = 0;
+  private busyMsSince = 0;
+  private samplesPerSecond = 0;
+  private readonly sliceMs: number;
+  private readonly resolution: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly trainer: Trainer,
+    private readonly info: SessionInfo,
+    settings: WorkerSettings,
+    private readonly post: Post,
+    private readonly options: RunnerOptions = {},
+  ) {
+    this.settings = { ...settings };
+    this.sliceMs = options.sliceMs ?? 8;
+    this.resolution = options.boundaryResolution ?? 40;
+    this.now = options.now ?? (() => performance.now());
+    if (trainer.done) this.status = 'done';
+  }
+
+  get currentStatus(): SessionStatus {
+    return this.status;
+  }
+
+  /** Handles every message but 'load' (worker.ts owns loading). */
+  handle(message: Exclude<ToWorker, { type: 'load' }>): void {
+    switch (message.type) {
+      case 'run':
+        this.run();
+        break;
+      case 'pause':
+        this.pause();
+        break;
+      case 'step':
+        this.stopLoop();
+        this.guarded(() => this.recordStep(this.trainer.stepOnce()));
+        this.afterManualWork();
+        break;
+      case 'stepEpoch':
+        this.stopLoop();
+        this.guarded(() => {
+          // Step by step (not trainer.stepEpoch) so every batch loss reaches the chart.
+          const startEpoch = this.trainer.epoch;
+          do {
+            this.recordStep(this.trainer.stepOnce());
+          } while (this.trainer.epoch === startEpoch && !this.trainer.done);
+        });
+        this.afterManualWork();
+        break;
+      case 'reset':
+        this.stopLoop();
+        this.trainer.reset();
+        this.lastLoss = null;
+        this.pendingLosses = [];
+        this.pendingEpochs = [];
+        this.samplesPerSecond = 0;
+        this.status = 'ready';
+        this.sendSnapshot(true);
+        break;
+      case 'settings':
+        this.settings = { ...this.settings, ...message.settings };
+        // Someone started looking: give them the arrays now rather than at the next step.
+        if (message.settings.includeLayers && this.status !== 'running') this.sendSnapshot(true);
+        break;
+      case 'request':
+        this.answer(message.id, message.request);
+        break;
+    }
+  }
+
+  /** Stops the loop for good (the worker is being terminated). */
+  dispose(): void {
+    this.stopLoop();
+  }
+
+  private run(): void {
+    if (this.status === 'running') return;
+    if (this.trainer.done || this.status === 'diverged') {
+      this.sendSnapshot(true);
+      return;
+    }
+    this.status = 'running';
+    this.lastSnapshotAt = this.now();
+    this.sendSnapshot(false);
+    this.schedule();
+  }
+
+  private pause(): void {
+    if (this.status !== 'running') {
+      this.sendSnapshot(true);
+      return;
+    }
+    this.stopLoop();
+    this.status = 'paused';
+    // The acknowledgement: no step happens after this snapshot until the next run/step.
+    this.sendSnapshot(true);
+  }
+
+  private schedule(): void {
+    this.timer = setImmediate(() => this.slice());
+  }
+
+  private stopLoop(): void {
+    if (this.timer !== undefined) clearImmediate(this.timer);
+    this.timer = undefined;
+  }
+
+  private slice(): void {
+    this.timer = undefined;
+    if (this.status !== 'running') return;
+    const start = this.now();
+    const ok = this.guarded(() => {
+      do {
+        this.recordStep(this.trainer.stepOnce());
+      } while (!this.trainer.done && this.now() - start < this.sliceMs);
+    });
+    if (!ok) return;
+    if (this.trainer.done) {
+      this.finish();
+      return;
+    }
+    const now = this.now();
+    if (now - this.lastSnapshotAt >= 1000 / Math.max(0.1, this.settings.updateHz)) {
+      this.sendSnapshot(this.settings.includeLayers);
+    }
+    this.schedule();
+  }
+
+  /** After a Step or Step Epoch: the status it leaves, one full snapshot. */
+  private afterManualWork(): void {
+    if (this.status === 'diverged' || this.status === 'error') return;
+    if (this.trainer.done) {
+      this.finish();
+      return;
+    }
+    this.status = 'paused';
+    this.sendSnapshot(true);
+  }
+
+  private recordStep(result: StepResult): void {
+    this.lastLoss = result.loss;
+    this.pendingLosses.push(result.loss);
+    this.samplesSince += result.batchSize;
+    if (result.epochEnded) {
+      const metrics: EpochMetrics = { epoch: result.epoch, train: this.trainer.evaluate('train') ?? emptyEvaluation() };
+      const validation = this.trainer.evaluate('validation');
+      if (validation) metrics.validation = validation;
+      this.pendingEpochs.push(metrics);
+      this.post({ type: 'epoch', metrics }, []);
+    }
+  }
+
+  /** Runs training work; a DivergenceError or any other error ends the run and is reported. */
+  private guarded(work: () => void): boolean {
+    const started = this.now();
+    try {
+      work();
+      return true;
+    } catch (error) {
+      this.stopLoop();
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof Error && error.name === 'DivergenceError') {
+        this.status = 'diverged';
+        this.sendSnapshot(true);
+        this.post({ type: 'finished', status: 'diverged', message }, []);
+      } else {
+        this.status = 'error';
+        this.sendSnapshot(false);
+        this.post({ type: 'fatal', message: `training failed: ${message}` }, []);
+      }
+      return false;
+    } finally {
+      this.busyMsSince += this.now() - started;
+    }
+  }
+
+  private finish(): void {
+    this.stopLoop();
+    this.status = 'done';
+    this.sendSnapshot(true);
+    const final = this.trainer.evaluate('train') ?? undefined;
+    const validation = this.trainer.evaluate('validation') ?? undefined;
+    this.post({ type: 'finished', status: 'done', final, validation }, []);
+  }
+
+  private sendSnapshot(includeLayers: boolean): void {
+    const now = this.now();
+    if (this.busyMsSince > 0) this.samplesPerSecond = (this.samplesSince * 1000) / this.busyMsSince;
+    this.samplesSince = 0;
+    this.busyMsSince = 0;
+    this.lastSnapshotAt = now;
+    const transfer: ArrayBuffer[] = [];
+    const newStepLosses = Float32Array.from(this.pendingLosses);
+    transfer.push(newStepLosses.buffer);
+    const snapshot: Snapshot = {
+      status: this.status,
+      epoch: this.trainer.epoch,
+      step: this.trainer.step,
+      stepInEpoch: this.trainer.stepInEpoch,
+      rate: this.trainer.rate,
+      loss: this.lastLoss,
+      newStepLosses,
+      newEpochs: this.pendingEpochs,
+      samplesPerSecond: this.samplesPerSecond,
+    };
+    this.pendingLosses = [];
+    this.pendingEpochs = [];
+    if (includeLayers) {
+      snapshot.layers = this.trainer.layers.map((layer) => copyLayer(layer, transfer));
+      if (this.trainer.step > 0) snapshot.trace = this.traceSnapshot(transfer);
+      const boundary = this.boundary();
+      if (boundary) {
+        snapshot.boundary = boundary;
+        transfer.push(boundary.values.buffer as ArrayBuffer);
+      }
+    }
+    this.post({ type: 'snapshot', snapshot }, transfer);
+  }
+
+  private traceSnapshot(transfer: ArrayBuffer[]): TraceSnapshot | undefined {
+    try {
+      const trace = this.trainer.trace();
+      const activations = trace.activations.map((a) => a.slice());
+      const deltas = trace.deltas.map((d) => d.slice());
+      for (const array of [...activations, ...deltas]) transfer.push(array.buffer as ArrayBuffer);
+      return { sampleIndex: trace.sampleIndex, activations, deltas };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * For 2-input data: the network's output over a resolution² grid of the input plane, row 0 at
+   * yMax. One output: that output; several: the index of the largest (the predicted class).
+   */
+  private boundary(): { resolution: number; values: Float32Array } | undefined {
+    const plane = this.info.plane;
+    if (!plane || this.info.inputSize !== 2) return undefined;
+    const n = this.resolution;
+    const values = new Float32Array(n * n);
+    const input = new Float32Array(2);
+    for (let row = 0; row < n; row++) {
+      input[1] = plane.yMax - ((row + 0.5) / n) * (plane.yMax - plane.yMin);
+      for (let col = 0; col < n; col++) {
+        input[0] = plane.xMin + ((col + 0.5) / n) * (plane.xMax - plane.xMin);
+        const output = this.trainer.predict(input);
+        values[row * n + col] = output.length === 1 ? output[0] : argmax(output);
+      }
+    }
+    return { resolution: n, values };
+  }
+
+  private answer(id: number, request: WorkerRequest): void {
+    try {
+      const response = this.respond(request);
+      const transfer: ArrayBuffer[] = [];
+      if (response.kind === 'fullGradient') {
+        for (const array of [...response.dW, ...response.db]) transfer.push(array.buffer as ArrayBuffer);
+      }
+      this.post({ type: 'response', id, response }, transfer);
+    } catch (error) {
+      this.post({ type: 'responseError', id, message: error instanceof Error ? error.message : String(error) }, []);
+    }
+  }
+
+  private respond(request: WorkerRequest): WorkerResponse {
+    switch (request.kind) {
+      case 'getWeights':
+        return { kind: 'getWeights', weights: this.trainer.getWeights() };
+      case 'setWeights': {
+        if (this.status === 'running') this.pause();
+        this.trainer.setWeights(request.weights);
+        this.sendSnapshot(true);
+        return { kind: 'setWeights' };
+      }
+      case 'predict': {
+        if (request.input.length !== this.info.inputSize) {
+          throw new Error(`the network takes ${this.info.inputSize} inputs, got ${request.input.length}`);
+        }
+        const output = Array.from(this.trainer.predict(request.input));
+        const response: WorkerResponse = { kind: 'predict', output };
+        if (this.info.task === 'classification') {
+          response.predictedClass = argmax(output);
+          const name = this.options.classNames?.[response.predictedClass];
+          if (name !== undefined) response.className = name;
+        } else if (this.info.task === 'binary') {
+          response.predictedClass = output[0] > 0.5 ? 1 : 0;
+          const name = this.options.classNames?.[response.predictedClass];
+          if (name !== undefined) response.className = name;
+        }
+        return response;
+      }
+      case 'checkGradients': {
+        if (!this.options.checkGradients) throw new Error('gradient checking is not available in this build');
+        return { kind: 'checkGradients', layers: this.options.checkGradients(this.trainer) };
+      }
+      case 'fullGradient': {
+        const gradient = this.trainer.fullGradient();
+        return { kind: 'fullGradient', loss: gradient.loss, dW: gradient.dW.map((a) => a.slice()), db: gradient.db.map((a) => a.slice()) };
+      }
+    }
+  }
+}
+
+function copyLayer(layer: Trainer['layers'][number], transfer: ArrayBuffer[]): LayerSnapshot {
+  const copy: LayerSnapshot = {
+    weights: layer.weights.slice(),
+    biases: layer.biases.slice(),
+    gradWeights: layer.gradWeights.slice(),
+    gradBiases: layer.gradBiases.slice(),
+    lastDeltaWeights: layer.lastDeltaWeights.slice(),
+    lastDeltaBiases: layer.lastDeltaBiases.slice(),
+    epochDeltaWeights: layer.epochDeltaWeights.slice(),
+    epochDeltaBiases: layer.epochDeltaBiases.slice(),
+  };
+  for (const array of Object.values(copy)) transfer.push(array.buffer as ArrayBuffer);
+  return copy;
+}
+
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+function emptyEvaluation(): Evaluation {
+  return { loss: NaN, count: 0 };
+}
