@@ -29,7 +29,7 @@ import { checkWeightsShape, WeightsError, type WeightsFile } from '../weights';
 import { activation, type ActivationFunction } from './activations';
 import { cost, outputDelta, type CostFunction } from './costs';
 import type { Kernels } from './kernels';
-import { jsKernels } from './jsKernels';
+import { createKernels } from './createKernels';
 import {
   DivergenceError,
   type EpochMetrics,
@@ -42,7 +42,7 @@ import {
 } from './types';
 
 export interface TrainerOptions {
-  /** The matrix backend; plain JavaScript by default. */
+  /** The matrix backend; by default createKernels('auto'): WebAssembly SIMD where available, else plain JavaScript. */
   kernels?: Kernels;
 }
 
@@ -50,7 +50,7 @@ export interface TrainerOptions {
 const CHUNK_ROWS = 256;
 
 export function createTrainer(spec: NetworkSpec, data: PreparedData, options: TrainerOptions = {}): Trainer {
-  return new BatchTrainer(spec, data, options.kernels ?? jsKernels());
+  return new BatchTrainer(spec, data, options.kernels ?? createKernels('auto'));
 }
 
 interface Layer {
