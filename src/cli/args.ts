@@ -1,0 +1,192 @@
+/**
+ * The command line: commands, their options and their usage texts, parsed with node:util
+ * parseArgs. Parse failures become CliError(…, 2) with a message that names the option and
+ * points at `--help`.
+ */
+import { parseArgs } from 'node:util';
+import { CliError } from './io';
+
+export type CommandName = 'check' | 'train' | 'gradients' | 'predict';
+
+interface OptionDef {
+  type: 'string' | 'boolean';
+  short?: string;
+}
+
+interface CommandDef {
+  summary: string;
+  usage: string;
+  /** Positional arguments: the least and the most (Infinity: any number). */
+  positionals: [min: number, max: number];
+  options: Record<string, OptionDef>;
+  help: string;
+}
+
+const help: Record<string, OptionDef> = { help: { type: 'boolean', short: 'h' } };
+
+export const COMMANDS: Record<CommandName, CommandDef> = {
+  check: {
+    summary: 'list the errors and warnings of spec files (loads the data to check widths)',
+    usage: 'nnspec check SPEC...',
+    positionals: [1, Infinity],
+    options: { ...help, quiet: { type: 'boolean', short: 'q' } },
+    help: `Prints every diagnostic as SPEC:LINE:COL: error|warning: message (hint), then a summary.
+The data is loaded too, so input and output widths are checked against it.
+
+Options:
+  -q, --quiet   print only the diagnostics, no summary line
+  -h, --help    show this help
+
+Exit code: 0 when no spec has errors (warnings allowed), 1 when one has, 2 when a file cannot be read.`,
+  },
+  train: {
+    summary: 'train a network, showing its progress',
+    usage: 'nnspec train SPEC [--epochs N] [--weights IN.json] [--save OUT.json] [--json] [--quiet]',
+    positionals: [1, 1],
+    options: {
+      ...help,
+      epochs: { type: 'string', short: 'e' },
+      weights: { type: 'string', short: 'w' },
+      save: { type: 'string', short: 's' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+    },
+    help: `Trains the network the spec describes on its data, then prints the final loss and accuracy
+(training and validation part), the time taken and the samples per second.
+On a terminal a live progress bar shows epoch, loss, accuracy, samples/s and the time left;
+otherwise one line per epoch (at most about 100 lines).
+
+Options:
+  -e, --epochs N         train N epochs instead of the spec's \`epochs\`
+  -w, --weights IN.json  start from these weights instead of the seeded initial ones
+  -s, --save OUT.json    save the trained weights (also when stopped with Ctrl-C)
+      --json             print NDJSON events instead: start, epoch (one per epoch), done
+  -q, --quiet            no progress output, only the final summary
+  -h, --help             show this help
+
+Ctrl-C stops after the current mini-batch; with --save the weights trained so far are saved.
+Exit code: 0 trained, 1 spec errors or the run diverged, 2 usage or file errors, 130 stopped by Ctrl-C.`,
+  },
+  gradients: {
+    summary: 'print ∂C/∂w and ∂C/∂b over the whole training set',
+    usage: 'nnspec gradients SPEC [--weights IN.json] [--json]',
+    positionals: [1, 1],
+    options: { ...help, weights: { type: 'string', short: 'w' }, json: { type: 'boolean' } },
+    help: `Computes the gradient of the mean cost over the whole training set (the validation part
+excluded, the L2 term included) at the given weights, or at the seeded initial ones.
+
+Options:
+  -w, --weights IN.json  the weights to take the gradient at (default: the seeded initial weights)
+      --json             print {"loss": L, "layers": [{"dW": [[…]], "db": […]}]}, dW rows j, columns k
+  -h, --help             show this help
+
+Without --json: a summary per layer (largest entries, norms; small layers in full).`,
+  },
+  predict: {
+    summary: "print the network's output for one input",
+    usage: 'nnspec predict SPEC --weights IN.json --input "x1 x2 …"',
+    positionals: [1, 1],
+    options: { ...help, weights: { type: 'string', short: 'w' }, input: { type: 'string', short: 'i' }, json: { type: 'boolean' } },
+    help: `Runs one input through the network with the given weights (the spec's normalisation applied)
+and prints the output vector; for classification also the class (and its name).
+
+Options:
+  -w, --weights IN.json  the trained weights (nnspec train SPEC --save IN.json)
+  -i, --input "x1 x2 …"  the raw input: numbers separated by spaces or commas
+      --json             print {"output": […], "class": …, "className": …}
+  -h, --help             show this help`,
+  },
+};
+
+export const GLOBAL_USAGE = `nnspec — train and inspect the feed-forward networks of .nnspec files
+
+Usage:
+${(Object.keys(COMMANDS) as CommandName[]).map((name) => `  ${COMMANDS[name].usage}\n      ${COMMANDS[name].summary}`).join('\n')}
+
+  nnspec --help | -h     this help; nnspec COMMAND --help for a command's
+  nnspec --version | -v  the version
+
+Exit codes: 0 ok, 1 spec errors or a failed run, 2 usage or file errors, 130 stopped by Ctrl-C.
+The language: docs/nnspec.md. Examples: examples/*.nnspec.`;
+
+export function commandHelp(name: CommandName): string {
+  const command = COMMANDS[name];
+  return `Usage: ${command.usage}\n\n${command.summary[0].toUpperCase()}${command.summary.slice(1)}.\n\n${command.help}`;
+}
+
+export interface ParsedCommand {
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+}
+
+/**
+ * Parses a command's arguments. String options take the next argument as their value even when
+ * it starts with a dash (`--input "-1 2"`), which parseArgs alone would refuse as ambiguous.
+ */
+export function parseCommand(name: CommandName, args: string[]): ParsedCommand {
+  const command = COMMANDS[name];
+  const stringFlags = new Set<string>();
+  for (const [long, def] of Object.entries(command.options)) {
+    if (def.type !== 'string') continue;
+    stringFlags.add('--' + long);
+    if (def.short) stringFlags.add('-' + def.short);
+  }
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      joined.push(...args.slice(i));
+      break;
+    }
+    if (stringFlags.has(arg) && i + 1 < args.length) {
+      const long = arg.startsWith('--') ? arg : '--' + longOf(command, arg.slice(1));
+      joined.push(`${long}=${args[++i]}`);
+    } else {
+      joined.push(arg);
+    }
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: joined, options: command.options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliError(describeParseError(name, error), 2);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.help) return { positionals: parsed.positionals, values };
+  const [min, max] = command.positionals;
+  if (parsed.positionals.length < min) {
+    throw new CliError(`${name}: missing the SPEC file\nusage: ${command.usage}`, 2);
+  }
+  if (parsed.positionals.length > max) {
+    throw new CliError(`${name}: unexpected argument '${parsed.positionals[max]}'\nusage: ${command.usage}`, 2);
+  }
+  return { positionals: parsed.positionals, values };
+}
+
+function longOf(command: CommandDef, short: string): string {
+  for (const [long, def] of Object.entries(command.options)) if (def.short === short) return long;
+  return short;
+}
+
+function describeParseError(name: CommandName, error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const quoted = /'([^']+)'/.exec(text)?.[1] ?? '';
+  const option = /--[\w-]+/.exec(quoted)?.[0] ?? (quoted || undefined);
+  const see = `(see \`nnspec ${name} --help\`)`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `${name}: unknown option '${option}' ${see}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    if (/does not take an argument/.test(text)) return `${name}: option '${option}' takes no value ${see}`;
+    return `${name}: option '${option}' needs a value ${see}`;
+  }
+  return `${name}: ${text.split('\n')[0]} ${see}`;
+}
+
+/** A positive whole number for --epochs, or a usage error naming the option. */
+export function parsePositiveInteger(option: string, text: string): number {
+  const value = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+    throw new CliError(`--${option} wants a whole number ≥ 1, not '${text}'`, 2);
+  }
+  return value;
+}

@@ -1,0 +1,108 @@
+/** What the commands share: reading files, loading the project, reporting diagnostics. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Diagnostic } from '../core/spec';
+import { formatDiagnostic } from '../core/lang/index';
+import { defaultAssetsDir, loadProject, type LoadedProject } from '../core/project';
+import { checkWeightsShape, parseWeightsFile, weightsToJson, WeightsError, type WeightsFile } from '../core/weights';
+import { CliError, type CliIO } from './io';
+
+/** Reads a file named on the command line; a missing or unreadable file is a usage error (exit 2). */
+export function readInputFile(io: CliIO, given: string, what: string): string {
+  const resolved = path.resolve(io.cwd, given);
+  try {
+    return fs.readFileSync(resolved, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${what} '${given}': ${describeFsError(error)}`, 2);
+  }
+}
+
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** `FILE:LINE:COL: error|warning: message (hint)`, FILE exactly as given on the command line. */
+export function printDiagnostics(write: (text: string) => void, given: string, diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) write(formatDiagnostic(given, d) + '\n');
+}
+
+export interface LoadOptions {
+  epochs?: number;
+}
+
+/**
+ * Reads and loads a spec for train, gradients and predict. Errors (the spec's or the data's)
+ * go to stderr as diagnostics and end the command with exit 1; warnings are printed and it goes on.
+ */
+export function loadSpecOrFail(io: CliIO, given: string, options: LoadOptions = {}): LoadedProject {
+  const text = readInputFile(io, given, 'the spec');
+  const project = loadProject(text, path.resolve(io.cwd, given), { assetsDir: defaultAssetsDir(), epochs: options.epochs });
+  const write = (s: string): void => void io.stderr.write(s);
+  if (!project.ok) {
+    printDiagnostics(write, given, project.diagnostics);
+    throw new CliError(`${given}: ${project.message}`, 1);
+  }
+  printDiagnostics(
+    write,
+    given,
+    project.diagnostics.filter((d) => d.severity !== 'info'),
+  );
+  return project;
+}
+
+/** Reads a weights file and puts it into the trainer; malformed or misfitting files are exit 2. */
+export function applyWeightsFile(io: CliIO, project: LoadedProject, given: string, specGiven: string): WeightsFile {
+  const text = readInputFile(io, given, 'the weights file');
+  let weights: WeightsFile;
+  try {
+    weights = parseWeightsFile(text, given);
+  } catch (error) {
+    if (error instanceof WeightsError) throw new CliError(error.message.includes(given) ? error.message : `${given}: ${error.message}`, 2);
+    throw error;
+  }
+  try {
+    checkWeightsShape(weights, project.spec);
+    project.trainer.setWeights(weights);
+  } catch (error) {
+    if (error instanceof WeightsError) {
+      throw new CliError(`${given}: ${error.message}\n(the weights must fit the network of ${specGiven})`, 2);
+    }
+    throw error;
+  }
+  return weights;
+}
+
+/** Checks before a long run that OUT can be written (its folder exists), so no training is lost at the end. */
+export function checkWritable(io: CliIO, given: string): string {
+  const resolved = path.resolve(io.cwd, given);
+  const dir = path.dirname(resolved);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dir);
+  } catch {
+    throw new CliError(`cannot save to '${given}': the folder ${path.dirname(given)} does not exist`, 2);
+  }
+  if (!stat.isDirectory()) throw new CliError(`cannot save to '${given}': ${path.dirname(given)} is not a folder`, 2);
+  if (fs.existsSync(resolved) && fs.statSync(resolved).isDirectory()) {
+    throw new CliError(`cannot save to '${given}': it is a directory`, 2);
+  }
+  return resolved;
+}
+
+/** Writes the weights file: to a temporary file first, then renamed, so a crash never leaves half a file. */
+export function saveWeights(resolved: string, weights: WeightsFile): void {
+  const temporary = `${resolved}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, weightsToJson(weights));
+  fs.renameSync(temporary, resolved);
+}

@@ -1,0 +1,63 @@
+/** `nnspec predict SPEC --weights IN.json --input "x1 x2 …"`: one raw input through the trained network. */
+import type { ParsedCommand } from './args';
+import { applyWeightsFile, loadSpecOrFail } from './common';
+import { formatValue } from './format';
+import { CliError, EXIT_OK, type CliIO } from './io';
+
+export function predictCommand(io: CliIO, parsed: ParsedCommand): number {
+  const given = parsed.positionals[0];
+  const weightsGiven = parsed.values.weights;
+  if (typeof weightsGiven !== 'string') {
+    throw new CliError(`predict: --weights IN.json is required (save trained weights with \`nnspec train ${given} --save IN.json\`)`, 2);
+  }
+  const inputText = parsed.values.input;
+  if (typeof inputText !== 'string') throw new CliError('predict: --input "x1 x2 …" is required', 2);
+  const input = parseInput(inputText);
+
+  const project = loadSpecOrFail(io, given);
+  const width = project.spec.input.size;
+  if (input.length !== width) {
+    throw new CliError(
+      `predict: --input has ${input.length} value${input.length === 1 ? '' : 's'}, but the network of ${given} takes ${width} (\`input ${width}\`)`,
+      2,
+    );
+  }
+  applyWeightsFile(io, project, weightsGiven, given);
+  const output = Array.from(project.trainer.predict(input));
+
+  const task = project.trainer.task;
+  const classNames = project.dataset.classNames;
+  let predictedClass: number | undefined;
+  if (task === 'classification') predictedClass = argmax(output);
+  else if (task === 'binary') predictedClass = output[0] > 0.5 ? 1 : 0;
+  const className = predictedClass !== undefined ? classNames?.[predictedClass] : undefined;
+
+  if (parsed.values.json) {
+    io.stdout.write(JSON.stringify({ output, class: predictedClass ?? null, className: className ?? null }) + '\n');
+    return EXIT_OK;
+  }
+  io.stdout.write(`output: ${output.map(formatValue).join(' ')}\n`);
+  if (predictedClass !== undefined) {
+    const name = className !== undefined && className !== String(predictedClass) ? ` (${className})` : '';
+    const why = task === 'binary' ? ` (output ${output[0] > 0.5 ? '>' : '≤'} 0.5)` : '';
+    io.stdout.write(`class: ${predictedClass}${name}${why}\n`);
+  }
+  return EXIT_OK;
+}
+
+/** "0.5 -1,2e-3" → [0.5, -1, 0.002]; anything else is a usage error naming the bad value. */
+export function parseInput(text: string): number[] {
+  const parts = text.split(/[\s,]+/).filter((part) => part.length > 0);
+  if (parts.length === 0) throw new CliError('predict: --input is empty; give numbers separated by spaces, e.g. --input "0 1"', 2);
+  return parts.map((part, i) => {
+    const value = Number(part);
+    if (!Number.isFinite(value)) throw new CliError(`predict: --input value ${i + 1}, '${part}', is not a number`, 2);
+    return value;
+  });
+}
+
+function argmax(values: number[]): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}

@@ -1,0 +1,403 @@
+/**
+ * `nnspec train SPEC`: trains in slices of ~50 ms so that Ctrl-C is heard between mini-batches,
+ * and reports through one of four reporters: a live bar (terminal), plain lines (pipe or file),
+ * NDJSON events (--json) or nothing until the summary (--quiet).
+ */
+import type { EpochMetrics, Evaluation, Trainer } from '../core/engine/types';
+import { DivergenceError } from '../core/engine/types';
+import type { LoadedProject } from '../core/project';
+import { parsePositiveInteger, type ParsedCommand } from './args';
+import { applyWeightsFile, checkWritable, loadSpecOrFail, saveWeights } from './common';
+import { architecture, describeData, describeNetwork, networkName } from './describe';
+import { bar, formatCount, formatDuration, formatLoss, formatPercent } from './format';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, type CliIO } from './io';
+
+/** How long one slice of training runs before the event loop gets a turn (Ctrl-C, output). */
+const SLICE_MS = 50;
+/** The progress bar is redrawn at most this often. */
+const BAR_INTERVAL_MS = 100;
+/** Plain-line output prints at most about this many epoch lines. */
+const MAX_LINES = 100;
+
+export interface TrainProgress {
+  /** Epochs completed. */
+  epochsDone: number;
+  epochs: number;
+  step: number;
+  totalSteps: number;
+  stepsDone: number;
+  /** Mean batch loss of the steps taken in the current epoch (or the last one, at its end). */
+  runningLoss: number | null;
+  /** The latest epoch evaluation, if any. */
+  latest?: EpochMetrics;
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+export interface TrainSummary {
+  status: 'done' | 'stopped' | 'diverged';
+  epochsDone: number;
+  steps: number;
+  seconds: number;
+  samplesPerSecond: number;
+  train: Evaluation;
+  validation: Evaluation | null;
+  message?: string;
+  saved?: string;
+}
+
+interface Reporter {
+  /** Whether the epoch that just ended (1-based count) should be evaluated and reported. */
+  wantsEpoch(epochsDone: number, progress: TrainProgress): boolean;
+  start(project: LoadedProject): void;
+  epoch(metrics: EpochMetrics, progress: TrainProgress): void;
+  progress(progress: TrainProgress): void;
+  finish(summary: TrainSummary): void;
+}
+
+export async function trainCommand(io: CliIO, parsed: ParsedCommand): Promise<number> {
+  const given = parsed.positionals[0];
+  const epochs = typeof parsed.values.epochs === 'string' ? parsePositiveInteger('epochs', parsed.values.epochs) : undefined;
+  const saveGiven = typeof parsed.values.save === 'string' ? parsed.values.save : undefined;
+  const savePath = saveGiven === undefined ? undefined : checkWritable(io, saveGiven);
+  const project = loadSpecOrFail(io, given, { epochs });
+  if (typeof parsed.values.weights === 'string') applyWeightsFile(io, project, parsed.values.weights, given);
+
+  const reporter: Reporter = parsed.values.json
+    ? new JsonReporter(io, given)
+    : parsed.values.quiet
+      ? new QuietReporter(io, given)
+      : io.stdout.isTTY
+        ? new BarReporter(io, given)
+        : new LineReporter(io, given);
+
+  reporter.start(project);
+  const summary = await runTraining(io, project.trainer, reporter);
+
+  if (savePath !== undefined && saveGiven !== undefined && summary.status !== 'diverged') {
+    saveWeights(savePath, project.trainer.getWeights());
+    summary.saved = saveGiven;
+  }
+  reporter.finish(summary);
+  if (summary.status === 'diverged') return EXIT_FAILED;
+  if (summary.status === 'stopped') return EXIT_INTERRUPTED;
+  return EXIT_OK;
+}
+
+async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter): Promise<TrainSummary> {
+  let stopRequested = false;
+  const stopListening = io.onInterrupt(() => {
+    stopRequested = true;
+  });
+  const started = io.now();
+  const firstStep = trainer.step;
+  const totalSteps = Math.max(0, trainer.epochs - trainer.epoch) * trainer.stepsPerEpoch - trainer.stepInEpoch;
+  let samples = 0;
+  let epochLossSum = 0;
+  let epochSamples = 0;
+  let runningLoss: number | null = null;
+  let latest: EpochMetrics | undefined;
+  let status: TrainSummary['status'] = 'done';
+  let message: string | undefined;
+
+  const progress = (): TrainProgress => {
+    const seconds = (io.now() - started) / 1000;
+    return {
+      epochsDone: trainer.epoch,
+      epochs: trainer.epochs,
+      step: trainer.step,
+      totalSteps,
+      stepsDone: trainer.step - firstStep,
+      runningLoss,
+      latest,
+      seconds,
+      samplesPerSecond: seconds > 0 ? samples / seconds : 0,
+    };
+  };
+
+  try {
+    while (!trainer.done && !stopRequested) {
+      const sliceEnd = io.now() + SLICE_MS;
+      do {
+        const result = trainer.stepOnce();
+        samples += result.batchSize;
+        epochLossSum += result.loss * result.batchSize;
+        epochSamples += result.batchSize;
+        runningLoss = epochLossSum / epochSamples;
+        if (result.epochEnded) {
+          const state = progress();
+          if (reporter.wantsEpoch(result.epoch + 1, state) || trainer.done) {
+            latest = evaluateEpoch(trainer, result.epoch);
+            reporter.epoch(latest, { ...state, latest });
+          }
+          epochLossSum = 0;
+          epochSamples = 0;
+        }
+      } while (!trainer.done && io.now() < sliceEnd);
+      reporter.progress(progress());
+      // Let the event loop run: Ctrl-C is delivered here.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (stopRequested && !trainer.done) {
+      status = 'stopped';
+      message = `stopped by Ctrl-C at epoch ${trainer.epoch + 1}/${trainer.epochs}, step ${trainer.step}`;
+    }
+  } catch (error) {
+    if (!(error instanceof DivergenceError)) throw error;
+    status = 'diverged';
+    message = error.message;
+  } finally {
+    stopListening();
+  }
+
+  const seconds = (io.now() - started) / 1000;
+  const train = trainer.evaluate('train') ?? { loss: NaN, count: 0 };
+  return {
+    status,
+    epochsDone: trainer.epoch,
+    steps: trainer.step,
+    seconds,
+    samplesPerSecond: seconds > 0 ? samples / seconds : 0,
+    train,
+    validation: trainer.evaluate('validation'),
+    message,
+  };
+}
+
+function evaluateEpoch(trainer: Trainer, epoch: number): EpochMetrics {
+  const train = trainer.evaluate('train') ?? { loss: NaN, count: 0 };
+  const validation = trainer.evaluate('validation');
+  return validation ? { epoch, train, validation } : { epoch, train };
+}
+
+// ---------------------------------------------------------------------------
+// Reporters
+
+function startLine(project: LoadedProject, given: string): string {
+  const { spec, trainer } = project;
+  const steps = trainer.stepsPerEpoch;
+  return (
+    `training ${networkName(spec, given)} (${describeNetwork(project)})\n` +
+    `  ${describeData(project)}; batch ${trainer.batchSize}, ${steps} step${steps === 1 ? '' : 's'} per epoch, ` +
+    `${trainer.epochs} epoch${trainer.epochs === 1 ? '' : 's'}, η = ${spec.optimizer.rate}\n`
+  );
+}
+
+function metricsText(train: Evaluation, validation: Evaluation | null | undefined): string {
+  let text = `loss ${formatLoss(train.loss)}`;
+  if (train.accuracy !== undefined) text += `  accuracy ${formatPercent(train.accuracy)}`;
+  if (validation) {
+    text += `  validation loss ${formatLoss(validation.loss)}`;
+    if (validation.accuracy !== undefined) text += `  accuracy ${formatPercent(validation.accuracy)}`;
+  }
+  return text;
+}
+
+function summaryText(summary: TrainSummary, epochs: number): string {
+  const head =
+    summary.status === 'done'
+      ? `done: ${summary.epochsDone} epoch${summary.epochsDone === 1 ? '' : 's'}`
+      : summary.status === 'stopped'
+        ? `${summary.message}`
+        : `diverged after ${summary.epochsDone}/${epochs} epochs`;
+  const lines = [
+    `${head}, ${formatCount(summary.steps)} steps in ${formatDuration(summary.seconds)} (${formatCount(summary.samplesPerSecond)} samples/s)`,
+    `  training:   ${evaluationText(summary.train)}`,
+  ];
+  if (summary.validation) lines.push(`  validation: ${evaluationText(summary.validation)}`);
+  if (summary.saved) lines.push(`saved the weights to ${summary.saved}` + (summary.status === 'stopped' ? ' (as trained so far)' : ''));
+  return lines.join('\n') + '\n';
+}
+
+function evaluationText(evaluation: Evaluation): string {
+  let text = `loss ${formatLoss(evaluation.loss)}`;
+  if (evaluation.accuracy !== undefined) text += `  accuracy ${formatPercent(evaluation.accuracy)}`;
+  return text + `  (${formatCount(evaluation.count)} samples)`;
+}
+
+/** Prints divergence to stderr (all modes): what happened and what to try. */
+function reportDivergence(io: CliIO, given: string, summary: TrainSummary): void {
+  if (summary.status !== 'diverged') return;
+  io.stderr.write(`nnspec: ${given}: ${summary.message}\n`);
+  if (!/smaller rate/.test(summary.message ?? '')) io.stderr.write('  try a smaller rate in the `optimizer` line\n');
+}
+
+class QuietReporter implements Reporter {
+  private epochs = 0;
+  constructor(
+    private readonly io: CliIO,
+    private readonly given: string,
+  ) {}
+  wantsEpoch(): boolean {
+    return false;
+  }
+  start(project: LoadedProject): void {
+    this.epochs = project.trainer.epochs;
+  }
+  epoch(): void {}
+  progress(): void {}
+  finish(summary: TrainSummary): void {
+    this.io.stdout.write(summaryText(summary, this.epochs));
+    reportDivergence(this.io, this.given, summary);
+  }
+}
+
+/** One plain line per epoch, or per k epochs so that at most ~100 lines are printed. */
+class LineReporter implements Reporter {
+  private every = 1;
+  private epochs = 0;
+  private width = 1;
+  constructor(
+    private readonly io: CliIO,
+    private readonly given: string,
+  ) {}
+  wantsEpoch(epochsDone: number): boolean {
+    return epochsDone % this.every === 0 || epochsDone === this.epochs;
+  }
+  start(project: LoadedProject): void {
+    this.epochs = project.trainer.epochs;
+    this.every = Math.ceil(this.epochs / MAX_LINES);
+    this.width = String(this.epochs).length;
+    this.io.stdout.write(startLine(project, this.given));
+  }
+  epoch(metrics: EpochMetrics, progress: TrainProgress): void {
+    const n = String(metrics.epoch + 1).padStart(this.width);
+    this.io.stdout.write(
+      `epoch ${n}/${this.epochs}  ${metricsText(metrics.train, metrics.validation)}  ${formatCount(progress.samplesPerSecond)} samples/s\n`,
+    );
+  }
+  progress(): void {}
+  finish(summary: TrainSummary): void {
+    this.io.stdout.write(summaryText(summary, this.epochs));
+    reportDivergence(this.io, this.given, summary);
+  }
+}
+
+/** A live line redrawn in place (carriage return), at most 10 times a second. */
+class BarReporter implements Reporter {
+  private epochs = 0;
+  private lastDraw = -Infinity;
+  private lastEvaluation = -Infinity;
+  private drawn = false;
+  constructor(
+    private readonly io: CliIO,
+    private readonly given: string,
+  ) {}
+  wantsEpoch(epochsDone: number): boolean {
+    // Evaluating the training set costs a forward pass over it: a few times a second is plenty.
+    const now = this.io.now();
+    if (epochsDone === this.epochs || now - this.lastEvaluation >= 250) {
+      this.lastEvaluation = now;
+      return true;
+    }
+    return false;
+  }
+  start(project: LoadedProject): void {
+    this.epochs = project.trainer.epochs;
+    this.io.stdout.write(startLine(project, this.given));
+  }
+  epoch(_metrics: EpochMetrics, progress: TrainProgress): void {
+    this.draw(progress, false);
+  }
+  progress(progress: TrainProgress): void {
+    this.draw(progress, false);
+  }
+  finish(summary: TrainSummary): void {
+    if (this.drawn) this.io.stdout.write('\r\x1b[2K');
+    this.io.stdout.write(summaryText(summary, this.epochs));
+    reportDivergence(this.io, this.given, summary);
+  }
+  private draw(p: TrainProgress, force: boolean): void {
+    const now = this.io.now();
+    if (!force && now - this.lastDraw < BAR_INTERVAL_MS) return;
+    this.lastDraw = now;
+    const fraction = p.totalSteps > 0 ? p.stepsDone / p.totalSteps : 1;
+    const epochText = `epoch ${Math.min(p.epochsDone + 1, p.epochs)}/${p.epochs}`;
+    const parts = [`${epochText} ${bar(fraction, 20)} ${Math.floor(fraction * 100)}%`];
+    if (p.runningLoss !== null) parts.push(`loss ${formatLoss(p.runningLoss)}`);
+    const accuracy = p.latest?.train.accuracy;
+    if (accuracy !== undefined) parts.push(`acc ${formatPercent(accuracy)}`);
+    const validation = p.latest?.validation;
+    if (validation) {
+      parts.push(`val ${formatLoss(validation.loss)}${validation.accuracy !== undefined ? ' ' + formatPercent(validation.accuracy) : ''}`);
+    }
+    parts.push(`${formatCount(p.samplesPerSecond)} samples/s`);
+    const remaining = p.stepsDone > 0 ? (p.seconds / p.stepsDone) * (p.totalSteps - p.stepsDone) : NaN;
+    parts.push(`ETA ${formatDuration(remaining)}`);
+    let line = parts.join('  ');
+    const columns = this.io.stdout.columns ?? 100;
+    if ([...line].length > columns - 1) line = [...line].slice(0, columns - 1).join('');
+    this.io.stdout.write('\r\x1b[2K' + line);
+    this.drawn = true;
+  }
+}
+
+/** NDJSON: {"event":"start"}, one {"event":"epoch"} per epoch, {"event":"done"}. Numbers, never strings. */
+class JsonReporter implements Reporter {
+  constructor(
+    private readonly io: CliIO,
+    private readonly given: string,
+  ) {}
+  wantsEpoch(): boolean {
+    return true;
+  }
+  start(project: LoadedProject): void {
+    const { spec, trainer, prepared } = project;
+    this.emit({
+      event: 'start',
+      spec: this.given,
+      name: networkName(spec, this.given),
+      architecture: architecture(spec),
+      inputSize: spec.input.size,
+      layers: spec.layers.map((layer) => ({ units: layer.units, activation: layer.activation, bias: layer.bias })),
+      loss: spec.loss,
+      task: trainer.task,
+      data: project.dataset.name,
+      trainCount: prepared.train.count,
+      validationCount: prepared.validation?.count ?? 0,
+      batchSize: trainer.batchSize,
+      stepsPerEpoch: trainer.stepsPerEpoch,
+      epochs: trainer.epochs,
+      rate: spec.optimizer.rate,
+      seed: spec.seed,
+    });
+  }
+  epoch(metrics: EpochMetrics, progress: TrainProgress): void {
+    this.emit({
+      event: 'epoch',
+      epoch: metrics.epoch + 1,
+      step: progress.step,
+      loss: metrics.train.loss,
+      accuracy: metrics.train.accuracy ?? null,
+      validationLoss: metrics.validation?.loss ?? null,
+      validationAccuracy: metrics.validation?.accuracy ?? null,
+      seconds: progress.seconds,
+      samplesPerSecond: progress.samplesPerSecond,
+    });
+  }
+  progress(): void {}
+  finish(summary: TrainSummary): void {
+    this.emit({
+      event: 'done',
+      status: summary.status,
+      epochs: summary.epochsDone,
+      steps: summary.steps,
+      loss: finiteOrNull(summary.train.loss),
+      accuracy: summary.train.accuracy ?? null,
+      validationLoss: summary.validation ? finiteOrNull(summary.validation.loss) : null,
+      validationAccuracy: summary.validation?.accuracy ?? null,
+      seconds: summary.seconds,
+      samplesPerSecond: summary.samplesPerSecond,
+      saved: summary.saved ?? null,
+      ...(summary.message ? { message: summary.message } : {}),
+    });
+    reportDivergence(this.io, this.given, summary);
+  }
+  private emit(event: Record<string, unknown>): void {
+    this.io.stdout.write(JSON.stringify(event) + '\n');
+  }
+}
+
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
