@@ -181,6 +181,20 @@ export function installExtension(vsix, { extensionsDir, userDataDir }) {
 }
 
 /**
+ * The extensions installed in an extensions directory, as `publisher.name@version`.
+ * @param {{ extensionsDir: string, userDataDir: string }} dirs
+ */
+export function listExtensions({ extensionsDir, userDataDir }) {
+  const result = spawnSync(
+    process.execPath,
+    [codeServerEntry, '--config', join(cacheDir, 'code-server-config.yaml'), '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--list-extensions', '--show-versions'],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  if (result.status !== 0 || result.error) throw new Error(`code-server --list-extensions failed: ${result.stderr ?? result.error?.message}`);
+  return result.stdout.split('\n').map((l) => l.trim()).filter((l) => /^[\w-]+\.[\w-]+@/.test(l));
+}
+
+/**
  * Start code-server bound to 127.0.0.1 (never another interface) and wait until it answers.
  * @param {{ folder?: string, port?: number, extensionsDir: string, userDataDir: string, env?: Record<string, string>,
  *           onOutput?: (text: string) => void, readyTimeoutMs?: number }} options
@@ -222,6 +236,10 @@ export async function startCodeServer({ folder, port, extensionsDir, userDataDir
   child.stderr.on('data', collect);
   let exited = null;
   const exitPromise = new Promise((resolveExit) => child.on('exit', (code, signal) => { exited = { code, signal }; resolveExit(exited); }));
+  // If this process ends without stop() (a crash, process.exit), the server must not outlive it.
+  const killOnExit = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } };
+  process.on('exit', killOnExit);
+  exitPromise.then(() => process.off('exit', killOnExit));
 
   const url = `http://127.0.0.1:${chosenPort}/`;
   const stop = async () => {

@@ -1,0 +1,221 @@
+/**
+ * NNSpec in a real VS Code: code-server 4.100.3 (VS Code 1.100.3) from .vscode-test/, Chromium at
+ * 1400×900. One server for the whole file (code-server and Chromium are heavy on 2 cores):
+ *   1. `npm run package`'s .vsix is lean, installs with --install-extension, and activates;
+ *   2. what a user does: open xor.nnspec, "NNSpec: Train Network" from the palette, the panel and its
+ *      falling loss, Step (exactly one step), the gradient hover on a `dense` line, a broken spec in the
+ *      Problems view, Inspect Gradients' quick pick — each moment saved to test-artifacts/e2e/*.png;
+ *   3. the in-host suite (test/vscode/suite.ts → dist/test/suite.js) run inside this VS Code through the
+ *      workbench `payload` (extensionDevelopmentPath + extensionTestsPath); it reports to the file named
+ *      by NNSPEC_TEST_RESULT, which reaches the extension host through code-server's environment.
+ * Missing Chromium/ripgrep/libkrb5-dev/build tools fail the run with the package to install.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Frame } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installExtension, listExtensions, remoteUri, repoRoot, cacheDir, workbenchUrl } from '../../scripts/vscode/codeServer.mjs';
+import { manifest, packageExtension, vsixEntries } from '../../scripts/vscode/vsix.mjs';
+import { Workbench, copyExamples, prepareVsCode, requirePrerequisites, startSession, waitFor, type Session } from './harness';
+
+/** The panel's read-only test hook (webview/main.ts, `window.__nnspec`). */
+interface PanelHook {
+  status: string;
+  state: { focusedLayer?: number; mode?: string };
+  stepCount(): number;
+  chartSeries(): { label: string; points: { x: number; y: number }[] }[];
+}
+
+const root = join(cacheDir, 'e2e', 'run');
+const inHostResult = join(root, 'in-host-result.json');
+let session: Session | undefined;
+let vsix: { path: string; bytes: number };
+let workspace: string;
+let workbench: Workbench;
+let panel: Frame;
+
+beforeAll(async () => {
+  requirePrerequisites();
+  prepareVsCode();
+  // The previous run's directory (logs, user data) is kept for inspection until the next run.
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  vsix = packageExtension({ out: join(root, `nnspec-${manifest().version}.vsix`), quiet: true });
+  workspace = copyExamples(root);
+  installExtension(vsix.path, { extensionsDir: join(root, 'extensions'), userDataDir: join(root, 'user-data') });
+  session = await startSession({ root, env: { NNSPEC_TEST_RESULT: inHostResult } });
+}, 600_000);
+
+afterAll(async () => {
+  await session?.close();
+});
+
+/** The remote extension host's log lines of the latest window (user-data/logs/<time>/exthost*\/remoteexthost.log). */
+function extensionHostLog(): string {
+  const logs = join(root, 'user-data', 'logs');
+  if (!existsSync(logs)) return '';
+  let text = '';
+  for (const run of readdirSync(logs)) {
+    for (const host of readdirSync(join(logs, run))) {
+      const file = join(logs, run, host, 'remoteexthost.log');
+      if (host.startsWith('exthost') && existsSync(file)) text += readFileSync(file, 'utf8');
+    }
+  }
+  return text;
+}
+
+/** Evaluate `read` on the panel's hook inside the webview (the function's source is sent, not a closure). */
+const hook = <T>(read: (h: PanelHook) => T): Promise<T> => panel.evaluate(`(${read.toString()})(window.__nnspec)`) as Promise<T>;
+
+describe('the packaged extension', () => {
+  it('npm run package gives a lean .vsix: bundles, media and docs only', () => {
+    const entries = vsixEntries(vsix.path).filter((name) => name.startsWith('extension/')).map((name) => name.slice('extension/'.length));
+    for (const needed of ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/webview.js']) expect(entries, `${needed} missing from the .vsix`).toContain(needed);
+    const unwanted = entries.filter((name) => /^(src|test|node_modules|scripts|bench|wasm|examples|docs|\.vscode-test|test-artifacts)\//.test(name) || /\.(map|ts|tsbuildinfo|vsix)$/.test(name));
+    expect(unwanted, 'sources, tests, maps or unbundled modules in the .vsix').toEqual([]);
+    expect(statSync(vsix.path).size).toBe(vsix.bytes);
+  });
+
+  it('code-server installs the .vsix with --install-extension', () => {
+    const { id, version } = manifest();
+    expect(listExtensions({ extensionsDir: join(root, 'extensions'), userDataDir: join(root, 'user-data') })).toContain(`${id}@${version}`);
+  });
+});
+
+describe('a user in the real VS Code', () => {
+  it('opens examples/xor.nnspec: the installed extension activates and its commands are in the palette', async () => {
+    workbench = await Workbench.open(session!.browser, workbenchUrl(session!.server.url, workspace));
+    await workbench.openFile('xor.nnspec');
+    await workbench.page.locator('.statusbar-item', { hasText: 'NNSpec' }).first().waitFor({ timeout: 30_000 });
+    await waitFor('the extension host to log the activation of nnspec.nnspec', async () => extensionHostLog(), (log) => log.includes(`_doActivateExtension ${manifest().id}`), 30_000);
+    expect(extensionHostLog()).not.toMatch(/Activating extension '?nnspec\.nnspec'? failed/);
+    const entries = await workbench.paletteEntries('NNSpec: ');
+    for (const title of ['NNSpec: Train Network', 'NNSpec: Step (One Mini-Batch)', 'NNSpec: Step Epoch', 'NNSpec: Show Training Panel', 'NNSpec: Check Gradients']) {
+      expect(entries.some((e) => e.startsWith(title)), `"${title}" not in the palette: ${JSON.stringify(entries)}`).toBe(true);
+    }
+    await workbench.screenshot('01-xor-open');
+  }, 180_000);
+
+  it('runs "NNSpec: Train Network" from the palette: the panel opens and the chart\'s loss falls', async () => {
+    await workbench.runCommand('NNSpec: Train Network');
+    panel = await workbench.webviewFrame("typeof window.__nnspec === 'object'");
+    const series = await waitFor(
+      'the loss chart to show at least 50 steps',
+      () => hook((h) => h.chartSeries()),
+      (s) => s.length > 0 && s[0].points.length >= 50,
+      60_000,
+    );
+    const loss = series[0].points;
+    const first = loss.slice(0, 5).reduce((a, p) => a + p.y, 0) / 5;
+    const last = loss.slice(-5).reduce((a, p) => a + p.y, 0) / 5;
+    expect(Number.isFinite(first) && Number.isFinite(last)).toBe(true);
+    expect(last, `loss did not fall: first steps ${first}, latest ${last}`).toBeLessThan(first / 2);
+    await workbench.screenshot('02-training-panel');
+  }, 180_000);
+
+  it('presses Step in the panel: exactly one step is taken', async () => {
+    // Stop continuous training first (xor usually finishes its 1000 epochs within a second or two).
+    if ((await hook((h) => h.status)) === 'running') await panel.getByRole('button', { name: /^(Pause|Train)$/ }).first().click();
+    await waitFor('training to stop', () => hook((h) => h.status), (s) => s !== 'running' && s !== 'loading', 60_000);
+    const before = await hook((h) => h.stepCount());
+    await panel.getByRole('button', { name: 'Step', exact: true }).click();
+    await waitFor(`the step count to pass ${before}`, () => hook((h) => h.stepCount()), (n) => n > before, 20_000);
+    await workbench.page.waitForTimeout(1_500); // a second step, if one were taken, would arrive by now
+    expect(await hook((h) => h.stepCount())).toBe(before + 1);
+    await workbench.screenshot('03-after-step');
+  }, 120_000);
+
+  it('hovers a `dense` line and reads its gradient numbers', async () => {
+    await workbench.page.locator('.tabs-container .tab', { hasText: 'xor.nnspec' }).first().click();
+    const text = await workbench.hoverWord(/^dense 4 tanh/, 'dense', /∂C\/∂w/);
+    expect(text).toMatch(/Layer 1/);
+    const mean = /mean \|∂C\/∂w\| = (−?-?[\d.]+(?:e[−+-]?\d+)?)/.exec(text);
+    expect(mean, `no "mean |∂C/∂w| = <number>" in the hover: ${text}`).not.toBeNull();
+    const value = Number(mean![1].replace('−', '-'));
+    expect(Number.isFinite(value) && value >= 0).toBe(true);
+    await workbench.screenshot('04-gradient-hover');
+    await workbench.page.keyboard.press('Escape');
+  }, 120_000);
+
+  it('breaks the spec and sees the error in the Problems panel; fixing it clears the error', async () => {
+    const line = workbench.editorLine(/^dense 4 tanh/);
+    await line.click();
+    await workbench.page.keyboard.press('End');
+    await workbench.page.keyboard.type('zz');
+    const problems = await waitFor('an error about "tanhzz" in the Problems view', () => workbench.problems(), (rows) => rows.some((r) => /tanhzz/.test(r)), 30_000, 500);
+    expect(problems.join('\n')).toMatch(/tanhzz/);
+    await workbench.screenshot('05-problems');
+    await workbench.page.locator('.tabs-container .tab', { hasText: 'xor.nnspec' }).first().click();
+    await workbench.page.keyboard.press('Control+z');
+    await waitFor('the error to go once the spec is fixed', () => workbench.problems(), (rows) => !rows.some((r) => /tanhzz/.test(r)), 30_000, 500);
+  }, 120_000);
+
+  it('picks a layer in Inspect Gradients: the panel shows that layer\'s gradients', async () => {
+    await workbench.page.locator('.tabs-container .tab', { hasText: 'xor.nnspec' }).first().click();
+    await workbench.runCommand('NNSpec: Inspect Gradients');
+    const rows = workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout: 20_000 });
+    const labels = await rows.evaluateAll((elements) => elements.map((e) => (e.getAttribute('aria-label') ?? e.textContent ?? '').trim()));
+    expect(labels.length, `quick pick rows: ${JSON.stringify(labels)}`).toBe(2); // xor has two dense layers
+    await rows.nth(1).waitFor();
+    await workbench.screenshot('06-inspect-gradients-pick');
+    await rows.nth(1).click();
+    await waitFor('the panel to focus layer 2 in gradient mode', () => hook((h) => h.state), (s) => s.focusedLayer === 2 && s.mode === 'gradient', 20_000);
+    await workbench.screenshot('07-inspect-gradients-panel');
+  }, 120_000);
+});
+
+interface InHostResult {
+  passed: number;
+  failed: number;
+  failures: { name: string; message: string }[];
+}
+
+/**
+ * Wait for the suite's result file; fail early, with code-server's and the extension host's logs, when the
+ * test extension host ends without writing it.
+ */
+async function readInHostResult(outputFrom: number): Promise<InHostResult> {
+  const deadline = Date.now() + 300_000;
+  let exitedAt = 0;
+  while (Date.now() < deadline) {
+    if (existsSync(inHostResult)) {
+      const text = readFileSync(inHostResult, 'utf8');
+      try {
+        return JSON.parse(text) as InHostResult;
+      } catch {
+        /* being written */
+      }
+    }
+    const output = session!.server.output().slice(outputFrom);
+    const launched = /<(\d+)> Launched Extension Host Process/.exec(output);
+    if (!exitedAt && launched && output.includes(`<${launched[1]}> Extension Host Process exited`)) exitedAt = Date.now();
+    if (exitedAt && Date.now() - exitedAt > 3_000) {
+      throw new Error(`the in-host suite's extension host ended without writing ${inHostResult}.\ncode-server:\n${output.slice(-3000)}\nextension host log:\n${extensionHostLog().slice(-5000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`no result from the in-host suite within 300 s (${inHostResult}).\ncode-server:\n${session!.server.output().slice(outputFrom).slice(-3000)}`);
+}
+
+describe('the in-host suite (test/vscode/suite.ts) inside this VS Code', () => {
+  it('runs and passes', async () => {
+    const suite = join(repoRoot, 'dist', 'test', 'suite.js');
+    expect(existsSync(suite), `${suite} is missing: the build (node esbuild.mjs) makes it from test/vscode/suite.ts`).toBe(true);
+    await workbench?.page.close();
+    const folder = copyExamples(join(root, 'in-host'));
+    const port = session!.server.port;
+    const url = workbenchUrl(session!.server.url, folder, [
+      ['extensionDevelopmentPath', remoteUri(port, repoRoot)],
+      ['extensionTestsPath', remoteUri(port, suite)],
+    ]);
+    const page = await session!.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const outputBefore = session!.server.output().length;
+    await page.goto(url);
+    const result = await readInHostResult(outputBefore);
+    await page.close();
+    const failures = result.failures.map((f) => `  ✗ ${f.name}: ${f.message}`).join('\n');
+    expect(result.failed, `in-host suite: ${result.failed} failed, ${result.passed} passed\n${failures}`).toBe(0);
+    expect(result.passed).toBeGreaterThan(0);
+  }, 360_000);
+});
