@@ -13,7 +13,7 @@ export interface Normalizer {
 }
 
 export interface PreparedData {
-  /** The training part, shuffled once with the seed, normalised. */
+  /** The training part, in the data's order (mini-batches are drawn from a reshuffle each epoch), normalised. */
   train: Dataset;
   /** The held-out part (`validation` fraction), normalised with the training statistics; null when 0. */
   validation: Dataset | null;
@@ -22,7 +22,11 @@ export interface PreparedData {
   source: Dataset;
 }
 
-/** Splits off the validation fraction (seeded) and normalises inputs. Does not modify `source`. */
+/**
+ * Splits off the validation fraction (a seeded random choice of round(count · validation) samples,
+ * at least 1 and at most count − 1 when validation > 0; both parts keep the data's order) and
+ * normalises inputs with statistics of the training part alone. Does not modify `source`.
+ */
 export function prepareData(
   source: Dataset,
   options: { validation: number; normalize: Normalize; seed: number },
