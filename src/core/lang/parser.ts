@@ -773,10 +773,10 @@ class Parser {
         default: return `${key}= applies to IDX image files`;
       }
     };
-    const count = (max?: number): number | undefined => {
+    const count = (min = 1, max?: number): number | undefined => {
       const option = options.get('n');
       if (!option) return undefined;
-      const rule = max === undefined ? RULES.n : { ...RULES.n, max, text: `must be a whole number from 1 to ${formatCount(max)}` };
+      const rule = max === undefined ? RULES.n : { ...RULES.n, min, max, text: `must be a whole number from ${min} to ${formatCount(max)}` };
       return this.number(option.value, 'n', rule);
     };
 
@@ -794,7 +794,7 @@ class Parser {
       this.noMoreArgs(statement, 1);
       only(doc.options, `\`data ${doc.name}\``, appliesTo);
       data = { kind: 'builtin', name: doc.name, range: statement.range };
-      const n = count(doc.maxCount);
+      const n = count(doc.minCount, doc.maxCount);
       if (n !== undefined) data.n = n;
       const noiseOption = options.get('noise');
       if (noiseOption) {
@@ -942,10 +942,10 @@ class Parser {
     const statement = this.byKeyword.get('validation');
     const data = this.spec.data;
     if (!statement || !this.accepted.has(statement) || this.spec.validation <= 0 || !data) return;
-    let count: number | undefined;
-    if (data.kind === 'inline') count = data.rows.length;
-    else if (data.kind === 'builtin') count = data.n ?? datasetDoc(data.name)?.defaultCount;
-    if (count === undefined || count < 2 || count >= 20) return;
+    // Only for rows written in the spec: the built-in sets are meant to be used as they come.
+    if (data.kind !== 'inline') return;
+    const count = data.rows.length;
+    if (count < 2 || count >= 20) return;
     const held = Math.min(count - 1, Math.max(1, Math.round(count * this.spec.validation)));
     this.warning(
       'validation-small-data',

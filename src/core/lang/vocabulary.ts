@@ -7,6 +7,7 @@
  * `supportHtml = true` renders them; without it they show as text).
  */
 import type { Activation, BuiltinDataName, InitSpec, LossName, Normalize, OptimizerSpec } from '../spec';
+import { GENERATED_SETS, MAX_GENERATED_SAMPLES } from '../data/builtin';
 
 /** What the file leaves out. */
 export interface Defaults {
@@ -111,8 +112,11 @@ export interface DatasetDoc {
   options: ('n' | 'noise')[];
   /** Samples when `n=` is not given (fixed for the truth tables). */
   defaultCount: number;
-  /** Most samples `n=` may ask for, when there is a limit. */
-  maxCount?: number;
+  /** `noise=` when not given. */
+  defaultNoise?: number;
+  /** Fewest and most samples `n=` may ask for. */
+  minCount: number;
+  maxCount: number;
   /** Input width to write, e.g. '2' or '28x28'. */
   inputLine: string;
   /** A last layer that fits. */
@@ -149,6 +153,25 @@ export interface Vocabulary {
 }
 
 const f = (unicode: string, markdown = unicode): Formula => ({ unicode, markdown });
+
+/** A 2-class, 2-D generated set; defaults from the data loader's own table. */
+function generated(name: 'circle' | 'spiral' | 'moons' | 'gaussians', doc: string): DatasetDoc {
+  const info = GENERATED_SETS[name];
+  return {
+    name,
+    doc: `${doc} Seeded; noise= ${info.noiseMeaning}. One 0/1 target (two one-hot targets when the last layer has 2 units).`,
+    inputs: 2,
+    outputs: 1,
+    task: 'binary',
+    options: ['n', 'noise'],
+    defaultCount: info.n,
+    defaultNoise: info.noise,
+    minCount: 2,
+    maxCount: MAX_GENERATED_SAMPLES,
+    inputLine: '2',
+    outputLine: 'dense 1 sigmoid',
+  };
+}
 
 export const vocabulary: Vocabulary = {
   keywords: [
@@ -401,22 +424,36 @@ export const vocabulary: Vocabulary = {
   ],
 
   datasets: [
-    { name: 'xor', doc: 'The XOR truth table: 4 rows, 2 inputs in {0,1}, target x₁ ⊕ x₂.', inputs: 2, outputs: 1, task: 'binary', options: [], defaultCount: 4, inputLine: '2', outputLine: 'dense 1 sigmoid' },
-    { name: 'and', doc: 'The AND truth table: 4 rows, 2 inputs, target x₁ ∧ x₂.', inputs: 2, outputs: 1, task: 'binary', options: [], defaultCount: 4, inputLine: '2', outputLine: 'dense 1 sigmoid' },
-    { name: 'or', doc: 'The OR truth table: 4 rows, 2 inputs, target x₁ ∨ x₂.', inputs: 2, outputs: 1, task: 'binary', options: [], defaultCount: 4, inputLine: '2', outputLine: 'dense 1 sigmoid' },
-    { name: 'circle', doc: 'Points in the plane; class 1 inside a circle, 0 outside (seeded, n= and noise=).', inputs: 2, outputs: 1, task: 'binary', options: ['n', 'noise'], defaultCount: 200, inputLine: '2', outputLine: 'dense 1 sigmoid' },
-    { name: 'spiral', doc: 'Two interleaved spirals, one per class (seeded, n= and noise=).', inputs: 2, outputs: 1, task: 'binary', options: ['n', 'noise'], defaultCount: 200, inputLine: '2', outputLine: 'dense 1 sigmoid' },
-    { name: 'moons', doc: 'Two interleaving half-moons, one per class (seeded, n= and noise=).', inputs: 2, outputs: 1, task: 'binary', options: ['n', 'noise'], defaultCount: 200, inputLine: '2', outputLine: 'dense 1 sigmoid' },
-    { name: 'gaussians', doc: 'Two Gaussian blobs, one per class (seeded, n= and noise=).', inputs: 2, outputs: 1, task: 'binary', options: ['n', 'noise'], defaultCount: 200, inputLine: '2', outputLine: 'dense 1 sigmoid' },
-    { name: 'sine', doc: 'Regression: x in [−π, π], target sin(x) (seeded, n= and noise=).', inputs: 1, outputs: 1, task: 'regression', options: ['n', 'noise'], defaultCount: 200, inputLine: '1', outputLine: 'dense 1 identity' },
+    { name: 'xor', doc: 'The XOR truth table: rows (0,0) (0,1) (1,0) (1,1), target x₁ ⊕ x₂.', inputs: 2, outputs: 1, task: 'binary', options: [], defaultCount: 4, minCount: 4, maxCount: 4, inputLine: '2', outputLine: 'dense 1 sigmoid' },
+    { name: 'and', doc: 'The AND truth table: rows (0,0) (0,1) (1,0) (1,1), target x₁ ∧ x₂.', inputs: 2, outputs: 1, task: 'binary', options: [], defaultCount: 4, minCount: 4, maxCount: 4, inputLine: '2', outputLine: 'dense 1 sigmoid' },
+    { name: 'or', doc: 'The OR truth table: rows (0,0) (0,1) (1,0) (1,1), target x₁ ∨ x₂.', inputs: 2, outputs: 1, task: 'binary', options: [], defaultCount: 4, minCount: 4, maxCount: 4, inputLine: '2', outputLine: 'dense 1 sigmoid' },
+    generated('circle', 'Class 1 inside a disc of radius 2.5, class 0 in the ring from 3.5 to 5 (as in TensorFlow Playground); inputs in [−5, 5].'),
+    generated('spiral', 'Two interleaved spiral arms of 1.75 turns, one per class; inputs in [−5, 5].'),
+    generated('moons', 'Two interleaving half-moons, one per class (scikit-learn’s, centred); inputs about [−1.5, 1.5] × [−0.75, 0.75].'),
+    generated('gaussians', 'Two Gaussian blobs, class 1 around (2, 2), class 0 around (−2, −2).'),
+    {
+      name: 'sine',
+      doc: `Regression: x uniform in [−π, π], target sin x; noise= ${GENERATED_SETS.sine.noiseMeaning}.`,
+      inputs: 1,
+      outputs: 1,
+      task: 'regression',
+      options: ['n', 'noise'],
+      defaultCount: GENERATED_SETS.sine.n,
+      defaultNoise: GENERATED_SETS.sine.noise,
+      minCount: 1,
+      maxCount: MAX_GENERATED_SAMPLES,
+      inputLine: '1',
+      outputLine: 'dense 1 identity',
+    },
     {
       name: 'digits',
-      doc: '10,000 handwritten MNIST digits, 28×28 grey levels in [0, 1], 10 classes (from the MIT-licensed `mnist` package).',
+      doc: '10,000 handwritten MNIST digits, 28×28 grey levels in [0, 1], 10 classes (from the MIT-licensed `mnist` package); n= takes the first n.',
       inputs: 784,
       outputs: 10,
       task: 'classification',
       options: ['n'],
       defaultCount: 10000,
+      minCount: 1,
       maxCount: 10000,
       inputLine: '28x28',
       outputLine: 'dense 10 softmax',
@@ -424,10 +461,10 @@ export const vocabulary: Vocabulary = {
   ],
 
   inits: [
-    { name: 'uniform', syntax: 'init uniform', doc: 'Weights drawn uniformly from [−1, 1], biases 0.', example: 'init uniform' },
-    { name: 'normal', syntax: 'init normal', doc: 'Weights drawn from the standard normal N(0, 1), biases 0.', example: 'init normal' },
+    { name: 'uniform', syntax: 'init uniform', doc: 'Weights uniform in ±1/√n_in, biases 0.', example: 'init uniform' },
+    { name: 'normal', syntax: 'init normal', doc: 'Weights from a normal distribution with mean 0 and standard deviation 1/√n_in, biases 0.', example: 'init normal' },
     { name: 'xavier', syntax: 'init xavier', doc: 'Glorot/Xavier: weights uniform in ±√(6/(n_in + n_out)), biases 0; suits sigmoid and tanh.', example: 'init xavier' },
-    { name: 'he', syntax: 'init he', doc: 'He: weights from N(0, 2/n_in), biases 0; suits relu.', example: 'init he' },
+    { name: 'he', syntax: 'init he', doc: 'He: weights normal with mean 0 and standard deviation √(2/n_in), biases 0; suits relu.', example: 'init he' },
     { name: 'const', syntax: 'init const V   (in a dense line: init=const:V)', doc: 'Every weight V and every bias 0, to replay a worked example by hand.', example: 'init const 0.5' },
   ],
 
