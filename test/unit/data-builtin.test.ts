@@ -154,8 +154,10 @@ describe('2-D two-class sets', () => {
     expect(dataError(() => builtin('circle', { n: 1 })).message).toBe("'circle': n=1 is not a whole number of samples from 2 to 1,000,000");
     expect(dataError(() => builtin('spiral', { n: 10.5 })).message).toContain('n=10.5 is not a whole number');
     expect(dataError(() => builtin('moons', { n: 2_000_000 })).message).toContain('from 2 to 1,000,000');
-    expect(dataError(() => builtin('gaussians', { noise: -1 })).message).toMatch(/^'gaussians': noise=-1 is out of range \(0 to 10/);
-    expect(dataError(() => builtin('circle', { noise: Number.NaN })).message).toContain('noise=NaN is out of range');
+    expect(dataError(() => builtin('gaussians', { noise: -1 })).message).toBe(
+      "'gaussians': noise=-1 must be a number ≥ 0 (the default is 0.1; spread: variance 0.5 + 7 × noise around each centre)",
+    );
+    expect(dataError(() => builtin('circle', { noise: Number.NaN })).message).toContain('noise=NaN must be a number ≥ 0');
   });
 });
 

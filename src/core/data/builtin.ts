@@ -112,8 +112,8 @@ export function generateBuiltin(
       `'${name}': n=${n} is not a whole number of samples from ${minimum} to ${MAX_GENERATED_SAMPLES.toLocaleString('en-US')}`,
     );
   }
-  if (!Number.isFinite(noise) || noise < 0 || noise > 10) {
-    throw new DataError(`'${name}': noise=${noise} is out of range (0 to 10; the default is ${info.noise}, and ${info.noiseMeaning})`);
+  if (!Number.isFinite(noise) || noise < 0) {
+    throw new DataError(`'${name}': noise=${noise} must be a number ≥ 0 (the default is ${info.noise}; ${info.noiseMeaning})`);
   }
   const random = Random.derive(ctx.seed, `data:${name}`);
 

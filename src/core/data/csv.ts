@@ -27,12 +27,32 @@ export interface CsvRecord {
   line: number;
 }
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const FLOAT32_MAX = 3.4028234663852886e38;
 
-/** The cell as a number, or undefined when it is not written as a finite decimal number. */
+/**
+ * The cell as a number, or undefined when it is not written as a finite decimal number:
+ * [+-] digits [. digits] [e [+-] digits], or [+-] . digits [e …] (so no hex, no Infinity, no NaN).
+ */
 export function parseNumber(cell: string): number | undefined {
-  if (!NUMBER.test(cell)) return undefined;
+  const n = cell.length;
+  let i = 0;
+  let c = n > 0 ? cell.charCodeAt(0) : 0;
+  if (c === 43 || c === 45) i++; // + -
+  let digits = 0;
+  while (i < n && (c = cell.charCodeAt(i)) >= 48 && c <= 57) i++, digits++;
+  if (i < n && cell.charCodeAt(i) === 46) {
+    i++; // .
+    while (i < n && (c = cell.charCodeAt(i)) >= 48 && c <= 57) i++, digits++;
+  }
+  if (digits === 0) return undefined;
+  if (i < n && ((c = cell.charCodeAt(i)) === 101 || c === 69)) {
+    i++; // e E
+    if (i < n && ((c = cell.charCodeAt(i)) === 43 || c === 45)) i++;
+    let exponent = 0;
+    while (i < n && (c = cell.charCodeAt(i)) >= 48 && c <= 57) i++, exponent++;
+    if (exponent === 0) return undefined;
+  }
+  if (i !== n) return undefined;
   const value = Number(cell);
   return Number.isFinite(value) ? value : undefined;
 }
@@ -65,6 +85,7 @@ export function detectDelimiter(text: string): string {
  */
 export function* csvRecords(text: string, delimiter: string, name: string): Generator<CsvRecord> {
   const length = text.length;
+  const stop = delimiter.charCodeAt(0);
   let i = 0;
   let line = 1;
   while (i < length) {
@@ -108,7 +129,7 @@ export function* csvRecords(text: string, delimiter: string, name: string): Gene
         field += text.slice(rest, i);
       } else {
         const start = i;
-        while (i < length && text[i] !== delimiter && text[i] !== '\n' && text[i] !== '\r') i++;
+        for (let c = text.charCodeAt(i); i < length && c !== stop && c !== 10 && c !== 13; c = text.charCodeAt(++i));
         field = text.slice(start, i);
       }
       fields.push(field.trim());
