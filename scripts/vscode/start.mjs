@@ -49,7 +49,7 @@ async function main() {
   seedUserSettings(userDataDir);
 
   const port = portArg ?? (await portOr(8080));
-  server = await startCodeServer({ port, folder, extensionsDir, userDataDir, onOutput: (text) => { if (/error/i.test(text)) process.stderr.write(text); } });
+  server = await startCodeServer({ port, folder, extensionsDir, userDataDir, onOutput: showErrors });
   const payload = dev ? [['extensionDevelopmentPath', remoteUri(port, repoRoot)]] : undefined;
   const url = workbenchUrl(server.url, folder, payload);
   console.log(`\nNNSpec is running in VS Code ${VSCODE_VERSION}${dev ? ' (development: extension loaded from this folder)' : ''}.`);
@@ -60,6 +60,13 @@ async function main() {
   if (!stopping) {
     console.error(`code-server stopped by itself (${JSON.stringify(exit)}). Its last output:\n${server.output().slice(-4000)}`);
     await shutdown(1);
+  }
+}
+
+/** Pass on code-server's error lines, except the marketplace lookups that fail on a machine without internet. */
+function showErrors(text) {
+  for (const line of text.split('\n')) {
+    if (/\berror\b/i.test(line) && !/ENOTFOUND|EAI_AGAIN|gallery|open-vsx|marketplace/i.test(line)) process.stderr.write(`${line}\n`);
   }
 }
 
