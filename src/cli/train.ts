@@ -30,8 +30,12 @@ export interface TrainProgress {
   runningLoss: number | null;
   /** The latest epoch evaluation, if any. */
   latest?: EpochMetrics;
+  /** Wall time since training began. */
   seconds: number;
+  /** Training samples per second of training time (evaluations excluded). */
   samplesPerSecond: number;
+  /** How long the latest evaluation of the training and validation parts took, in seconds. */
+  evaluationSeconds: number;
 }
 
 export interface TrainSummary {
@@ -93,6 +97,9 @@ async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter): Pro
   const firstStep = trainer.step;
   const totalSteps = Math.max(0, trainer.epochs - trainer.epoch) * trainer.stepsPerEpoch - trainer.stepInEpoch;
   let samples = 0;
+  /** Time spent evaluating, kept out of the samples/s. */
+  let evaluationMs = 0;
+  let lastEvaluationMs = 0;
   let epochLossSum = 0;
   let epochSamples = 0;
   let runningLoss: number | null = null;
@@ -102,6 +109,7 @@ async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter): Pro
 
   const progress = (): TrainProgress => {
     const seconds = (io.now() - started) / 1000;
+    const trainingSeconds = seconds - evaluationMs / 1000;
     return {
       epochsDone: trainer.epoch,
       epochs: trainer.epochs,
@@ -111,7 +119,8 @@ async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter): Pro
       runningLoss,
       latest,
       seconds,
-      samplesPerSecond: seconds > 0 ? samples / seconds : 0,
+      samplesPerSecond: trainingSeconds > 0 ? samples / trainingSeconds : 0,
+      evaluationSeconds: lastEvaluationMs / 1000,
     };
   };
 
@@ -127,8 +136,11 @@ async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter): Pro
         if (result.epochEnded) {
           const state = progress();
           if (reporter.wantsEpoch(result.epoch + 1, state) || trainer.done) {
+            const before = io.now();
             latest = evaluateEpoch(trainer, result.epoch);
-            reporter.epoch(latest, { ...state, latest });
+            lastEvaluationMs = io.now() - before;
+            evaluationMs += lastEvaluationMs;
+            reporter.epoch(latest, { ...progress(), latest });
           }
           epochLossSum = 0;
           epochSamples = 0;
@@ -151,13 +163,14 @@ async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter): Pro
   }
 
   const seconds = (io.now() - started) / 1000;
+  const trainingSeconds = seconds - evaluationMs / 1000;
   const train = trainer.evaluate('train') ?? { loss: NaN, count: 0 };
   return {
     status,
     epochsDone: trainer.epoch,
     steps: trainer.step,
     seconds,
-    samplesPerSecond: seconds > 0 ? samples / seconds : 0,
+    samplesPerSecond: trainingSeconds > 0 ? samples / trainingSeconds : 0,
     train,
     validation: trainer.evaluate('validation'),
     message,
@@ -283,10 +296,12 @@ class BarReporter implements Reporter {
     private readonly io: CliIO,
     private readonly given: string,
   ) {}
-  wantsEpoch(epochsDone: number): boolean {
-    // Evaluating the training set costs a forward pass over it: a few times a second is plenty.
+  wantsEpoch(epochsDone: number, progress: TrainProgress): boolean {
+    // Evaluating costs a forward pass over the training and validation parts: a few times a
+    // second at most, and rarer when it is slow, so it takes no more than ~20% of the time.
     const now = this.io.now();
-    if (epochsDone === this.epochs || now - this.lastEvaluation >= 250) {
+    const interval = Math.max(250, 4000 * progress.evaluationSeconds);
+    if (epochsDone === this.epochs || now - this.lastEvaluation >= interval) {
       this.lastEvaluation = now;
       return true;
     }
@@ -313,21 +328,36 @@ class BarReporter implements Reporter {
     this.lastDraw = now;
     const fraction = p.totalSteps > 0 ? p.stepsDone / p.totalSteps : 1;
     const epochText = `epoch ${Math.min(p.epochsDone + 1, p.epochs)}/${p.epochs}`;
-    const parts = [`${epochText} ${bar(fraction, 20)} ${Math.floor(fraction * 100)}%`];
-    if (p.runningLoss !== null) parts.push(`loss ${formatLoss(p.runningLoss)}`);
     const accuracy = p.latest?.train.accuracy;
-    if (accuracy !== undefined) parts.push(`acc ${formatPercent(accuracy)}`);
     const validation = p.latest?.validation;
-    if (validation) {
-      parts.push(`val ${formatLoss(validation.loss)}${validation.accuracy !== undefined ? ' ' + formatPercent(validation.accuracy) : ''}`);
-    }
-    parts.push(`${formatCount(p.samplesPerSecond)} samples/s`);
     const remaining = p.stepsDone > 0 ? (p.seconds / p.stepsDone) * (p.totalSteps - p.stepsDone) : NaN;
-    parts.push(`ETA ${formatDuration(remaining)}`);
-    let line = parts.join('  ');
-    const columns = this.io.stdout.columns ?? 100;
-    if ([...line].length > columns - 1) line = [...line].slice(0, columns - 1).join('');
-    this.io.stdout.write('\r\x1b[2K' + line);
+    const line = (barWidth: number, drop: Set<string>): string => {
+      const parts = [`${epochText} ${bar(fraction, barWidth)} ${Math.floor(fraction * 100)}%`];
+      if (p.runningLoss !== null) parts.push(`loss ${formatLoss(p.runningLoss)}`);
+      if (accuracy !== undefined && !drop.has('acc')) parts.push(`acc ${formatPercent(accuracy)}`);
+      if (validation && !drop.has('val')) {
+        parts.push(`val ${formatLoss(validation.loss)}${validation.accuracy !== undefined ? ' ' + formatPercent(validation.accuracy) : ''}`);
+      }
+      if (!drop.has('speed')) parts.push(`${formatCount(p.samplesPerSecond)} samples/s`);
+      parts.push(`ETA ${formatDuration(remaining)}`);
+      return parts.join('  ');
+    };
+    // Narrow terminals: drop the least needed parts first, so the line never wraps.
+    const columns = (this.io.stdout.columns ?? 100) - 1;
+    const attempts: [number, string[]][] = [
+      [20, []],
+      [20, ['val']],
+      [10, ['val']],
+      [10, ['val', 'speed']],
+      [10, ['val', 'speed', 'acc']],
+    ];
+    let text = '';
+    for (const [width, drop] of attempts) {
+      text = line(width, new Set(drop));
+      if ([...text].length <= columns) break;
+    }
+    if ([...text].length > columns) text = [...text].slice(0, Math.max(0, columns)).join('');
+    this.io.stdout.write('\r\x1b[2K' + text);
     this.drawn = true;
   }
 }
