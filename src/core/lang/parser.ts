@@ -347,7 +347,7 @@ class Parser {
       part.map((t) => {
         if (t.kind !== 'number') {
           ok = false;
-          this.error('not-a-number', t.range, `expected a number in the inline row, got ${t.kind === 'equals' ? "'='" : quote(toToken(t))}`);
+          this.error('not-a-number', t.range, `expected a number in the inline row, got ${t.kind === 'equals' ? "'='" : quote(toToken(t))}`, 'a row holds numbers only: inputs -> targets');
           return NaN;
         }
         return Number(t.text);
@@ -504,7 +504,7 @@ class Parser {
     if (v.kind === 'word' && (v.text === 'true' || v.text === 'false')) return v.text === 'true';
     const guess = v.kind === 'word' ? suggest(v.text, ['true', 'false'], { yes: 'true', on: 'true', no: 'false', off: 'false', '1': 'true', '0': 'false' }) : undefined;
     const fixes = guess ? [{ title: `Change to ${guess}`, range: v.range, newText: guess }] : undefined;
-    this.error('bad-boolean', v.range, `${option.key.text}= must be true or false, got ${quote(v)}`, guess ? `did you mean '${guess}'?` : undefined, fixes);
+    this.error('bad-boolean', v.range, `${option.key.text}= must be true or false, got ${quote(v)}`, guess ? `did you mean '${guess}'?` : `write ${option.key.text}=true or ${option.key.text}=false`, fixes);
     return undefined;
   }
 
