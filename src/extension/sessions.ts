@@ -73,8 +73,24 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
     return this.state.info !== undefined && this.status !== 'loading' && this.worker !== undefined;
   }
 
+  /** A worker is running for this session (loading or loaded). */
+  get hasWorker(): boolean {
+    return this.worker !== undefined;
+  }
+
+  /** While a load is in progress: resolves when it loaded or failed. */
+  loading: Promise<void> | undefined;
+
   /** Starts (or restarts) the worker with this spec text; resolves when it loaded or failed. */
-  async load(specText: string, weights?: WeightsFile): Promise<void> {
+  load(specText: string, weights?: WeightsFile): Promise<void> {
+    const loading = this.startWorker(specText, weights).finally(() => {
+      if (this.loading === loading) this.loading = undefined;
+    });
+    this.loading = loading;
+    return loading;
+  }
+
+  private async startWorker(specText: string, weights?: WeightsFile): Promise<void> {
     this.terminateWorker();
     this.loadedText = specText;
     this.stale = false;
@@ -141,23 +157,48 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
   /** The first snapshot from now on that satisfies `until` (rejects if the worker fails first). */
   nextSnapshot(until: (snapshot: Snapshot) => boolean): Promise<Snapshot> {
     return new Promise<Snapshot>((resolve, reject) => {
-      const listener = this.onWorkerMessage((message) => {
+      const done = (): void => {
+        messages.dispose();
+        changes.dispose();
+      };
+      const messages = this.onWorkerMessage((message) => {
         if (message.type === 'snapshot' && until(message.snapshot)) {
-          listener.dispose();
+          done();
           resolve(message.snapshot);
         } else if (message.type === 'fatal' || (message.type === 'finished' && message.status === 'diverged')) {
-          listener.dispose();
+          done();
           reject(new Error(message.message ?? 'training failed'));
         }
       });
-      const crash = this.onDidChange(() => {
-        if (this.status === 'error' && !this.worker) {
-          crash.dispose();
-          listener.dispose();
-          reject(new Error(this.state.message ?? 'the training worker stopped'));
+      const changes = this.onDidChange(() => {
+        if (!this.worker) {
+          done();
+          reject(new Error(this.state.message ?? 'the training session ended'));
         }
       });
     });
+  }
+
+  /**
+   * Makes sure `state.layers` belong to the latest step. While running without the panel the
+   * worker leaves the arrays out of its snapshots: ask for them in the next one (at most
+   * 1/updateHz s away), then go back to what the panel wants.
+   */
+  async freshLayers(timeoutMs = 2000): Promise<void> {
+    if (!this.worker || this.state.currentLayers) return;
+    if (this.status !== 'running') {
+      // Idle without arrays (not expected: every burst ends with them): ask once.
+      if (this.state.step === 0) return;
+    }
+    const next = this.nextSnapshot((s) => s.layers !== undefined);
+    this.post({ type: 'settings', settings: { includeLayers: true } });
+    try {
+      await Promise.race([next, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+    } catch {
+      // The run ended with an error: the caller shows whatever arrays there are.
+    } finally {
+      if (!this.panelVisible) this.post({ type: 'settings', settings: { includeLayers: false } });
+    }
   }
 
   /** Sends a request to the worker; resolves with its response. */
