@@ -17,6 +17,8 @@ const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 11 
 const digits = (options: { n?: number; noise?: number } = {}, media = assetsDir): Dataset =>
   loadDataset({ kind: 'builtin', name: 'digits', range, ...options }, { baseDir: root, assetsDir: media, seed: 3 });
 
+/** An assets folder without built digits. */
+const empty = tempFolder();
 let all: Dataset;
 beforeAll(() => {
   try {
@@ -140,7 +142,6 @@ describe('built-in digits', () => {
     expect(dataError(() => digits({ n: 10001 })).message).toBe("'digits': n=10001 is not a number of digits from 1 to 10000");
     expect(dataError(() => digits({ noise: 0.1 })).message).toContain("'digits' takes no noise= option");
 
-    const empty = tempFolder();
     const missing = dataError(() => digits({}, empty));
     expect(missing.message).toBe(`the built-in digits are not built: run \`npm run build\` (${digitsPath(empty)} is missing)`);
     expect(missing.where.file).toBe(join(empty, 'data', 'digits.bin'));
