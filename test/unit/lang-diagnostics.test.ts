@@ -298,6 +298,12 @@ const CASES: [text: string, expected: Expected[]][] = [
   ['input 28x28\ndense 10000 relu\ndense 10 softmax\nloss cce\ndata digits', [
     [E, 'too-many-parameters', '1:6-1:11', "the network has 7,950,010 parameters, more than the ceiling of 5,000,000", "make the layers smaller, or raise the setting `nnspec.maxParameters`"],
   ]],
+  [BASE + 'momentum 0.9', [
+    [E, 'unknown-keyword', '3:0-3:8', "'momentum' is not a keyword", "momentum= is an option of `optimizer`: e.g. optimizer sgd rate=0.1 momentum=0.9"],
+  ]],
+  [BASE + 'learning_rate=0.1', [
+    [E, 'unknown-keyword', '3:0-3:13', "'learning_rate' is not a keyword", "rate= is an option of `optimizer`: e.g. optimizer sgd rate=0.5"],
+  ]],
 ];
 
 describe('broken specs give their exact diagnostics', () => {

@@ -296,6 +296,10 @@ class Parser {
     }
     const statement: Statement = { keyword: toToken(first), args: [], options: [], range: whole };
     let i = 1;
+    if (tokens[1]?.kind === 'equals') {
+      // `momentum=0.9` alone on a line: an option without its keyword (reported in pass 2).
+      i = tokens[2] && tokens[2].kind !== 'equals' && tokens[2].kind !== 'arrow' ? 3 : 2;
+    }
     while (i < tokens.length) {
       const t = tokens[i];
       const next = tokens[i + 1];
@@ -374,6 +378,11 @@ class Parser {
     const keyword = statement.keyword;
     const doc = keywordDoc(keyword.text);
     if (!doc) {
+      const option = this.optionOwner(keyword.text);
+      if (option) {
+        this.error('unknown-keyword', keyword.range, `'${keyword.text}' is not a keyword`, `${option.name}= is an option of \`${option.owner}\`: e.g. ${option.example}`);
+        return;
+      }
       this.unknownWord('unknown-keyword', 'keyword', keyword, keywordNames.filter((k) => k !== 'end'), synonyms.keywords);
       return;
     }
@@ -403,6 +412,18 @@ class Parser {
       case 'normalize': return this.normalize(statement);
       case 'end': return; // handled in pass 1
     }
+  }
+
+  /** The keyword whose option this word is (or means: `learning_rate` → rate of optimizer). */
+  private optionOwner(word: string): { name: string; owner: string; example: string } | undefined {
+    const squashed = word.toLowerCase().replace(/[_\-\s.]/g, '');
+    const name = Object.entries(synonyms.options).find(([from]) => from === squashed)?.[1] ?? word;
+    for (const k of vocabulary.keywords) {
+      const option = k.options.find((o) => o.name === name);
+      // `init` is a keyword itself; `n` alone is too short to guess from.
+      if (option && name !== 'n') return { name, owner: k.name, example: option.example };
+    }
+    return undefined;
   }
 
   /**
