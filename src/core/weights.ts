@@ -102,9 +102,9 @@ export function checkWeightsShape(w: WeightsFile, spec: Pick<NetworkSpec, 'input
     const file = w.layers[l];
     const rows = file.weights.length;
     const cols = rows > 0 ? file.weights[0].length : 0;
-    const ragged = file.weights.findIndex((row) => row.length !== inputs);
-    if (rows !== layer.units || ragged >= 0) {
-      const got = ragged >= 0 && rows === layer.units ? `row ${ragged + 1} has ${file.weights[ragged].length} values` : `${rows} × ${cols}`;
+    const uneven = file.weights.findIndex((row) => row.length !== cols);
+    if (rows !== layer.units || cols !== inputs || uneven >= 0) {
+      const got = uneven >= 0 ? `row ${uneven + 1} has ${file.weights[uneven].length} values, row 1 has ${cols}` : `${rows} × ${cols}`;
       throw new WeightsError(
         `layer ${l + 1}: expected ${layer.units} × ${inputs} weights (units × inputs), got ${got}`,
       );

@@ -564,7 +564,7 @@ describe('getWeights / setWeights', () => {
     expect(() => t.setWeights(wrongRows)).toThrow(/layer 2: expected 2 × 4 weights \(units × inputs\), got 1 × 4/);
     const ragged = structuredClone(file);
     ragged.layers[0].weights[2].push(1);
-    expect(() => t.setWeights(ragged)).toThrow(/layer 1: expected 4 × 3 weights \(units × inputs\), got row 3 has 4 values/);
+    expect(() => t.setWeights(ragged)).toThrow(/layer 1: expected 4 × 3 weights \(units × inputs\), got row 3 has 4 values, row 1 has 3/);
     const biases = structuredClone(file);
     biases.layers[0].biases = [1, 2];
     expect(() => t.setWeights(biases)).toThrow(/layer 1: expected 4 biases, got 2/);
