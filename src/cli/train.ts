@@ -75,12 +75,21 @@ export async function trainCommand(io: CliIO, parsed: ParsedCommand): Promise<nu
         ? new BarReporter(io, given)
         : new LineReporter(io, given);
 
-  reporter.start(project);
-  const summary = await runTraining(io, project.trainer, reporter);
-
-  if (savePath !== undefined && saveGiven !== undefined && summary.status !== 'diverged') {
-    saveWeights(savePath, project.trainer.getWeights());
-    summary.saved = saveGiven;
+  // Listen for Ctrl-C before the first line is out: whoever sees it may press Ctrl-C at once.
+  const stop = { requested: false };
+  const stopListening = io.onInterrupt(() => {
+    stop.requested = true;
+  });
+  let summary: TrainSummary;
+  try {
+    reporter.start(project);
+    summary = await runTraining(io, project.trainer, reporter, stop);
+    if (savePath !== undefined && saveGiven !== undefined && summary.status !== 'diverged') {
+      saveWeights(savePath, project.trainer.getWeights());
+      summary.saved = saveGiven;
+    }
+  } finally {
+    stopListening();
   }
   reporter.finish(summary);
   if (summary.status === 'diverged') return EXIT_FAILED;
@@ -88,11 +97,7 @@ export async function trainCommand(io: CliIO, parsed: ParsedCommand): Promise<nu
   return EXIT_OK;
 }
 
-async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter): Promise<TrainSummary> {
-  let stopRequested = false;
-  const stopListening = io.onInterrupt(() => {
-    stopRequested = true;
-  });
+async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter, stop: { requested: boolean }): Promise<TrainSummary> {
   const started = io.now();
   const firstStep = trainer.step;
   const totalSteps = Math.max(0, trainer.epochs - trainer.epoch) * trainer.stepsPerEpoch - trainer.stepInEpoch;
@@ -125,7 +130,7 @@ async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter): Pro
   };
 
   try {
-    while (!trainer.done && !stopRequested) {
+    while (!trainer.done && !stop.requested) {
       const sliceEnd = io.now() + SLICE_MS;
       do {
         const result = trainer.stepOnce();
@@ -150,7 +155,7 @@ async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter): Pro
       // Let the event loop run: Ctrl-C is delivered here.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (stopRequested && !trainer.done) {
+    if (stop.requested && !trainer.done) {
       status = 'stopped';
       message = `stopped by Ctrl-C at epoch ${trainer.epoch + 1}/${trainer.epochs}, step ${trainer.step}`;
     }
@@ -158,8 +163,6 @@ async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter): Pro
     if (!(error instanceof DivergenceError)) throw error;
     status = 'diverged';
     message = error.message;
-  } finally {
-    stopListening();
   }
 
   const seconds = (io.now() - started) / 1000;

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -405,6 +405,27 @@ describe('the built command', () => {
     const bin = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'nnspec.js'), '--version'], { encoding: 'utf8' });
     expect(bin.status).toBe(0);
     expect(bin.stdout).toBe(run.stdout);
+  });
+
+  it('a real Ctrl-C (SIGINT) stops training, saves the weights and exits 130', async () => {
+    const out = path.join(dir, 'sigint.json');
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'train', XOR, '--epochs', '100000000', '--save', out], {
+      cwd: ROOT,
+    });
+    let stdout = '';
+    let signalled = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!signalled && /^training /m.test(stdout)) {
+        signalled = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/stopped by Ctrl-C at epoch \d+\/100000000/);
+    expect(stdout).toContain(`saved the weights to ${out} (as trained so far)`);
+    expect(parseWeightsFile(fs.readFileSync(out, 'utf8'), out).layers).toHaveLength(2);
   });
 
   it('errors are messages with exit codes, never stack traces', () => {
