@@ -1,0 +1,366 @@
+/**
+ * The in-host suite: runs inside a real VS Code extension host (the `run()` contract of
+ * @vscode/test-electron; here also code-server through the workbench payload, see
+ * test/e2e/vscode.test.ts) and uses the `vscode` API for real: opens the examples, reads
+ * `vscode.languages.getDiagnostics`, runs the commands with `executeCommand` and calls
+ * `vscode.executeHoverProvider` on a `dense` line after a Step, comparing the numbers with the
+ * core's Trainer for the same spec and weights.
+ *
+ * Result: `{passed, failed, failures: [{name, message}]}` written to the file named by the
+ * environment variable NNSPEC_TEST_RESULT (when set); run() throws when any test failed.
+ * A tiny runner, no mocha: tests run in order and share the session they build up.
+ */
+import * as vscode from 'vscode';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadProject } from '../../src/core/project';
+import type { Trainer } from '../../src/core/engine/types';
+import type { NNSpecApi } from '../../src/extension/extension';
+import type { StepSummary } from '../../src/extension/commands';
+
+const EXTENSION_ID = 'nnspec.nnspec';
+
+type Test = { name: string; fn: () => Promise<void> };
+const tests: Test[] = [];
+function test(name: string, fn: () => Promise<void>): void {
+  tests.push({ name, fn });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+let api: NNSpecApi;
+let extension: vscode.Extension<NNSpecApi>;
+let xorUri: vscode.Uri;
+let scratch: string;
+
+async function waitFor<T>(what: string, read: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!ok(value)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${describe(value)}`);
+    await new Promise((r) => setTimeout(r, 50));
+    value = await read();
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_k, v) => (v instanceof vscode.Uri ? v.toString() : v))?.slice(0, 500) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function examplesDir(): string {
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    if (folder.uri.scheme === 'file' && fs.existsSync(path.join(folder.uri.fsPath, 'xor.nnspec'))) return folder.uri.fsPath;
+    if (folder.uri.scheme === 'file' && fs.existsSync(path.join(folder.uri.fsPath, 'examples', 'xor.nnspec'))) return path.join(folder.uri.fsPath, 'examples');
+  }
+  return path.join(extension.extensionUri.fsPath, 'examples');
+}
+
+/** A spec written to the scratch folder and opened in an editor. */
+async function openFixture(name: string, text: string): Promise<vscode.TextDocument> {
+  const file = path.join(scratch, name);
+  fs.writeFileSync(file, text);
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  await vscode.window.showTextDocument(doc);
+  return doc;
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
+    .join('\n\n');
+}
+
+/** The number after `label` in `text` (hover numbers use '−∞'/'NaN' only when broken). */
+function numberAfter(text: string, label: string): number {
+  const at = text.indexOf(label);
+  assert.ok(at >= 0, `'${label}' is not in the hover:\n${text}`);
+  const match = /^\s*(-?[\d.]+(?:e[-+]?\d+)?)/.exec(text.slice(at + label.length));
+  assert.ok(match, `no number after '${label}' in the hover:\n${text}`);
+  return Number(match[1]);
+}
+
+/** Equal to the 4 significant digits the hover shows. */
+function assertShown(shown: number, exact: number, what: string): void {
+  const tolerance = Math.abs(exact) * 6e-4 + 1e-12;
+  assert.ok(Math.abs(shown - exact) <= tolerance, `${what}: the hover shows ${shown}, the core computes ${exact}`);
+}
+
+function session() {
+  const s = api.sessions.get(xorUri);
+  assert.ok(s, 'xor.nnspec has no training session');
+  return s;
+}
+
+function coreTrainer(text: string, specPath: string): Trainer {
+  const project = loadProject(text, specPath, { assetsDir: path.join(extension.extensionUri.fsPath, 'media') });
+  assert.ok(project.ok, `the core cannot load the spec: ${project.ok ? '' : project.message}`);
+  return project.trainer;
+}
+
+function lineOf(doc: vscode.TextDocument, prefix: string): number {
+  for (let i = 0; i < doc.lineCount; i++) if (doc.lineAt(i).text.startsWith(prefix)) return i;
+  throw new Error(`no line starting with '${prefix}' in ${doc.uri.fsPath}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tests, in order
+
+test('opening an example activates the extension and gives the nnspec language', async () => {
+  xorUri = vscode.Uri.file(path.join(examplesDir(), 'xor.nnspec'));
+  const doc = await vscode.workspace.openTextDocument(xorUri);
+  await vscode.window.showTextDocument(doc);
+  assert.equal(doc.languageId, 'nnspec');
+  await waitFor('the extension to activate', () => extension.isActive, (active) => active);
+  api = extension.exports;
+  assert.ok(api?.sessions, 'activate() returns the sessions');
+  assert.deepEqual(vscode.languages.getDiagnostics(xorUri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error), []);
+});
+
+test('a broken spec shows its errors in the Problems panel with exact ranges', async () => {
+  const doc = await openFixture(
+    'broken.nnspec',
+    ['network fixture', 'input 2', 'dense 4 sigmod', 'dense 1 sigmoid bias=maybe', 'loss crossentropy', 'epochs ten', 'data xor', ''].join('\n'),
+  );
+  const expected = [
+    { message: "unknown activation 'sigmod' — did you mean 'sigmoid'?", range: [2, 8, 2, 14], severity: vscode.DiagnosticSeverity.Error, code: 'unknown-activation' },
+    { message: "bias= must be true or false, got 'maybe' — write bias=true or bias=false", range: [3, 21, 3, 26], severity: vscode.DiagnosticSeverity.Error, code: 'bad-boolean' },
+    { message: "unknown loss 'crossentropy' — did you mean 'cce'?", range: [4, 5, 4, 17], severity: vscode.DiagnosticSeverity.Error, code: 'unknown-loss' },
+    { message: "expected a number for epochs, got 'ten' — e.g. epochs 100", range: [5, 7, 5, 10], severity: vscode.DiagnosticSeverity.Error, code: 'not-a-number' },
+  ];
+  const diagnostics = await waitFor('the diagnostics of broken.nnspec', () => vscode.languages.getDiagnostics(doc.uri), (d) => d.length >= expected.length);
+  const actual = diagnostics.map((d) => ({
+    message: d.message,
+    range: [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character],
+    severity: d.severity,
+    code: d.code,
+  }));
+  assert.deepEqual(actual, expected);
+  for (const d of diagnostics) assert.equal(d.source, 'nnspec');
+});
+
+test('the quick fix for a misspelt activation repairs it and its error goes away', async () => {
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath.endsWith(`${path.sep}broken.nnspec`) && d.uri.fsPath.startsWith(scratch));
+  assert.ok(doc, 'broken.nnspec is open');
+  const range = new vscode.Range(2, 8, 2, 14);
+  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, range, vscode.CodeActionKind.QuickFix.value);
+  const fix = actions.find((a) => a.title === "Change to 'sigmoid'");
+  assert.ok(fix?.edit, `no "Change to 'sigmoid'" among ${describe(actions.map((a) => a.title))}`);
+  assert.ok(await vscode.workspace.applyEdit(fix.edit));
+  assert.equal(doc.lineAt(2).text, 'dense 4 sigmoid');
+  await waitFor(
+    'the unknown-activation diagnostic to go',
+    () => vscode.languages.getDiagnostics(doc.uri).map((d) => d.code),
+    (codes) => !codes.includes('unknown-activation') && codes.includes('unknown-loss'),
+  );
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+});
+
+test('completion offers activations after `dense N`, costs after `loss`, data sets after `data`', async () => {
+  const doc = await openFixture('complete.nnspec', 'input 2\ndense 4 \nloss \ndata \n');
+  const labels = async (line: number, character: number): Promise<string[]> => {
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(line, character));
+    return list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+  };
+  const activations = await labels(1, 8);
+  for (const a of ['identity', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'softmax']) assert.ok(activations.includes(a), `${a} not offered after 'dense 4 ': ${activations}`);
+  const costs = await labels(2, 5);
+  for (const c of ['mse', 'bce', 'cce']) assert.ok(costs.includes(c), `${c} not offered after 'loss ': ${costs}`);
+  assert.ok(!costs.includes('sigmoid'), 'activations offered after loss');
+  const sets = await labels(3, 5);
+  for (const d of ['xor', 'spiral', 'digits']) assert.ok(sets.includes(d), `${d} not offered after 'data ': ${sets}`);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+});
+
+test('hovering a word shows its documentation: an activation with formula and derivative, a cost with ∇C', async () => {
+  const doc = await vscode.workspace.openTextDocument(xorUri);
+  await vscode.window.showTextDocument(doc);
+  const dense = lineOf(doc, 'dense 1 sigmoid');
+  const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(dense, 10)));
+  assert.ok(text.includes('σ(z) = 1/(1+e<sup>−z</sup>)'), `no sigmoid formula in:\n${text}`);
+  assert.ok(text.includes("σ'(z) = σ(z)(1−σ(z))"), `no sigmoid derivative in:\n${text}`);
+  const loss = lineOf(doc, 'loss');
+  const lossText = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(loss, 6)));
+  assert.ok(lossText.includes('∇<sub>a</sub>C = a<sup>L</sup> − y'), `no ∇C of mse in:\n${lossText}`);
+});
+
+test('the outline lists network, input, the layers, loss and data', async () => {
+  const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', xorUri);
+  const names = symbols.map((s) => s.name);
+  for (const name of ['xor', 'input 2', 'layer 1: dense 4 tanh', 'layer 2: dense 1 sigmoid', 'loss mse', 'data xor']) {
+    assert.ok(names.includes(name), `'${name}' not in the outline: ${describe(names)}`);
+  }
+});
+
+test('Step takes exactly one mini-batch; the dense hover then shows the core\'s gradients for the same weights', async () => {
+  const doc = await vscode.workspace.openTextDocument(xorUri);
+  const reset = await vscode.commands.executeCommand<StepSummary>('nnspec.reset', xorUri);
+  assert.equal(reset?.step, 0, `reset: ${describe(reset)}`);
+  const before = path.join(scratch, 'before.weights.json');
+  await vscode.commands.executeCommand('nnspec.saveWeights', xorUri, vscode.Uri.file(before));
+  const stepped = await vscode.commands.executeCommand<StepSummary>('nnspec.step', xorUri);
+  assert.equal(stepped?.step, 1, `step: ${describe(stepped)}`);
+
+  // The core, in this process: the same spec, the weights the session had before its step, one step.
+  const trainer = coreTrainer(doc.getText(), xorUri.fsPath);
+  assert.deepEqual(JSON.parse(fs.readFileSync(before, 'utf8')), trainer.getWeights(), 'the session started from other weights than the core');
+  const result = trainer.stepOnce();
+  assertShown(session().state.latest?.loss ?? NaN, result.loss, 'batch loss');
+  const after = path.join(scratch, 'after.weights.json');
+  await vscode.commands.executeCommand('nnspec.saveWeights', xorUri, vscode.Uri.file(after));
+  assert.deepEqual(JSON.parse(fs.readFileSync(after, 'utf8')), trainer.getWeights(), 'the session and the core differ after one step');
+
+  const line = lineOf(doc, 'dense 4 tanh');
+  const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', xorUri, new vscode.Position(line, 2)));
+  const layer = trainer.layers[0];
+  const grads = Array.from(layer.gradWeights);
+  const abs = grads.map(Math.abs);
+  const maxIndex = abs.indexOf(Math.max(...abs));
+  assert.ok(text.includes('after step 1'), `hover is not for step 1:\n${text}`);
+  assertShown(numberAfter(text, 'mean |∂C/∂w| = '), abs.reduce((a, b) => a + b, 0) / abs.length, 'mean |∂C/∂w|');
+  assertShown(numberAfter(text, 'max |∂C/∂w| = '), abs[maxIndex], 'max |∂C/∂w|');
+  const j = Math.floor(maxIndex / layer.inputs);
+  const k = maxIndex % layer.inputs;
+  assert.ok(text.includes(`at j=${j}, k=${k}`), `max not at j=${j}, k=${k}:\n${text}`);
+  assertShown(numberAfter(text, '‖∂C/∂w‖ = '), Math.hypot(...grads), '‖∂C/∂w‖');
+  assertShown(numberAfter(text, '‖Δw‖ of the last step = '), Math.hypot(...Array.from(layer.lastDeltaWeights)), '‖Δw‖');
+  // The table's first row is the largest gradient: | j | k | w | ∂C/∂w | Δw |.
+  const row = new RegExp(`\\| ${j} \\| ${k} \\| (\\S+) \\| (\\S+) \\| (\\S+) \\|`).exec(text);
+  assert.ok(row, `no table row for j=${j}, k=${k}:\n${text}`);
+  assertShown(Number(row[1]), layer.weights[maxIndex], 'w_jk');
+  assertShown(Number(row[2]), layer.gradWeights[maxIndex], '∂C/∂w_jk');
+  assertShown(Number(row[3]), layer.lastDeltaWeights[maxIndex], 'Δw_jk');
+  // The chain rule for the traced sample: a_k^0 · δ_j^1.
+  const trace = trainer.trace();
+  const chain = /= (\S+) · (\S+) = (\S+)\n/.exec(text.slice(text.indexOf('Chain rule')) + '\n');
+  assert.ok(chain, `no chain rule in:\n${text}`);
+  assertShown(Number(chain[1]), trace.activations[0][k], `a_${k}^0`);
+  assertShown(Number(chain[2]), trace.deltas[0][j], `δ_${j}^1`);
+  assertShown(Number(chain[3]), trace.activations[0][k] * trace.deltas[0][j], 'a·δ');
+  assert.ok(text.includes('command:nnspec.showPanel?'), 'no link to the panel');
+});
+
+test('the code lens shows the commands and the session\'s epoch and loss', async () => {
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', xorUri, 10);
+  const titles = lenses.map((l) => l.command?.title ?? '');
+  for (const title of ['▶ Train', 'Step', 'Step epoch', 'Reset']) assert.ok(titles.includes(title), `'${title}' missing from ${describe(titles)}`);
+  assert.ok(titles.some((t) => /^epoch 1\/1000 · loss \d/.test(t)), `no progress lens in ${describe(titles)}`);
+});
+
+test('Train runs in the worker and Pause stops it: no step after the pause', async () => {
+  const started = await vscode.commands.executeCommand<StepSummary>('nnspec.train', xorUri);
+  assert.equal(started?.status, 'running', `train: ${describe(started)}`);
+  await waitFor('training to take steps', () => session().state.step, (step) => step > 20);
+  const paused = await vscode.commands.executeCommand<StepSummary>('nnspec.pause', xorUri);
+  assert.equal(paused?.status, 'paused', `pause: ${describe(paused)}`);
+  const step = session().state.step;
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(session().state.step, step, 'steps were taken after the pause');
+  assert.equal(session().status, 'paused');
+});
+
+test('Inspect Gradients (layer argument for tests) reports the layer\'s gradient norm', async () => {
+  const result = await vscode.commands.executeCommand<{ layer: number; gradNorm: number }>('nnspec.inspectGradients', xorUri, 2);
+  assert.equal(result?.layer, 2);
+  const layers = session().state.layers;
+  assert.ok(layers, 'the session holds the layer arrays');
+  assertShown(result.gradNorm, Math.hypot(...Array.from(layers[1].gradWeights)), '‖∂C/∂w‖ of layer 2');
+});
+
+test('Check Gradients: backprop agrees with finite differences in every layer', async () => {
+  const layers = await vscode.commands.executeCommand<{ index: number; maxRelativeError: number }[]>('nnspec.checkGradients', xorUri);
+  assert.deepEqual(layers?.map((l) => l.index), [1, 2]);
+  for (const l of layers) assert.ok(l.maxRelativeError < 1e-3, `layer ${l.index}: relative error ${l.maxRelativeError}`);
+});
+
+test('Predict gives the output and class for an input vector; bad input is refused', async () => {
+  const result = await vscode.commands.executeCommand<{ output: number[]; predictedClass?: number }>('nnspec.predict', xorUri, '1, 0');
+  assert.equal(result?.output.length, 1);
+  assert.equal(result.predictedClass, result.output[0] > 0.5 ? 1 : 0);
+  const refused = await vscode.commands.executeCommand('nnspec.predict', xorUri, '1, 0, 1');
+  assert.equal(refused, undefined);
+});
+
+test('Load Weights says what does not fit, and loads weights that do', async () => {
+  const saved = path.join(scratch, 'saved.weights.json');
+  await vscode.commands.executeCommand('nnspec.saveWeights', xorUri, vscode.Uri.file(saved));
+  const weights = JSON.parse(fs.readFileSync(saved, 'utf8'));
+  weights.layers[0].weights[0][0] = 0.125;
+  fs.writeFileSync(saved, JSON.stringify(weights));
+  const wrong = JSON.parse(JSON.stringify(weights));
+  wrong.layers[1].weights[0].pop();
+  const wrongFile = path.join(scratch, 'wrong.weights.json');
+  fs.writeFileSync(wrongFile, JSON.stringify(wrong));
+  assert.equal(await vscode.commands.executeCommand('nnspec.loadWeights', xorUri, vscode.Uri.file(wrongFile)), false);
+  assert.equal(await vscode.commands.executeCommand('nnspec.loadWeights', xorUri, vscode.Uri.file(saved)), true);
+  assert.equal(session().state.layers?.[0].weights[0], 0.125);
+});
+
+test('editing the spec marks its session stale; Restart loads the new spec', async () => {
+  const doc = await vscode.workspace.openTextDocument(xorUri);
+  await vscode.window.showTextDocument(doc);
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(xorUri, new vscode.Position(doc.lineCount, 0), '# an edit\n');
+  assert.ok(await vscode.workspace.applyEdit(edit));
+  await waitFor('the session to be stale', () => session().stale, (stale) => stale);
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', xorUri, 10);
+  assert.ok(lenses.some((l) => l.command?.title === 'stale — restart'), 'no stale lens');
+  await vscode.commands.executeCommand('nnspec.restart', xorUri);
+  assert.equal(session().stale, false);
+  assert.equal(session().status, 'ready');
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+});
+
+test('Stop ends the session', async () => {
+  const stopped = await vscode.commands.executeCommand<StepSummary>('nnspec.stop', xorUri);
+  assert.equal(stopped?.status, 'stopped');
+  assert.equal(session().status, 'stopped');
+  assert.equal(session().hasWorker, false);
+});
+
+// ---------------------------------------------------------------------------------------------
+// The runner
+
+export async function run(): Promise<void> {
+  const found = vscode.extensions.getExtension<NNSpecApi>(EXTENSION_ID);
+  const failures: { name: string; message: string }[] = [];
+  let passed = 0;
+  const log: string[] = [];
+  if (!found) {
+    failures.push({ name: 'setup', message: `the extension ${EXTENSION_ID} is not installed in this VS Code` });
+  } else {
+    extension = found;
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'nnspec-in-host-'));
+    for (const t of tests) {
+      const started = Date.now();
+      try {
+        await t.fn();
+        passed++;
+        log.push(`  ✓ ${t.name} (${Date.now() - started} ms)`);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        failures.push({ name: t.name, message });
+        log.push(`  ✗ ${t.name}\n      ${message.split('\n').join('\n      ')}`);
+      }
+    }
+  }
+  const result = { passed, failed: failures.length, failures };
+  console.log(`NNSpec in-host suite: ${passed} passed, ${failures.length} failed\n${log.join('\n')}`);
+  const out = process.env.NNSPEC_TEST_RESULT;
+  if (out) {
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out + '.tmp', JSON.stringify(result, null, 2));
+    fs.renameSync(out + '.tmp', out);
+  }
+  if (failures.length > 0) {
+    throw new Error(`${failures.length} of ${tests.length} in-host tests failed:\n${failures.map((f) => `${f.name}: ${f.message}`).join('\n')}`);
+  }
+}
