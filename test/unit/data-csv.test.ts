@@ -202,6 +202,16 @@ describe('CSV: errors say what and where', () => {
     expect(error.where).toEqual({ file: join(dir, 'quote.csv'), row: 3, column: 2 });
   });
 
+  it('a binary file read as CSV gives a short, readable message', () => {
+    const bytes = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256);
+    const error = dataError(() => csv('binary.csv', bytes));
+    expect(error.message).toMatch(/^binary\.csv(:\d+(:\d+)?)?: /);
+    expect(error.message.length).toBeLessThan(200);
+    expect(error.message).not.toMatch(/[\u0000-\u0008\u000e-\u001f]/);
+    const long = dataError(() => csv('longcell.csv', `a,b\n1,0\n${'x'.repeat(100)},1\n`));
+    expect(long.message).toBe(`longcell.csv:3:1: '${'x'.repeat(40)}…' is not a number (column 'a')`);
+  });
+
   it('a single column, and a label column with one class only', () => {
     expect(dataError(() => csv('one.csv', '1\n2\n')).message).toBe(
       "one.csv:1: found 1 column; a data file needs at least 2 (inputs, then a label) — columns are separated by ',', ';' or tabs",

@@ -28,6 +28,15 @@ export interface CsvRecord {
 }
 
 const FLOAT32_MAX = 3.4028234663852886e38;
+/** Larger files than this are refused with a message rather than failing inside the string decoder. */
+const MAX_CSV_BYTES = 400e6;
+
+/** A cell for a message: quoted, at most 40 characters, control characters shown as '?'. */
+export function quoteCell(cell: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = cell.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, '?');
+  return `'${clean.length > 40 ? `${clean.slice(0, 40)}…` : clean}'`;
+}
 
 /**
  * The cell as a number, or undefined when it is not written as a finite decimal number:
@@ -152,13 +161,16 @@ export function* csvRecords(text: string, delimiter: string, name: string): Gene
 export function loadCsv(spec: { path: string; label: string; header?: boolean }, ctx: DataContext): Dataset {
   const file = resolveDataFile(spec.path, ctx.baseDir);
   const bytes = readDataFile(file, 'CSV file');
-  let text = bytes.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const at = (row?: number, column?: number): { file: string; row?: number; column?: number } => ({ file: file.path, row, column });
   const fail = (message: string, row?: number, column?: number): never => {
     const place = row === undefined ? '' : column === undefined ? `:${row}` : `:${row}:${column}`;
     throw new DataError(`${file.written}${place}: ${message}`, at(row, column));
   };
+  if (bytes.length > MAX_CSV_BYTES) {
+    fail(`${(bytes.length / 1e6).toFixed(0)} MB is more than a CSV file can be here (${MAX_CSV_BYTES / 1e6} MB); for images use IDX files`);
+  }
+  let text = bytes.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') fail('the file is empty');
 
   const delimiter = detectDelimiter(text);
@@ -207,7 +219,7 @@ export function loadCsv(spec: { path: string; label: string; header?: boolean },
       }
       if (cell === '') fail(`empty cell (column ${columnName(c)} needs a number)`, line, c + 1);
       const value = parseNumber(cell);
-      if (value === undefined) fail(`'${cell}' is not a number (column ${columnName(c)})`, line, c + 1);
+      if (value === undefined) fail(`${quoteCell(cell)} is not a number (column ${columnName(c)})`, line, c + 1);
       else if (Math.abs(value) > FLOAT32_MAX) fail(`${cell} is too large for 32-bit floats (column ${columnName(c)})`, line, c + 1);
       else inputs[k++] = value;
     }
@@ -283,7 +295,7 @@ export function labelTargets(
       return c;
     });
     if (classNames.length < 2) {
-      return fail(`${labelName} holds one class only ('${classNames[0]}'): there is nothing to tell apart`, 0);
+      return fail(`${labelName} holds one class only (${quoteCell(classNames[0])}): there is nothing to tell apart`, 0);
     }
     const width = classNames.length === 2 && outputSize === 1 ? 1 : classNames.length;
     return {
