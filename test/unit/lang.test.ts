@@ -2,6 +2,8 @@
  * The .nnspec language: valid specs give the exact model and no diagnostics; ranges, comments,
  * tabs and CRLF; formatDiagnostic; the parser never throws.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, DIAGNOSTIC_CODES, formatDiagnostic, parseSpec } from '../../src/core/lang/index';
 import type { Diagnostic, NetworkSpec, Range } from '../../src/core/spec';
@@ -325,5 +327,19 @@ describe('the parser never throws', () => {
     expect(result.diagnostics).toEqual([]);
     expect(result.spec.data).toMatchObject({ kind: 'inline' });
     expect(result.spec.data!.kind === 'inline' && result.spec.data!.rows.length).toBe(10_000);
+  });
+});
+
+describe('docs/nnspec.md', () => {
+  const doc = readFileSync(join(__dirname, '../../docs/nnspec.md'), 'utf8');
+  const blocks = [...doc.matchAll(/```nnspec\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+  it('has complete examples, and every one parses with no diagnostics', () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(4);
+    for (const block of blocks) expect(parseSpec(block).diagnostics.map((d) => formatDiagnostic('doc', d)), block).toEqual([]);
+  });
+
+  it('lists every diagnostic code', () => {
+    for (const code of DIAGNOSTIC_CODES) if (code !== 'internal-error') expect(doc, code).toContain(`\`${code}\``);
   });
 });
