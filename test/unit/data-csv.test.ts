@@ -97,6 +97,17 @@ describe('CSV: well-formed files', () => {
     ]);
   });
 
+  it('accepts decimal commas in files separated by ; or tabs, and a tie of , and ; goes to ;', () => {
+    const d = csv('euro.csv', '1,5;2,25;0\n-0,5;3;1\n');
+    expect(rows(d.inputs, 2)).toEqual([
+      [1.5, 2.25],
+      [-0.5, 3],
+    ]);
+    expect(Array.from(d.targets)).toEqual([0, 1]);
+    expect(rows(csv('euro-tabs.csv', 'a\tb\n0,5\t1,5\n').inputs, 1)).toEqual([[0.5]]);
+    expect(dataError(() => csv('euro-bad.csv', 'a;b;c\n1,2,3;4;0\n')).message).toBe("euro-bad.csv:2:1: '1,2,3' is not a number (column 'a')");
+  });
+
   it('reads quoted fields with delimiters, doubled quotes and line breaks, keeping file line numbers right', () => {
     const text = 'x,y,"class, kind"\n1,2,"a ""big"" one"\n3,4,"two\nlines"\n5,6,a "big" one\n7,oops,x\n';
     const error = dataError(() => csv('quoted.csv', text));

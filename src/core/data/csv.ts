@@ -1,8 +1,9 @@
 /**
  * CSV data: `data "iris.csv" [label=last|first|NAME] [header=true|false]`.
  *
- * - Delimiter: `,`, `;` or tab, whichever the first non-empty line holds most of (ties go to `,`).
- *   Decimal commas are not supported: numbers use `.`.
+ * - Delimiter: `,`, `;` or tab, whichever the first non-empty line holds most of (on a tie, `;`
+ *   before `,`: "1,5;2,5" is two numbers with decimal commas). Numbers are written with `.`; in a
+ *   file separated by `;` or tabs a decimal comma is accepted too ("1,5" = 1.5).
  * - Quoted fields ("…", with "" for a quote inside) may hold delimiters and line breaks.
  * - Header: when `header` is not given, the first row is a header if it has a non-numeric cell
  *   in a column whose next row is numeric (or if no cell of it is a number).
@@ -66,6 +67,20 @@ export function parseNumber(cell: string): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
+/**
+ * A parser for the file's cells: parseNumber, and with ';' or tab as delimiter also numbers
+ * with one decimal comma ("1,5" = 1.5).
+ */
+export function numberParser(delimiter: string): (cell: string) => number | undefined {
+  if (delimiter === ',') return parseNumber;
+  return (cell) => {
+    const value = parseNumber(cell);
+    if (value !== undefined) return value;
+    const comma = cell.indexOf(',');
+    return comma >= 0 && cell.indexOf(',', comma + 1) < 0 && cell.indexOf('.') < 0 ? parseNumber(cell.replace(',', '.')) : undefined;
+  };
+}
+
 /** The delimiter the first non-empty line holds most of, outside quotes: ',' (default), ';' or '\t'. */
 export function detectDelimiter(text: string): string {
   const counts = new Map<string, number>([
@@ -84,7 +99,9 @@ export function detectDelimiter(text: string): string {
     if (c.trim() !== '') seenContent = true;
   }
   let best = ',';
-  for (const [delimiter, count] of counts) if (count > counts.get(best)!) best = delimiter;
+  for (const [delimiter, count] of counts) {
+    if (count > counts.get(best)! || (delimiter === ';' && count > 0 && count === counts.get(','))) best = delimiter;
+  }
   return best;
 }
 
@@ -180,7 +197,8 @@ export function loadCsv(spec: { path: string; label: string; header?: boolean },
   const second = records.next();
   const firstRecord = first.value;
   const secondRecord = second.done ? undefined : second.value;
-  const header = spec.header ?? looksLikeHeader(firstRecord.fields, secondRecord?.fields);
+  const toNumber = numberParser(delimiter);
+  const header = spec.header ?? looksLikeHeader(firstRecord.fields, secondRecord?.fields, toNumber);
   const names = header ? firstRecord.fields : undefined;
   const columns = firstRecord.fields.length;
   if (columns < 2) {
@@ -218,7 +236,7 @@ export function loadCsv(spec: { path: string; label: string; header?: boolean },
         continue;
       }
       if (cell === '') fail(`empty cell (column ${columnName(c)} needs a number)`, line, c + 1);
-      const value = parseNumber(cell);
+      const value = toNumber(cell);
       if (value === undefined) fail(`${quoteCell(cell)} is not a number (column ${columnName(c)})`, line, c + 1);
       else if (Math.abs(value) > FLOAT32_MAX) fail(`${cell} is too large for 32-bit floats (column ${columnName(c)})`, line, c + 1);
       else inputs[k++] = value;
@@ -232,7 +250,7 @@ export function loadCsv(spec: { path: string; label: string; header?: boolean },
   inputs = inputs.slice(0, count * inputSize);
 
   const labelName = names ? `label column '${names[labelColumn]}'` : `the label column (${labelColumn + 1})`;
-  const labelled = labelTargets(labels, ctx.outputSize, labelName, (message, i) => fail(message, labelLines[i], labelColumn + 1));
+  const labelled = labelTargets(labels, ctx.outputSize, labelName, (message, i) => fail(message, labelLines[i], labelColumn + 1), toNumber);
   return { name: basename(file.written), count, inputSize, inputs, ...labelled };
 }
 
@@ -250,11 +268,11 @@ function* withFile(records: Generator<CsvRecord>, file: DataFile): Generator<Csv
  * A first row is a header when one of its cells is not a number while the row below has a number
  * in that column, or when none of its cells is a number.
  */
-export function looksLikeHeader(first: string[], next: string[] | undefined): boolean {
-  const nonNumeric = first.map((cell) => parseNumber(cell) === undefined);
+export function looksLikeHeader(first: string[], next: string[] | undefined, toNumber = parseNumber): boolean {
+  const nonNumeric = first.map((cell) => toNumber(cell) === undefined);
   if (nonNumeric.every(Boolean)) return true;
   if (!next) return nonNumeric.some(Boolean);
-  return nonNumeric.some((isText, c) => isText && c < next.length && parseNumber(next[c]) !== undefined);
+  return nonNumeric.some((isText, c) => isText && c < next.length && toNumber(next[c]) !== undefined);
 }
 
 function findLabelColumn(label: string, names: string[] | undefined, columns: number, fail: (message: string) => never): number {
@@ -279,8 +297,9 @@ export function labelTargets(
   outputSize: number | undefined,
   labelName: string,
   fail: (message: string, i: number) => never,
+  toNumber = parseNumber,
 ): Pick<Dataset, 'outputSize' | 'targets' | 'task' | 'classNames'> {
-  const values = labels.map(parseNumber);
+  const values = labels.map(toNumber);
   const numeric = values.every((v) => v !== undefined);
   if (!numeric) {
     const classNames: string[] = [];
