@@ -28,7 +28,8 @@ const bundles = [
   ['src/worker/worker.ts', 'dist/worker.js', node],
   ['src/cli.ts', 'dist/cli.js', node],
   ['webview/main.ts', 'dist/webview.js', { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: dev, minify: !dev, logLevel: 'warning' }],
-  ['bench/bench.ts', 'dist/bench.js', { ...node, minify: false, external: ['@tensorflow/*', 'brain.js', 'convnetjs', 'gpu.js'] }],
+  ['webview/main.css', 'dist/webview.css', { bundle: true, minify: !dev, logLevel: 'warning' }],
+  ['bench/bench.ts', 'dist/bench.js', { ...node, minify: false, external: ['@tensorflow/*', 'brain.js', 'convnetjs', 'gpu.js', 'esbuild', 'playwright-core'] }],
   ['test/vscode/suite.ts', 'dist/test/suite.js', { ...node, minify: false, external: ['vscode'] }],
 ];
 

@@ -1,0 +1,226 @@
+/**
+ * The training panel, host side: one webview panel per training session (per spec), titled
+ * "NNSpec: <name>". It forwards the session's ToPanel messages to the webview, the webview's
+ * controls to the session, and tells the session when the panel is visible (snapshots then
+ * carry the layer arrays). A WebviewPanelSerializer brings panels back after a reload.
+ *
+ * retainContextWhenHidden stays off: a hidden webview cannot receive messages anyway, and the
+ * session's init message (full loss history + latest snapshot) redraws the panel in one go
+ * when it becomes visible again.
+ */
+import * as vscode from 'vscode';
+import type { FromPanel, PanelAction, PanelState, ToPanel } from '../protocol';
+import { getNonce, panelHtml } from './panelHtml';
+import type { PanelFocus, PanelSource } from './panelSource';
+
+const ACTIONS: readonly PanelAction[] = ['train', 'pause', 'step', 'stepEpoch', 'reset'];
+
+export class TrainingPanel {
+  static readonly viewType = 'nnspec.training';
+  private static readonly panels = new Map<string, TrainingPanel>();
+
+  private readonly _disposables: vscode.Disposable[] = [];
+  private sourceSubscription: vscode.Disposable | undefined;
+  private source: PanelSource | undefined;
+  /** The webview said 'ready' since it was (re)loaded. */
+  private ready = false;
+  /** Sent once the webview is ready. */
+  private pendingFocus: PanelFocus | undefined;
+  private disposed = false;
+
+  /** Shows the panel of `source`'s spec (creating it if needed) and optionally focuses a layer. */
+  static show(context: vscode.ExtensionContext, source: PanelSource, focus?: PanelFocus): TrainingPanel {
+    const existing = TrainingPanel.panels.get(key(source.specUri));
+    if (existing) {
+      existing.setSource(source);
+      existing.panel.reveal(undefined, true);
+      if (focus) existing.focus(focus);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      TrainingPanel.viewType,
+      title(source),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { ...webviewOptions(context.extensionUri), retainContextWhenHidden: false },
+    );
+    return new TrainingPanel(panel, context, source.specUri, source, focus);
+  }
+
+  /** Takes over a panel VS Code restored after a reload; `source` is undefined when no session runs for it. */
+  static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, specUri: vscode.Uri, source: PanelSource | undefined): TrainingPanel {
+    panel.webview.options = webviewOptions(context.extensionUri);
+    const existing = TrainingPanel.panels.get(key(specUri));
+    if (existing) existing.dispose();
+    return new TrainingPanel(panel, context, specUri, source);
+  }
+
+  static forSpec(uri: vscode.Uri): TrainingPanel | undefined {
+    return TrainingPanel.panels.get(key(uri));
+  }
+
+  /** Every open training panel (for tests and disposal). */
+  static all(): TrainingPanel[] {
+    return [...TrainingPanel.panels.values()];
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    context: vscode.ExtensionContext,
+    readonly specUri: vscode.Uri,
+    source: PanelSource | undefined,
+    focus?: PanelFocus,
+  ) {
+    TrainingPanel.panels.set(key(specUri), this);
+    this.pendingFocus = focus;
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icons', 'nnspec.svg');
+    this.setHtml(context.extensionUri);
+    this._disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((message: FromPanel) => this.receive(message)),
+      panel.onDidChangeViewState(() => {
+        this.source?.setPanelVisible(panel.visible);
+        // Messages posted while hidden were dropped: redraw from the full state.
+        if (panel.visible && this.ready) this.postInit();
+      }),
+    );
+    this.setSource(source);
+  }
+
+  /** Points the panel at another session for the same spec (e.g. after Restart). */
+  setSource(source: PanelSource | undefined): void {
+    if (source === this.source) return;
+    this.sourceSubscription?.dispose();
+    this.source?.setPanelVisible(false);
+    this.source = source;
+    this.sourceSubscription = source?.onPanelMessage((message) => this.forward(message));
+    if (source) {
+      this.panel.title = title(source);
+      source.setPanelVisible(this.panel.visible);
+      if (this.ready) this.postInit();
+    }
+  }
+
+  /** Scrolls to a layer and switches the heatmap mode (Inspect Gradients). */
+  focus(focus: PanelFocus): void {
+    if (this.ready) void this.post({ type: 'focusLayer', layer: focus.layer, mode: focus.mode });
+    else this.pendingFocus = focus;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (TrainingPanel.panels.get(key(this.specUri)) === this) TrainingPanel.panels.delete(key(this.specUri));
+    this.source?.setPanelVisible(false);
+    this.sourceSubscription?.dispose();
+    this.panel.dispose();
+    while (this._disposables.length) this._disposables.pop()?.dispose();
+  }
+
+  private setHtml(extensionUri: vscode.Uri): void {
+    const webview = this.panel.webview;
+    const dist = vscode.Uri.joinPath(extensionUri, 'dist');
+    this.ready = false;
+    webview.html = panelHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      nonce: getNonce(),
+      title: this.panel.title,
+    });
+  }
+
+  private receive(message: FromPanel): void {
+    if (!message || typeof message !== 'object') return;
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.postInit();
+        if (this.pendingFocus) {
+          const focus = this.pendingFocus;
+          this.pendingFocus = undefined;
+          void this.post({ type: 'focusLayer', layer: focus.layer, mode: focus.mode });
+        }
+        break;
+      case 'control':
+        if (ACTIONS.includes(message.action)) this.source?.control(message.action);
+        break;
+      case 'viewState':
+        break;
+    }
+  }
+
+  private postInit(): void {
+    const source = this.source;
+    if (!source) {
+      void this.post({
+        type: 'loadFailed',
+        message: `No training session is running for ${vscode.workspace.asRelativePath(this.specUri)}. Open it and run "NNSpec: Train Network" or "NNSpec: Show Training Panel".`,
+      });
+      return;
+    }
+    const init = source.initMessage();
+    if (init) void this.post(init);
+    else if (source.status === 'loading') void this.post({ type: 'status', status: 'loading' });
+  }
+
+  private forward(message: ToPanel): void {
+    if (message.type === 'init' && this.source) this.panel.title = title(this.source);
+    // A hidden webview drops messages; the init on becoming visible catches up.
+    if (!this.ready || !this.panel.visible) return;
+    void this.post(message);
+  }
+
+  private post(message: ToPanel): Thenable<boolean> {
+    return this.panel.webview.postMessage(message);
+  }
+}
+
+/**
+ * Restores training panels after VS Code reloads: the panel's saved PanelState names its spec,
+ * `resolve` finds (or starts) that spec's session.
+ */
+export function registerTrainingPanelSerializer(
+  context: vscode.ExtensionContext,
+  resolve: (specUri: vscode.Uri) => PanelSource | undefined,
+): vscode.Disposable {
+  const registration = vscode.window.registerWebviewPanelSerializer(TrainingPanel.viewType, {
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+      const specPath = isPanelState(state) ? state.specPath : '';
+      if (!specPath) {
+        // Nothing to restore it from: a panel without a spec would only show an error.
+        panel.dispose();
+        return;
+      }
+      const specUri = toUri(specPath);
+      const panelFor = TrainingPanel.revive(panel, context, specUri, resolve(specUri));
+      if (isPanelState(state) && state.focusedLayer !== undefined && state.mode) panelFor.focus({ layer: state.focusedLayer, mode: state.mode });
+    },
+  });
+  context.subscriptions.push(registration);
+  return registration;
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+function key(uri: vscode.Uri): string {
+  return uri.toString();
+}
+
+function title(source: PanelSource): string {
+  const name = source.info?.name ?? source.specUri.path.split('/').pop()?.replace(/\.nnspec$/, '') ?? 'training';
+  return `NNSpec: ${name}`;
+}
+
+/** SessionInfo.specPath is a file system path; a URI string (other schemes) is accepted too. */
+function toUri(specPath: string): vscode.Uri {
+  return /^[a-z][\w+.-]+:\/\//i.test(specPath) ? vscode.Uri.parse(specPath) : vscode.Uri.file(specPath);
+}
+
+function isPanelState(state: unknown): state is PanelState {
+  return typeof state === 'object' && state !== null && typeof (state as PanelState).specPath === 'string';
+}

@@ -1,0 +1,193 @@
+/**
+ * The heatmap of one dense layer as pixels: pure (no DOM), so the panel draws it into ImageData
+ * and the benchmark can time it anywhere.
+ *
+ * Layout: rows j (this layer's neurons) × columns k (the previous layer's), then, set apart by a
+ * wider gap, the bias column. Values are row-major units × inputs: w_jk = values[j * cols + k].
+ */
+import { scaleIndex } from './colors';
+
+export interface HeatmapLayout {
+  rows: number;
+  cols: number;
+  hasBias: boolean;
+  /** Pixels per cell (square). */
+  cell: number;
+  /** Pixels between neighbouring cells (0 for small cells). */
+  gap: number;
+  /** Pixels between the last weight column and the bias column. */
+  biasGap: number;
+  /** Canvas size in pixels. */
+  width: number;
+  height: number;
+}
+
+/** Largest cell that lets `cols` (+ bias) columns fit `availableWidth` pixels, between 1 and `maxCell`. */
+export function heatmapLayout(rows: number, cols: number, hasBias: boolean, availableWidth: number, maxCell = 28): HeatmapLayout {
+  const columns = cols + (hasBias ? 1 : 0);
+  let cell = Math.max(1, Math.min(maxCell, Math.floor(availableWidth / (columns + (hasBias ? 2 : 0)))));
+  // Tall layers stay within about 560 pixels.
+  cell = Math.max(1, Math.min(cell, Math.floor(560 / rows) || 1));
+  const gap = cell >= 8 ? 1 : 0;
+  const biasGap = hasBias ? Math.max(3, Math.round(cell / 2)) : 0;
+  const pitch = cell + gap;
+  const width = cols * pitch - gap + (hasBias ? biasGap + cell : 0);
+  const height = rows * pitch - gap;
+  return { rows, cols, hasBias, cell, gap, biasGap, width, height };
+}
+
+/** Top-left pixel of cell (j, k); k === cols is the bias column. */
+export function cellOrigin(layout: HeatmapLayout, j: number, k: number): { x: number; y: number } {
+  const pitch = layout.cell + layout.gap;
+  const x = k < layout.cols ? k * pitch : layout.cols * pitch - layout.gap + layout.biasGap;
+  return { x, y: j * pitch };
+}
+
+/** The cell under pixel (x, y), k === cols for the bias column; undefined over a gap's far side or outside. */
+export function cellAt(layout: HeatmapLayout, x: number, y: number): { j: number; k: number } | undefined {
+  if (x < 0 || y < 0 || x >= layout.width || y >= layout.height) return undefined;
+  const pitch = layout.cell + layout.gap;
+  const j = Math.min(layout.rows - 1, Math.floor(y / pitch));
+  const weightsEnd = layout.cols * pitch - layout.gap;
+  if (x < weightsEnd) return { j, k: Math.min(layout.cols - 1, Math.floor(x / pitch)) };
+  if (layout.hasBias && x >= weightsEnd + layout.biasGap) return { j, k: layout.cols };
+  return undefined;
+}
+
+/** max |v| over both arrays (finite values only); 0 when all are 0. */
+export function symmetricLimit(values: ArrayLike<number>, biases?: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) {
+    const a = Math.abs(values[i]);
+    if (a > max && a !== Infinity) max = a;
+  }
+  if (biases) {
+    for (let i = 0; i < biases.length; i++) {
+      const a = Math.abs(biases[i]);
+      if (a > max && a !== Infinity) max = a;
+    }
+  }
+  return max;
+}
+
+/**
+ * Fills `pixels` (layout.width × layout.height, packed RGBA as from a Uint32Array view of
+ * ImageData) with the cells' colours from `lut` for symmetric limits ±limit; gaps get `background`.
+ */
+export function renderHeatmap(
+  pixels: Uint32Array,
+  layout: HeatmapLayout,
+  values: ArrayLike<number>,
+  biases: ArrayLike<number> | undefined,
+  limit: number,
+  lut: Uint32Array,
+  background: number,
+): void {
+  const { rows, cols, cell, gap, width } = layout;
+  if (gap > 0 || layout.hasBias) pixels.fill(background);
+  const pitch = cell + gap;
+  const half = (lut.length - 1) / 2;
+  const inv = limit > 0 ? half / limit : 0;
+  const last = lut.length - 1;
+  if (cell === 1 && gap === 0) {
+    // Big layers: one pixel a weight, straight through.
+    for (let j = 0; j < rows; j++) {
+      const row = j * cols;
+      const out = j * width;
+      for (let k = 0; k < cols; k++) {
+        let idx = Math.round(half + values[row + k] * inv);
+        if (!(idx >= 0)) idx = idx < 0 ? 0 : half; // NaN → centre
+        else if (idx > last) idx = last;
+        pixels[out + k] = lut[idx];
+      }
+    }
+  } else {
+    for (let j = 0; j < rows; j++) {
+      for (let k = 0; k < cols; k++) {
+        fillCell(pixels, width, k * pitch, j * pitch, cell, lut[scaleIndex(values[j * cols + k], limit)]);
+      }
+    }
+  }
+  if (layout.hasBias && biases) {
+    const x = cols * pitch - gap + layout.biasGap;
+    for (let j = 0; j < rows; j++) fillCell(pixels, width, x, j * pitch, cell, lut[scaleIndex(biases[j], limit)]);
+  }
+}
+
+function fillCell(pixels: Uint32Array, width: number, x: number, y: number, size: number, colour: number): void {
+  for (let dy = 0; dy < size; dy++) {
+    const start = (y + dy) * width + x;
+    pixels.fill(colour, start, start + size);
+  }
+}
+
+/**
+ * Image tiles: row j of a units × (rows·cols) matrix shown as a rows × cols picture, tiles laid out
+ * `perRow` to a line, `scale` pixels per input pixel, `gap` pixels between tiles.
+ */
+export interface TileLayout {
+  units: number;
+  imageRows: number;
+  imageCols: number;
+  scale: number;
+  gap: number;
+  perRow: number;
+  width: number;
+  height: number;
+}
+
+export function tileLayout(units: number, imageRows: number, imageCols: number, availableWidth: number): TileLayout {
+  const gap = 4;
+  let scale = 3;
+  let perRow = Math.max(1, Math.floor((availableWidth + gap) / (imageCols * scale + gap)));
+  while (scale > 1 && Math.ceil(units / perRow) * (imageRows * scale + gap) > 900) {
+    scale--;
+    perRow = Math.max(1, Math.floor((availableWidth + gap) / (imageCols * scale + gap)));
+  }
+  perRow = Math.min(perRow, units);
+  const lines = Math.ceil(units / perRow);
+  return {
+    units,
+    imageRows,
+    imageCols,
+    scale,
+    gap,
+    perRow,
+    width: perRow * (imageCols * scale + gap) - gap,
+    height: lines * (imageRows * scale + gap) - gap,
+  };
+}
+
+/** The (j, k) under pixel (x, y) of a tile picture: j the tile, k the input pixel. */
+export function tileCellAt(layout: TileLayout, x: number, y: number): { j: number; k: number } | undefined {
+  const tw = layout.imageCols * layout.scale + layout.gap;
+  const th = layout.imageRows * layout.scale + layout.gap;
+  const tx = Math.floor(x / tw);
+  const ty = Math.floor(y / th);
+  if (x < 0 || y < 0 || tx >= layout.perRow) return undefined;
+  const j = ty * layout.perRow + tx;
+  const px = Math.floor((x - tx * tw) / layout.scale);
+  const py = Math.floor((y - ty * th) / layout.scale);
+  if (j >= layout.units || px >= layout.imageCols || py >= layout.imageRows) return undefined;
+  return { j, k: py * layout.imageCols + px };
+}
+
+export function renderTiles(pixels: Uint32Array, layout: TileLayout, values: ArrayLike<number>, limit: number, lut: Uint32Array, background: number): void {
+  pixels.fill(background);
+  const { imageRows, imageCols, scale, gap, perRow, width } = layout;
+  const inputs = imageRows * imageCols;
+  for (let j = 0; j < layout.units; j++) {
+    const ox = (j % perRow) * (imageCols * scale + gap);
+    const oy = Math.floor(j / perRow) * (imageRows * scale + gap);
+    for (let r = 0; r < imageRows; r++) {
+      for (let c = 0; c < imageCols; c++) {
+        const colour = lut[scaleIndex(values[j * inputs + r * imageCols + c], limit)];
+        const x = ox + c * scale;
+        for (let dy = 0; dy < scale; dy++) {
+          const start = (oy + r * scale + dy) * width + x;
+          pixels.fill(colour, start, start + scale);
+        }
+      }
+    }
+  }
+}
