@@ -12,7 +12,7 @@ import type { PanelFocus } from './panelSource';
 import type { SessionManager, TrainingSession } from './sessions';
 import { fmt, gradientNorms, layerGradientStats } from './features/gradientHover';
 import { parseInputVector } from './features/inputs';
-import { formatLoss } from './sessionState';
+import { displayEpoch, formatLoss } from './sessionState';
 import type { RunLog } from './runLog';
 
 export interface CommandDeps {
@@ -186,7 +186,7 @@ class Commands {
             const latest = session.state.latest;
             const done = Math.min(epochs, latest?.epoch ?? 0) + (latest ? latest.stepInEpoch / Math.max(1, session.info?.stepsPerEpoch ?? 1) : 0);
             const percent = Math.min(100, (done / epochs) * 100);
-            progress.report({ increment: percent - reported, message: `epoch ${Math.min(epochs, (latest?.epoch ?? 0) + 1)}/${epochs} · loss ${formatLoss(latest?.loss)}` });
+            progress.report({ increment: percent - reported, message: `epoch ${displayEpoch(latest?.epoch ?? 0, latest?.stepInEpoch ?? 0, epochs)}/${epochs} · loss ${formatLoss(latest?.loss)}` });
             reported = percent;
             if (session.status !== 'running') finish();
           };

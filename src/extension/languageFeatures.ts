@@ -229,6 +229,7 @@ export function lensSession(session: TrainingSession): Parameters<typeof codeLen
   return {
     status: session.status,
     epoch: session.state.latest?.epoch ?? 0,
+    stepInEpoch: session.state.latest?.stepInEpoch ?? 0,
     epochs: session.info?.epochs ?? 0,
     loss: session.state.latest?.loss ?? null,
     stale: session.stale,

@@ -130,6 +130,15 @@ export class SessionState {
   }
 }
 
+/**
+ * The epoch to show people, from 1: the one in progress, or, between epochs (no step taken in
+ * the current one yet), the one just finished — after the first Step Epoch it says 1, not 2.
+ */
+export function displayEpoch(epoch: number, stepInEpoch: number, epochs: number): number {
+  const shown = stepInEpoch === 0 && epoch > 0 ? epoch : epoch + 1;
+  return Math.min(shown, Math.max(epochs, 1));
+}
+
 /** "12.3k" — short numbers for the status bar. */
 export function shortNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
@@ -149,8 +158,8 @@ export function formatLoss(loss: number | null | undefined): string {
 }
 
 /**
- * Status bar text of a session: `$(sync~spin) NNSpec epoch 3/30 · loss 0.1230 · 12.3k samples/s`.
- * Epochs count from 1 for people: epoch e (from 0) in progress shows as e+1.
+ * Status bar text of a session: `$(sync~spin) NNSpec epoch 3/30 · loss 0.1230 · 12.3k samples/s`
+ * (epochs as displayEpoch shows them).
  */
 export function statusBarText(state: Pick<SessionState, 'status' | 'info' | 'latest' | 'message'>, stale = false): string {
   const icon: Record<SessionStatus, string> = {
@@ -167,8 +176,7 @@ export function statusBarText(state: Pick<SessionState, 'status' | 'info' | 'lat
   if (state.status === 'loading') return `${parts[0]} loading…`;
   if (state.status === 'error') return `${parts[0]} error`;
   const epochs = state.info?.epochs ?? 0;
-  const epoch = state.latest?.epoch ?? 0;
-  parts[0] += ` epoch ${Math.min(epoch + 1, Math.max(epochs, 1))}/${epochs}`;
+  parts[0] += ` epoch ${displayEpoch(state.latest?.epoch ?? 0, state.latest?.stepInEpoch ?? 0, epochs)}/${epochs}`;
   parts.push(`loss ${formatLoss(state.latest?.loss)}`);
   if (state.status === 'running' && state.latest) parts.push(`${shortNumber(state.latest.samplesPerSecond)} samples/s`);
   if (state.status === 'diverged') parts.push('diverged');

@@ -106,6 +106,14 @@ function coreTrainer(text: string, specPath: string): Trainer {
   return project.trainer;
 }
 
+/**
+ * A weights file as the trainer's getWeights() gives it: the file holds each float32 weight in
+ * its shortest decimal that reads back to the same float32, getWeights() the float32 as a double.
+ */
+function readWeights(file: string): unknown {
+  return JSON.parse(fs.readFileSync(file, 'utf8'), (_key, value) => (typeof value === 'number' ? Math.fround(value) : value));
+}
+
 function lineOf(doc: vscode.TextDocument, prefix: string): number {
   for (let i = 0; i < doc.lineCount; i++) if (doc.lineAt(i).text.startsWith(prefix)) return i;
   throw new Error(`no line starting with '${prefix}' in ${doc.uri.fsPath}`);
@@ -211,12 +219,12 @@ test('Step takes exactly one mini-batch; the dense hover then shows the core\'s 
 
   // The core, in this process: the same spec, the weights the session had before its step, one step.
   const trainer = coreTrainer(doc.getText(), xorUri.fsPath);
-  assert.deepEqual(JSON.parse(fs.readFileSync(before, 'utf8')), trainer.getWeights(), 'the session started from other weights than the core');
+  assert.deepEqual(readWeights(before), trainer.getWeights(), 'the session started from other weights than the core');
   const result = trainer.stepOnce();
   assertShown(session().state.latest?.loss ?? NaN, result.loss, 'batch loss');
   const after = path.join(scratch, 'after.weights.json');
   await vscode.commands.executeCommand('nnspec.saveWeights', xorUri, vscode.Uri.file(after));
-  assert.deepEqual(JSON.parse(fs.readFileSync(after, 'utf8')), trainer.getWeights(), 'the session and the core differ after one step');
+  assert.deepEqual(readWeights(after), trainer.getWeights(), 'the session and the core differ after one step');
 
   const line = lineOf(doc, 'dense 4 tanh');
   const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', xorUri, new vscode.Position(line, 2)));

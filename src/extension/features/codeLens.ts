@@ -3,12 +3,14 @@
  * while a session exists its progress ("epoch 3/30 · loss 0.1234") and staleness.
  */
 import type { SessionStatus } from '../../protocol';
-import { formatLoss } from '../sessionState';
+import { displayEpoch, formatLoss } from '../sessionState';
 
 export interface LensSession {
   status: SessionStatus;
   /** Current epoch from 0 (equals `epochs` when done). */
   epoch: number;
+  /** Steps taken in the current epoch. */
+  stepInEpoch: number;
   epochs: number;
   loss: number | null;
   stale: boolean;
@@ -48,7 +50,7 @@ export function progressText(session: LensSession): string {
     case 'error':
       return `error: ${session.message ?? 'the session failed'}`;
     default: {
-      const shown = Math.min(session.epoch + 1, Math.max(1, session.epochs));
+      const shown = displayEpoch(session.epoch, session.stepInEpoch, session.epochs);
       const text = `epoch ${shown}/${session.epochs} · loss ${formatLoss(session.loss)}`;
       if (session.status === 'done') return `${text} · done`;
       if (session.status === 'diverged') return `${text} · diverged`;
