@@ -49,14 +49,17 @@ export function gradientsCommand(io: CliIO, parsed: ParsedCommand): number {
     const dW = gradient.dW[i];
     const db = gradient.db[i];
     out.push('');
-    out.push(`layer ${layer.index}: dense ${layer.units} ${layer.activation}, weights ${layer.units}×${layer.inputs} (w_jk: j = neuron, k = input)`);
+    out.push(`layer ${layer.index}: dense ${layer.units} ${layer.activation}, weights ${layer.units}×${layer.inputs} (w_jk: j = neuron, k = input, counted from 0)`);
     const largest = argmaxAbs(dW);
     const j = Math.floor(largest / layer.inputs);
     const k = largest % layer.inputs;
     out.push(
-      `  ∂C/∂w: ‖·‖ = ${formatValue(norm(dW))}, mean |·| = ${formatValue(meanAbs(dW))}, largest at j=${j}, k=${k}: ${formatValue(dW[largest] ?? 0)}`,
+      `  ∂C/∂w: ‖·‖ = ${formatValue(norm(dW))}, mean |·| = ${formatValue(meanAbs(dW))}, largest in size ∂C/∂w_jk at j=${j}, k=${k}: ${formatValue(dW[largest] ?? 0)}`,
     );
-    if (layer.bias) out.push(`  ∂C/∂b: ‖·‖ = ${formatValue(norm(db))}, largest |∂C/∂b_j| = ${formatValue(db[argmaxAbs(db)] ?? 0)}`);
+    if (layer.bias) {
+      const b = argmaxAbs(db);
+      out.push(`  ∂C/∂b: ‖·‖ = ${formatValue(norm(db))}, largest in size ∂C/∂b_j at j=${b}: ${formatValue(db[b] ?? 0)}`);
+    }
     if (dW.length <= FULL_MATRIX_LIMIT) {
       out.push('  ∂C/∂w (rows j, columns k):');
       for (const row of rows(dW, layer.units, layer.inputs)) out.push('    ' + row.map((v) => formatValue(v).padStart(11)).join(' '));
