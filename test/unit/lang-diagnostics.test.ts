@@ -304,6 +304,13 @@ const CASES: [text: string, expected: Expected[]][] = [
   [BASE + 'learning_rate=0.1', [
     [E, 'unknown-keyword', '3:0-3:13', "'learning_rate' is not a keyword", "rate= is an option of `optimizer`: e.g. optimizer sgd rate=0.5"],
   ]],
+  ['input 2\ndense 4 tanh\ndense 3 tanh init=const:0.5\ndense 1 sigmoid init=const:0.1\ninit const 0.2\ndata xor', [
+    [W, 'const-init-symmetry', '2:18-2:27', "with a constant init the 3 units of layer 2 start equal, get equal gradients and stay equal", "use a random init for a hidden layer, e.g. init=xavier"],
+    [W, 'const-init-symmetry', '4:5-4:14', "with init const the units of hidden layer 1 start equal, get equal gradients and stay equal", "use a random init such as the default xavier; keep constants for single-unit layers"],
+  ]],
+  // Constant weights into a hidden layer but random ones out of it: the units can diverge, no warning.
+  ['input 2\ndense 4 tanh init=const:1\ndense 1 sigmoid\ndata xor', []],
+  ['input 2\ndense 4 tanh\ndense 3 tanh init=xavier\ndense 2 sigmoid\ninit const:0.2\ndata xor', []],
 ];
 
 describe('broken specs give their exact diagnostics', () => {

@@ -135,10 +135,10 @@ end
   });
 
   it('`linear` is identity; leaky_relu; batch 1; init const V; negative and exponent numbers', () => {
-    const spec = clean('input 1\ndense 8 leaky_relu\ndense 1 linear\ninit const -2.5e-1\nbatch 1\ndata sine n=50 noise=0.1\nl2 1e-4');
+    const spec = clean('input 1\ndense 8 leaky_relu init=he\ndense 1 linear\ninit const -2.5e-1\nbatch 1\ndata sine n=50 noise=0.1\nl2 1e-4');
     expect(spec.layers.map((l) => l.activation)).toEqual(['leaky_relu', 'identity']);
     expect(spec.init).toEqual({ kind: 'const', value: -0.25 });
-    expect(spec.layers[0].init).toEqual({ kind: 'const', value: -0.25 });
+    expect(spec.layers.map((l) => l.init)).toEqual([{ kind: 'he' }, { kind: 'const', value: -0.25 }]);
     expect(spec.batch).toBe(1);
     expect(spec.l2).toBe(0.0001);
     expect(spec.data).toMatchObject({ kind: 'builtin', name: 'sine', n: 50, noise: 0.1 });

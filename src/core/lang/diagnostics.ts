@@ -50,6 +50,7 @@ export const DIAGNOSTIC_CODES = [
   'softmax-without-cce', // warning
   'softmax-single-unit', // warning
   'validation-small-data', // warning
+  'const-init-symmetry', // warning: a hidden layer of several units with constant weights
   'too-many-parameters',
   // Against the loaded data (checkAgainstData)
   'input-mismatch',

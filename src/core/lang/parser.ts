@@ -97,6 +97,8 @@ interface DenseInfo {
   activationToken?: Token;
   bias: boolean;
   init?: InitSpec;
+  /** The `init=` value, when the layer has its own. */
+  initToken?: Token;
 }
 
 /** Bounds of a number; the text says them in messages ("in [0, 1)"). */
@@ -611,7 +613,10 @@ class Parser {
       if (value !== undefined) info.bias = value;
     }
     const init = options.get('init');
-    if (init) info.init = this.layerInit(init);
+    if (init) {
+      info.init = this.layerInit(init);
+      info.initToken = init.value;
+    }
   }
 
   /** `init=xavier`, `init=const:0.5` */
@@ -925,6 +930,37 @@ class Parser {
     }
 
     this.checkValidationSize();
+    this.checkConstantSymmetry();
+  }
+
+  /**
+   * With constant weights into and out of a hidden layer, its units compute the same z, receive
+   * the same δ and so stay identical for ever: the layer acts as one unit.
+   */
+  private checkConstantSymmetry(): void {
+    const constant = (d: DenseInfo): boolean => (d.init ?? this.spec.init).kind === 'const';
+    const fileWide: number[] = [];
+    for (let i = 0; i + 1 < this.dense.length; i++) {
+      const d = this.dense[i];
+      // Equal incoming weights and equal outgoing weights (the next layer constant too).
+      if (d.units === undefined || d.units < 2 || !constant(d) || !constant(this.dense[i + 1])) continue;
+      const layer = i + 1;
+      if (d.init?.kind === 'const') {
+        this.warning('const-init-symmetry', d.initToken!.range, `with a constant init the ${d.units} units of layer ${layer} start equal, get equal gradients and stay equal`, `use a random init for a hidden layer, e.g. init=xavier`);
+      } else {
+        fileWide.push(layer);
+      }
+    }
+    const statement = this.byKeyword.get('init');
+    if (fileWide.length > 0 && statement && this.accepted.has(statement)) {
+      const layers = fileWide.length === 1 ? `layer ${fileWide[0]}` : `layers ${fileWide.slice(0, -1).join(', ')} and ${fileWide[fileWide.length - 1]}`;
+      this.warning(
+        'const-init-symmetry',
+        span(statement.args[0].range, statement.args[statement.args.length - 1].range),
+        `with init const the units of hidden ${layers} start equal, get equal gradients and stay equal`,
+        'use a random init such as the default xavier; keep constants for single-unit layers',
+      );
+    }
   }
 
   private checkOutputLayer(): void {
