@@ -48,6 +48,8 @@ export interface TrainSummary {
   validation: Evaluation | null;
   message?: string;
   saved?: string;
+  /** --save was given but nothing was written (the run diverged): the file named. */
+  notSaved?: string;
 }
 
 interface Reporter {
@@ -87,6 +89,8 @@ export async function trainCommand(io: CliIO, parsed: ParsedCommand): Promise<nu
     if (savePath !== undefined && saveGiven !== undefined && summary.status !== 'diverged') {
       saveWeights(savePath, project.trainer.getWeights());
       summary.saved = saveGiven;
+    } else if (saveGiven !== undefined) {
+      summary.notSaved = saveGiven;
     }
   } finally {
     stopListening();
@@ -221,6 +225,7 @@ function summaryText(summary: TrainSummary, epochs: number): string {
     `  training:   ${evaluationText(summary.train)}`,
   ];
   if (summary.validation) lines.push(`  validation: ${evaluationText(summary.validation)}`);
+  if (summary.notSaved) lines.push(`did not save ${summary.notSaved}: the weights diverged`);
   if (summary.saved) lines.push(`saved the weights to ${summary.saved}` + (summary.status === 'stopped' ? ' (as trained so far)' : ''));
   return lines.join('\n') + '\n';
 }

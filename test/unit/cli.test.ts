@@ -231,6 +231,7 @@ describe('train', () => {
     expect(run.stderr).toMatch(/step \d+/);
     expect(run.stderr).toMatch(/smaller rate/);
     expect(run.stdout).toMatch(/diverged after/);
+    expect(run.stdout).toContain('did not save diverged.json: the weights diverged');
     expect(fs.existsSync(path.join(dir, 'diverged.json'))).toBe(false);
   });
 
