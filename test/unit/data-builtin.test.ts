@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeDataset, loadDataset, type DataContext, type Dataset } from '../../src/core/data/index';
-import type { BuiltinDataName } from '../../src/core/spec';
+import type { BuiltinDataName, DataSpec } from '../../src/core/spec';
 import { dataError } from '../fixtures/data/helpers';
 
 const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 9 } };
@@ -185,6 +185,13 @@ describe('sine', () => {
   it('is deterministic per seed', () => {
     expect(Array.from(builtin('sine', { noise: 0.1 }).targets)).toEqual(Array.from(builtin('sine', { noise: 0.1 }).targets));
     expect(Array.from(builtin('sine', {}, { seed: 1 }).inputs)).not.toEqual(Array.from(builtin('sine').inputs));
+  });
+});
+
+describe('loadDataset', () => {
+  it('refuses a data statement of a kind it does not know, with a DataError', () => {
+    const bogus = { kind: 'sql', range } as unknown as DataSpec;
+    expect(dataError(() => loadDataset(bogus, ctx())).message).toBe("unknown kind of data 'sql'");
   });
 });
 

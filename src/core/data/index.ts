@@ -15,7 +15,7 @@ import { loadCsv } from './csv';
 import { loadDigits } from './digits';
 import { loadIdx } from './idx';
 import { loadInline } from './inline';
-import type { DataContext, Dataset } from './types';
+import { DataError, type DataContext, type Dataset } from './types';
 
 export * from './types';
 export * from './prepare';
@@ -35,6 +35,8 @@ export function loadDataset(spec: DataSpec, ctx: DataContext): Dataset {
     case 'inline':
       return loadInline(spec);
   }
+  // A DataSpec from outside the type system (a message, a plugin): say so rather than return undefined.
+  throw new DataError(`unknown kind of data '${(spec as { kind?: unknown }).kind}'`);
 }
 
 /**
