@@ -226,6 +226,7 @@ function summaryText(summary: TrainSummary, epochs: number): string {
   ];
   if (summary.validation) lines.push(`  validation: ${evaluationText(summary.validation)}`);
   if (summary.notSaved) lines.push(`did not save ${summary.notSaved}: the weights diverged`);
+  if (summary.status === 'stopped' && !summary.saved) lines.push('the weights were not saved: add --save OUT.json to keep them next time');
   if (summary.saved) lines.push(`saved the weights to ${summary.saved}` + (summary.status === 'stopped' ? ' (as trained so far)' : ''));
   return lines.join('\n') + '\n';
 }

@@ -252,6 +252,29 @@ describe('train', () => {
     ]);
   });
 
+  it('Ctrl-C without --save says how to keep the weights next time', async () => {
+    const run = await nnspec(['train', XOR, '--epochs', '100000'], {
+      onStdout: (stdout, interrupt) => {
+        if (/^epoch/m.test(stdout)) interrupt();
+      },
+    });
+    expect(run.code).toBe(130);
+    expect(run.stdout).toMatch(/stopped by Ctrl-C at epoch \d+\/100000/);
+    expect(run.stdout).toContain('the weights were not saved: add --save OUT.json to keep them next time');
+  });
+
+  it('Ctrl-C with --json ends with a done event of status "stopped"', async () => {
+    const run = await nnspec(['train', XOR, '--epochs', '100000', '--json'], {
+      onStdout: (stdout, interrupt) => {
+        if (stdout.includes('"event":"epoch"')) interrupt();
+      },
+    });
+    expect(run.code).toBe(130);
+    const done = JSON.parse(run.stdout.trim().split('\n').pop() ?? '');
+    expect(done).toMatchObject({ event: 'done', status: 'stopped', saved: null });
+    expect(done.epochs).toBeLessThan(100000);
+  });
+
   it('--save refuses a folder that does not exist before training', async () => {
     const run = await nnspec(['train', XOR, '--save', 'no/such/dir/w.json']);
     expect(run.code).toBe(2);
