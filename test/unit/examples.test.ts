@@ -138,6 +138,12 @@ describe('the examples learn what they say', () => {
     expect(summary(stdout, 'validation').accuracy).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('digits-30.nnspec passes 90% held-out accuracy within a few epochs (2 here)', async () => {
+    requireDigits();
+    const { stdout } = await trainAndSave('digits-30.nnspec', ['--epochs', '2']);
+    expect(summary(stdout, 'validation').accuracy).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('spiral.nnspec learns the two spirals', async () => {
     const { stdout } = await trainAndSave('spiral.nnspec');
     expect(summary(stdout, 'training').accuracy).toBeGreaterThanOrEqual(0.9);
