@@ -343,3 +343,26 @@ describe('docs/nnspec.md', () => {
     for (const code of DIAGNOSTIC_CODES) if (code !== 'internal-error') expect(doc, code).toContain(`\`${code}\``);
   });
 });
+
+describe('the error tables of docs/nnspec.md', () => {
+  const doc = readFileSync(join(__dirname, '../../docs/nnspec.md'), 'utf8');
+  // Rows like: | `unknown-loss` | `loss crossentropy` | unknown loss 'crossentropy' (…) |
+  const rows = [...doc.matchAll(/^\| `([a-z-]+)` \| `([^`]+)` \| (.+?) \|$/gm)].map((m) => [m[1], m[2], m[3]] as const);
+
+  it('have examples', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it.each(rows)('%s: `%s` gives that code and that message', (code, example, message) => {
+    const row = ['missing-arrow', 'extra-arrow', 'inline-row-empty'].includes(code);
+    const keyword = row ? 'data' : example.split(' ')[0];
+    const base = ['input 2', 'dense 1 sigmoid', 'data xor'].filter((line) => line.split(' ')[0] !== keyword);
+    const lines = row ? [...base, 'data inline', '0 1 -> 1', example, 'end'] : [...base, example];
+    const diagnostics = parseSpec(lines.join('\n')).diagnostics;
+    const found = diagnostics.find((d) => d.code === code);
+    expect(found, JSON.stringify(diagnostics)).toBeDefined();
+    // The table shows the message, then the hint in parentheses (shortened with … where long).
+    const shown = message.replace(/ \(.*$/, '');
+    expect(found!.message).toBe(shown);
+  });
+});
