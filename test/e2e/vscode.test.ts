@@ -114,20 +114,24 @@ describe('a user in the real VS Code', () => {
   }, 180_000);
 
   it('presses Step in the panel: exactly one step is taken', async () => {
-    // Stop continuous training first (xor usually finishes its 1000 epochs within a second or two).
-    if ((await hook((h) => h.status)) === 'running') await panel.getByRole('button', { name: /^(Pause|Train)$/ }).first().click();
-    await waitFor('training to stop', () => hook((h) => h.status), (s) => s !== 'running' && s !== 'loading', 60_000);
+    // xor finishes its 1000 epochs in about a second, and a finished session cannot step: Reset first
+    // (Pause instead if it is still running), then Step from a known count.
+    const status = await hook((h) => h.status);
+    if (status === 'running') await panel.getByRole('button', { name: 'Pause', exact: true }).click();
+    else await panel.getByRole('button', { name: 'Reset', exact: true }).click();
+    await waitFor('the session to be ready or paused', () => hook((h) => h.status), (s) => s === 'ready' || s === 'paused', 30_000);
     const before = await hook((h) => h.stepCount());
     await panel.getByRole('button', { name: 'Step', exact: true }).click();
     await waitFor(`the step count to pass ${before}`, () => hook((h) => h.stepCount()), (n) => n > before, 20_000);
     await workbench.page.waitForTimeout(1_500); // a second step, if one were taken, would arrive by now
     expect(await hook((h) => h.stepCount())).toBe(before + 1);
+    expect(await hook((h) => h.status), 'Step must not start continuous training').not.toBe('running');
     await workbench.screenshot('03-after-step');
   }, 120_000);
 
   it('hovers a `dense` line and reads its gradient numbers', async () => {
     await workbench.page.locator('.tabs-container .tab', { hasText: 'xor.nnspec' }).first().click();
-    const text = await workbench.hoverWord(/^dense 4 tanh/, 'dense', /∂C\/∂w/);
+    const text = await workbench.hoverWord(/^dense\s4\stanh/, 'dense', /∂C\/∂w/);
     expect(text).toMatch(/Layer 1/);
     const mean = /mean \|∂C\/∂w\| = (−?-?[\d.]+(?:e[−+-]?\d+)?)/.exec(text);
     expect(mean, `no "mean |∂C/∂w| = <number>" in the hover: ${text}`).not.toBeNull();
@@ -138,8 +142,8 @@ describe('a user in the real VS Code', () => {
   }, 120_000);
 
   it('breaks the spec and sees the error in the Problems panel; fixing it clears the error', async () => {
-    const line = workbench.editorLine(/^dense 4 tanh/);
-    await line.click();
+    // Click the word (not the middle of the line element, which is as wide as the longest line and would scroll the editor sideways).
+    await workbench.editorLine(/^dense\s4\stanh/).locator('span > span', { hasText: 'tanh' }).first().click();
     await workbench.page.keyboard.press('End');
     await workbench.page.keyboard.type('zz');
     const problems = await waitFor('an error about "tanhzz" in the Problems view', () => workbench.problems(), (rows) => rows.some((r) => /tanhzz/.test(r)), 30_000, 500);
