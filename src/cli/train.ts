@@ -171,15 +171,16 @@ async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter, stop
 
   const seconds = (io.now() - started) / 1000;
   const trainingSeconds = seconds - evaluationMs / 1000;
-  const train = trainer.evaluate('train') ?? { loss: NaN, count: 0 };
+  // The last epoch's evaluation is the final one when training ran to the end: no second pass.
+  const final = status === 'done' && latest?.epoch === trainer.epoch - 1 ? latest : evaluateEpoch(trainer, trainer.epoch);
   return {
     status,
     epochsDone: trainer.epoch,
     steps: trainer.step,
     seconds,
     samplesPerSecond: trainingSeconds > 0 ? samples / trainingSeconds : 0,
-    train,
-    validation: trainer.evaluate('validation'),
+    train: final.train,
+    validation: final.validation ?? null,
     message,
   };
 }
