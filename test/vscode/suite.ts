@@ -19,6 +19,7 @@ import { loadProject } from '../../src/core/project';
 import type { Trainer } from '../../src/core/engine/types';
 import type { NNSpecApi } from '../../src/extension/extension';
 import type { StepSummary } from '../../src/extension/commands';
+import { TrainingSession } from '../../src/extension/sessions';
 
 const EXTENSION_ID = 'nnspec.nnspec';
 
@@ -325,6 +326,39 @@ test('editing the spec marks its session stale; Restart loads the new spec', asy
   assert.equal(session().stale, false);
   assert.equal(session().status, 'ready');
   await vscode.commands.executeCommand('workbench.action.files.revert');
+});
+
+test('a crashed worker puts its session in error, with the reason, and the session can be started again', async () => {
+  // A copy of the extension's layout whose worker also obeys a 'crash' message: process.exit(3).
+  const fake = path.join(scratch, 'fake-extension');
+  fs.mkdirSync(path.join(fake, 'dist'), { recursive: true });
+  fs.copyFileSync(path.join(extension.extensionUri.fsPath, 'dist', 'worker.js'), path.join(fake, 'dist', 'real-worker.js'));
+  fs.writeFileSync(
+    path.join(fake, 'dist', 'worker.js'),
+    "require('./real-worker.js');\nrequire('node:worker_threads').parentPort.on('message', (m) => { if (m === 'crash') process.exit(3); });\n",
+  );
+  fs.symlinkSync(path.join(extension.extensionUri.fsPath, 'media'), path.join(fake, 'media'));
+  const doc = await vscode.workspace.openTextDocument(xorUri);
+  const crashing = new TrainingSession(xorUri, vscode.Uri.file(fake));
+  try {
+    await crashing.load(doc.getText());
+    assert.equal(crashing.status, 'ready');
+    await crashing.act('step');
+    const failed = crashing.nextSnapshot(() => false).then(
+      () => 'no error',
+      (error: Error) => error.message,
+    );
+    (crashing as unknown as { worker: { postMessage(m: unknown): void } }).worker.postMessage('crash');
+    assert.equal(await failed, 'the training worker exited with code 3');
+    assert.equal(crashing.status, 'error');
+    assert.equal(crashing.state.message, 'the training worker exited with code 3');
+    assert.equal(crashing.hasWorker, false);
+    await crashing.load(doc.getText());
+    assert.equal(crashing.status, 'ready');
+    assert.equal((await crashing.act('step')).step, 1);
+  } finally {
+    crashing.dispose();
+  }
 });
 
 test('Stop ends the session', async () => {
