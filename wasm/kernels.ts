@@ -430,6 +430,80 @@ export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32
 }
 
 // ---------------------------------------------------------------------------------------
+// The SGD update over one parameter array (weights or biases), in two passes so that a step
+// that would make a parameter non-finite leaves every parameter as it was (see kernels.ts).
+//   propose:  g[i] += λ·w[i] (λ ≠ 0);  Δ[i] = μ·v[i] − η·g[i]  (v = 0: Δ[i] = −η·g[i]);
+//             returns 1 when every w[i] + Δ[i] is a finite float32, else 0
+//   commit:   w[i] += Δ[i];  E[i] += Δ[i];  v[i] = Δ[i] (v ≠ 0);  returns Σ w[i]² (after), in f64
+
+export function proposeUpdate(w: usize, g: usize, v: usize, delta: usize, count: i32, rate: f32, momentum: f32, l2: f32): i32 {
+  const count4 = count & ~3;
+  const eta = f32x4.splat(rate);
+  const mu = f32x4.splat(momentum);
+  const lambda = f32x4.splat(l2);
+  const largest = f32x4.splat(F32.MAX_VALUE);
+  let finite = i32x4.splat(-1);
+  for (let i = 0; i < count4; i += 4) {
+    const o = <usize>i << 2;
+    const wi = v128.load(w + o);
+    let gi = v128.load(g + o);
+    if (l2 != 0) {
+      gi = f32x4.add(gi, f32x4.mul(lambda, wi));
+      v128.store(g + o, gi);
+    }
+    let d = f32x4.neg(f32x4.mul(eta, gi));
+    if (v != 0) d = f32x4.sub(f32x4.mul(mu, v128.load(v + o)), f32x4.mul(eta, gi));
+    v128.store(delta + o, d);
+    // |w + Δ| ≤ FLT_MAX is false for ±∞ and for NaN.
+    finite = v128.and(finite, f32x4.le(f32x4.abs(f32x4.add(wi, d)), largest));
+  }
+  let ok = i32x4.all_true(finite);
+  for (let i = count4; i < count; i++) {
+    const o = <usize>i << 2;
+    const wi = load<f32>(w + o);
+    let gi = load<f32>(g + o);
+    if (l2 != 0) {
+      gi += l2 * wi;
+      store<f32>(g + o, gi);
+    }
+    const d = v != 0 ? momentum * load<f32>(v + o) - rate * gi : -(rate * gi);
+    store<f32>(delta + o, d);
+    if (!(Mathf.abs(wi + d) <= F32.MAX_VALUE)) ok = false;
+  }
+  return ok ? 1 : 0;
+}
+
+export function commitUpdate(w: usize, delta: usize, epochDelta: usize, v: usize, count: i32): f64 {
+  const count4 = count & ~3;
+  let s0 = f64x2.splat(0);
+  let s1 = f64x2.splat(0);
+  for (let i = 0; i < count4; i += 4) {
+    const o = <usize>i << 2;
+    const d = v128.load(delta + o);
+    const wi = f32x4.add(v128.load(w + o), d);
+    v128.store(w + o, wi);
+    v128.store(epochDelta + o, f32x4.add(v128.load(epochDelta + o), d));
+    if (v != 0) v128.store(v + o, d);
+    const lo = f64x2.promote_low_f32x4(wi);
+    const hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(wi, wi, 2, 3, 0, 1));
+    s0 = f64x2.add(s0, f64x2.mul(lo, lo));
+    s1 = f64x2.add(s1, f64x2.mul(hi, hi));
+  }
+  const s = f64x2.add(s0, s1);
+  let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (let i = count4; i < count; i++) {
+    const o = <usize>i << 2;
+    const d = load<f32>(delta + o);
+    const wi = load<f32>(w + o) + d;
+    store<f32>(w + o, wi);
+    store<f32>(epochDelta + o, load<f32>(epochDelta + o) + d);
+    if (v != 0) store<f32>(v + o, d);
+    sum += <f64>wi * <f64>wi;
+  }
+  return sum;
+}
+
+// ---------------------------------------------------------------------------------------
 // peak: the machine's ceiling for this kind of code, for the benchmark. Twelve independent
 // f32x4 multiply-add chains over a vector that stays in registers: no memory traffic.
 // Returns a sum so the work cannot be optimised away. Flops = iterations × 12 × 4 × 2.

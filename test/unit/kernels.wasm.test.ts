@@ -176,6 +176,83 @@ describe('wasm kernels against the specification and the JS kernels', () => {
   });
 });
 
+describe('wasm kernels: the SGD update (proposeUpdate, commitUpdate)', () => {
+  const cases: [count: number, momentum: number, l2: number][] = [
+    [1, 0, 0],
+    [3, 0.9, 0],
+    [4, 0, 0.01],
+    [13, 0.5, 0.001],
+    [12_544, 0.9, 0.0001],
+    [101, 0, 0],
+  ];
+  for (const [count, momentum, l2] of cases) {
+    it(`count=${count} μ=${momentum} λ=${l2}: the update of kernels.ts, same in wasm and in its JS fallback`, () => {
+      const random = new Random(count);
+      const kernels = wasm();
+      const inside = kernels.alloc(5 * count);
+      const w = fill(inside.subarray(0, count), random);
+      const g = fill(inside.subarray(count, 2 * count), random);
+      const v = momentum !== 0 ? fill(inside.subarray(2 * count, 3 * count), random) : null;
+      const delta = inside.subarray(3 * count, 4 * count);
+      const epoch = fill(inside.subarray(4 * count, 5 * count), random);
+      // The same on plain arrays: the JS fallback.
+      const [w2, g2, epoch2] = [w.slice(), g.slice(), epoch.slice()];
+      const v2 = v && v.slice();
+      const delta2 = new Float32Array(count);
+      const [w0, g0, v0, epoch0] = [w.slice(), g.slice(), v?.slice(), epoch.slice()];
+      const rate = 0.3;
+
+      expect(kernels.proposeUpdate!(w, g, v, delta, count, rate, momentum, l2)).toBe(true);
+      expect(kernels.proposeUpdate!(w2, g2, v2, delta2, count, rate, momentum, l2)).toBe(true);
+      expect(Array.from(w)).toEqual(Array.from(w0)); // propose changes no parameter
+      const sum = kernels.commitUpdate!(w, delta, epoch, v, count);
+      const sum2 = kernels.commitUpdate!(w2, delta2, epoch2, v2, count);
+
+      for (let i = 0; i < count; i++) {
+        const gradient = g0[i] + l2 * w0[i];
+        const change = (v0 ? momentum * v0[i] : 0) - rate * gradient;
+        const close = (actual: number, expected: number, what: string) => {
+          if (!(Math.abs(actual - expected) <= 1e-6 * (1 + Math.abs(expected)))) throw new Error(`${what}[${i}] is ${actual}, expected ${expected}`);
+        };
+        close(g[i], gradient, 'g');
+        close(delta[i], change, 'Δ');
+        close(w[i], w0[i] + change, 'w');
+        close(epoch[i], epoch0[i] + change, 'E');
+        if (v) close(v[i], change, 'v');
+      }
+      let expectedSum = 0;
+      for (let i = 0; i < count; i++) expectedSum += w[i] * w[i];
+      expect(Math.abs(sum - expectedSum)).toBeLessThanOrEqual(1e-9 * expectedSum);
+      // float32 arithmetic in both: the fallback gives the very same numbers as the wasm code.
+      expect(Array.from(w2)).toEqual(Array.from(w));
+      expect(Array.from(delta2)).toEqual(Array.from(delta));
+      expect(Array.from(epoch2)).toEqual(Array.from(epoch));
+      expect(Math.abs(sum2 - sum)).toBeLessThanOrEqual(1e-9 * sum);
+    });
+  }
+
+  for (const [what, bad] of [
+    ['overflows float32', (w: Float32Array, g: Float32Array) => ((w[6] = 3e38), (g[6] = -3e38))],
+    ['is NaN', (_w: Float32Array, g: Float32Array) => (g[2] = NaN)],
+    ['is infinite (in the scalar tail)', (_w: Float32Array, g: Float32Array) => (g[8] = -Infinity)],
+  ] as const) {
+    it(`proposeUpdate says false when a new weight ${what}, and changes no weight`, () => {
+      const kernels = wasm();
+      const random = new Random(3);
+      const count = 9;
+      const memory = kernels.alloc(3 * count);
+      const w = fill(memory.subarray(0, count), random);
+      const g = fill(memory.subarray(count, 2 * count), random);
+      const delta = memory.subarray(2 * count, 3 * count);
+      bad(w, g);
+      const before = w.slice();
+      expect(kernels.proposeUpdate!(w, g, null, delta, count, 1, 0, 0)).toBe(false);
+      expect(Array.from(w)).toEqual(Array.from(before));
+      expect(kernels.proposeUpdate!(w.slice(), g.slice(), null, new Float32Array(count), count, 1, 0, 0)).toBe(false);
+    });
+  }
+});
+
 describe('wasm kernels: memory', () => {
   it('hands out zero-filled views of its own memory, distinct per instance', () => {
     const first = wasm();

@@ -23,4 +23,15 @@ export interface Kernels {
    * Overwrites G and gb.
    */
   gradient(D: Float32Array, A: Float32Array, G: Float32Array, gb: Float32Array | null, m: number, p: number, n: number, scale: number): void;
+  /**
+   * Optional (added by the performance work): the SGD step over one parameter array (a layer's
+   * weights or biases, `count` values), in two passes so that a step that would make a parameter
+   * non-finite leaves every parameter as it was. Backends without them: the Trainer's own loops.
+   *   proposeUpdate:  g[i] += λ·w[i] (when λ ≠ 0);  Δ[i] = μ·v[i] − η·g[i]  (v null: Δ[i] = −η·g[i]);
+   *                   returns false when some w[i] + Δ[i] is not a finite float32.
+   *   commitUpdate:   w[i] += Δ[i];  E[i] += Δ[i];  v[i] = Δ[i] (v non-null);  returns Σ w[i]² after.
+   * (w: weights, g: gradWeights, v: velocity, Δ: lastDeltaWeights, E: epochDeltaWeights.)
+   */
+  proposeUpdate?(w: Float32Array, g: Float32Array, v: Float32Array | null, delta: Float32Array, count: number, rate: number, momentum: number, l2: number): boolean;
+  commitUpdate?(w: Float32Array, delta: Float32Array, epochDelta: Float32Array, v: Float32Array | null, count: number): number;
 }

@@ -37,6 +37,8 @@ export interface KernelExports {
   forward(A: number, W: number, bias: number, Z: number, m: number, n: number, p: number): void;
   backward(D: number, W: number, dA: number, m: number, p: number, n: number): void;
   gradient(D: number, A: number, G: number, gb: number, m: number, p: number, n: number, scale: number): void;
+  proposeUpdate(w: number, g: number, v: number, delta: number, count: number, rate: number, momentum: number, l2: number): number;
+  commitUpdate(w: number, delta: number, epochDelta: number, v: number, count: number): number;
   peak(iterations: number, x: number): number;
 }
 
@@ -108,12 +110,12 @@ export function wasmKernels(): Kernels | null {
     return view;
   }
 
-  /** True when every array is a view of this instance's memory (null counts as in: it becomes 0). */
-  const inMemory = (...arrays: (Float32Array | null)[]): boolean => {
+  /** True when every array is a view of this instance's memory (null counts as in: it becomes 0). No rest arguments: no garbage per call. */
+  const inMemory = (a: Float32Array | null, b: Float32Array | null, c: Float32Array | null, d: Float32Array | null = null): boolean => {
     const buffer = memory.buffer;
-    for (const array of arrays) if (array !== null && array.buffer !== buffer) return false;
-    return true;
+    return (a === null || a.buffer === buffer) && (b === null || b.buffer === buffer) && (c === null || c.buffer === buffer) && (d === null || d.buffer === buffer);
   };
+  const address = (array: Float32Array | null): number => (array === null ? 0 : array.byteOffset);
 
   return {
     name: 'wasm-simd',
@@ -133,8 +135,46 @@ export function wasmKernels(): Kernels | null {
       if (!inMemory(D, A, G, gb)) return js.gradient(D, A, G, gb, m, p, n, scale);
       exports.gradient(D.byteOffset, A.byteOffset, G.byteOffset, gb === null ? 0 : gb.byteOffset, m, p, n, scale);
     },
+    proposeUpdate(w, g, v, delta, count, rate, momentum, l2) {
+      checkSizes('proposeUpdate', [w, count, 'w', 'count'], [g, count, 'g', 'count'], [v, count, 'v', 'count'], [delta, count, 'Δ', 'count']);
+      if (!inMemory(w, g, v, delta)) return proposeUpdateJs(w, g, v, delta, count, rate, momentum, l2);
+      return exports.proposeUpdate(w.byteOffset, g.byteOffset, address(v), delta.byteOffset, count, rate, momentum, l2) === 1;
+    },
+    commitUpdate(w, delta, epochDelta, v, count) {
+      checkSizes('commitUpdate', [w, count, 'w', 'count'], [delta, count, 'Δ', 'count'], [epochDelta, count, 'E', 'count'], [v, count, 'v', 'count']);
+      if (!inMemory(w, delta, epochDelta, v)) return commitUpdateJs(w, delta, epochDelta, v, count);
+      return exports.commitUpdate(w.byteOffset, delta.byteOffset, epochDelta.byteOffset, address(v), count);
+    },
   };
 }
+
+/** The update for arrays outside the wasm memory: the same two passes as wasm/kernels.ts, in float32. */
+function proposeUpdateJs(w: Float32Array, g: Float32Array, v: Float32Array | null, delta: Float32Array, count: number, rate: number, momentum: number, l2: number): boolean {
+  const eta = Math.fround(rate);
+  const mu = Math.fround(momentum);
+  const lambda = Math.fround(l2);
+  let finite = true;
+  for (let i = 0; i < count; i++) {
+    if (lambda !== 0) g[i] = Math.fround(g[i] + Math.fround(lambda * w[i]));
+    delta[i] = v === null ? -Math.fround(eta * g[i]) : Math.fround(Math.fround(mu * v[i]) - Math.fround(eta * g[i]));
+    if (!(Math.abs(Math.fround(w[i] + delta[i])) <= FLOAT32_MAX)) finite = false;
+  }
+  return finite;
+}
+
+function commitUpdateJs(w: Float32Array, delta: Float32Array, epochDelta: Float32Array, v: Float32Array | null, count: number): number {
+  let sum = 0;
+  for (let i = 0; i < count; i++) {
+    const d = delta[i];
+    w[i] += d;
+    epochDelta[i] += d;
+    if (v !== null) v[i] = d;
+    sum += w[i] * w[i];
+  }
+  return sum;
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
  * The wasm code reads memory by address, so an array shorter than its m/n/p claim would be
