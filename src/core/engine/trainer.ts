@@ -20,6 +20,10 @@
  * const V; biases start at 0 for every scheme. Mini-batches come from a shuffle of the training
  * set (`Random.derive(seed, 'shuffle')`), reshuffled at the start of every epoch; the last batch of
  * an epoch may be smaller (m = what is left). Same spec and seed: bit-identical weights.
+ *
+ * Divergence: a step whose batch loss is not finite, or whose update would make a parameter ±∞ or
+ * NaN, throws DivergenceError before any weight, velocity or epoch change is touched (the gradient
+ * and lastDelta views then show the rejected step, which is what a user wants to look at).
  */
 import type { NetworkSpec } from '../spec';
 import type { Dataset } from '../data/types';
@@ -49,16 +53,72 @@ export interface TrainerOptions {
 /** Rows per chunk when evaluating or taking the full gradient (and the least the buffers hold). */
 const CHUNK_ROWS = 256;
 
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 export function createTrainer(spec: NetworkSpec, data: PreparedData, options: TrainerOptions = {}): Trainer {
   return new BatchTrainer(spec, data, options.kernels ?? createKernels('auto'));
 }
 
+/**
+ * A layer's public view. `lastDelta*` and `epochDelta*` are worked out when read, as
+ * w − (w before the last step) and w − (w when the epoch began), so the step loop itself only
+ * copies the weights (a memcpy) instead of keeping two more running sums.
+ */
+class DenseLayerView implements LayerView {
+  constructor(
+    readonly index: number,
+    readonly inputs: number,
+    readonly units: number,
+    readonly activation: LayerView['activation'],
+    readonly bias: boolean,
+    readonly weights: Float32Array,
+    readonly biases: Float32Array,
+    readonly gradWeights: Float32Array,
+    readonly gradBiases: Float32Array,
+    /** w and b before the last step (after a reset or setWeights: the current ones). */
+    readonly previousWeights: Float32Array,
+    readonly previousBiases: Float32Array,
+    /** w and b when the current epoch began. */
+    readonly epochStartWeights: Float32Array,
+    readonly epochStartBiases: Float32Array,
+    private readonly lastDeltaW: Float32Array,
+    private readonly lastDeltaB: Float32Array,
+    private readonly epochDeltaW: Float32Array,
+    private readonly epochDeltaB: Float32Array,
+  ) {}
+
+  get lastDeltaWeights(): Float32Array {
+    return difference(this.weights, this.previousWeights, this.lastDeltaW);
+  }
+
+  get lastDeltaBiases(): Float32Array {
+    return difference(this.biases, this.previousBiases, this.lastDeltaB);
+  }
+
+  get epochDeltaWeights(): Float32Array {
+    return difference(this.weights, this.epochStartWeights, this.epochDeltaW);
+  }
+
+  get epochDeltaBiases(): Float32Array {
+    return difference(this.biases, this.epochStartBiases, this.epochDeltaB);
+  }
+}
+
+/** out = after − before, element-wise; returns out. */
+function difference(after: Float32Array, before: Float32Array, out: Float32Array): Float32Array {
+  for (let i = 0; i < out.length; i++) out[i] = after[i] - before[i];
+  return out;
+}
+
 interface Layer {
-  view: LayerView;
+  view: DenseLayerView;
   fn: ActivationFunction;
-  /** μ-momentum velocities, like weights / biases. */
+  /** μ-momentum velocities, like weights / biases, and their values before the last step. */
   velocityWeights: Float32Array;
   velocityBiases: Float32Array;
+  previousVelocityWeights: Float32Array;
+  previousVelocityBiases: Float32Array;
   /** Chunk gradients for fullGradient/gradientOf (keeps the last step's gradients intact). */
   scratchWeights: Float32Array;
   scratchBiases: Float32Array;
@@ -137,7 +197,7 @@ class BatchTrainer implements Trainer {
     let total = this.rows * (this.inputSize + this.outputSize);
     let inputs = this.inputSize;
     for (const layer of spec.layers) {
-      total += 6 * layer.units * inputs + 6 * layer.units + 3 * this.rows * layer.units;
+      total += 14 * (layer.units * inputs + layer.units) + 3 * this.rows * layer.units;
       inputs = layer.units;
     }
     const memory = kernels.alloc(total);
@@ -152,26 +212,32 @@ class BatchTrainer implements Trainer {
     inputs = this.inputSize;
     this.net = spec.layers.map((layer, l) => {
       const size = layer.units * inputs;
-      const view: LayerView = {
-        index: l + 1,
+      const view = new DenseLayerView(
+        l + 1,
         inputs,
-        units: layer.units,
-        activation: layer.activation,
-        bias: layer.bias,
-        weights: take(size),
-        biases: take(layer.units),
-        gradWeights: take(size),
-        gradBiases: take(layer.units),
-        lastDeltaWeights: take(size),
-        lastDeltaBiases: take(layer.units),
-        epochDeltaWeights: take(size),
-        epochDeltaBiases: take(layer.units),
-      };
+        layer.units,
+        layer.activation,
+        layer.bias,
+        take(size),
+        take(layer.units),
+        take(size),
+        take(layer.units),
+        take(size),
+        take(layer.units),
+        take(size),
+        take(layer.units),
+        take(size),
+        take(layer.units),
+        take(size),
+        take(layer.units),
+      );
       const result: Layer = {
         view,
         fn: activation(layer.activation),
         velocityWeights: take(size),
         velocityBiases: take(layer.units),
+        previousVelocityWeights: take(size),
+        previousVelocityBiases: take(layer.units),
         scratchWeights: take(size),
         scratchBiases: take(layer.units),
         Z: take(this.rows * layer.units),
@@ -243,9 +309,9 @@ class BatchTrainer implements Trainer {
     if (this.stepInEpoch === 0) {
       // A new epoch: a fresh shuffle, and its accumulated change starts from zero.
       this.shuffleRandom.shuffle(this.order);
-      for (const layer of this.net) {
-        layer.view.epochDeltaWeights.fill(0);
-        layer.view.epochDeltaBiases.fill(0);
+      for (const { view } of this.net) {
+        view.epochStartWeights.set(view.weights);
+        view.epochStartBiases.set(view.biases);
       }
     }
     const start = this.stepInEpoch * this.batchSize;
@@ -256,8 +322,7 @@ class BatchTrainer implements Trainer {
     const rate = this.rate;
     const stepNumber = this.step + 1;
     if (!Number.isFinite(loss)) throw this.divergence(`loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'}`, stepNumber, rate);
-    if (!this.updateIsFinite(rate)) throw this.divergence('a weight became NaN or infinite', stepNumber, rate);
-    this.applyUpdate(rate);
+    if (!this.update(rate)) throw this.divergence('a weight became NaN or infinite', stepNumber, rate);
 
     this.lastSampleIndex = this.order[start + m - 1];
     const epoch = this.epoch;
@@ -472,74 +537,72 @@ class BatchTrainer implements Trainer {
   }
 
   /**
-   * Adds λw to the batch gradients (so gradWeights is ∂C/∂w with L2) and checks, without
-   * changing any weight, that the update would leave every weight and bias finite in float32.
+   * The update, in one pass per array: ∂C/∂w += λw (so gradWeights includes L2), then
+   * v ← μv − η ∂C/∂w and w ← w + v (μ = 0: w ← w − η ∂C/∂w); biases likewise without L2.
+   * The weights (and velocities) before the step are kept, so when some parameter would become
+   * ±∞ or NaN in float32 everything is put back and false returned.
    */
-  private updateIsFinite(rate: number): boolean {
+  private update(rate: number): boolean {
     const { l2, momentum } = this;
-    let check = 0;
-    for (const layer of this.net) {
-      const { weights, gradWeights, biases, gradBiases } = layer.view;
-      const velocity = layer.velocityWeights;
-      if (l2 !== 0) for (let i = 0; i < weights.length; i++) gradWeights[i] += l2 * weights[i];
-      for (let i = 0; i < weights.length; i++) {
-        const v = momentum === 0 ? -rate * gradWeights[i] : Math.fround(momentum * velocity[i] - rate * gradWeights[i]);
-        const w = Math.fround(weights[i] + v);
-        check += w - w; // NaN once any w is ±∞ or NaN
-      }
-      if (layer.view.bias) {
-        const vb = layer.velocityBiases;
-        for (let j = 0; j < biases.length; j++) {
-          const v = momentum === 0 ? -rate * gradBiases[j] : Math.fround(momentum * vb[j] - rate * gradBiases[j]);
-          const b = Math.fround(biases[j] + v);
-          check += b - b;
-        }
-      }
-    }
-    return check === 0;
-  }
-
-  /** w ← w + v with v ← μv − η ∂C/∂w (μ = 0: w ← w − η ∂C/∂w); records the changes. Biases: no L2. */
-  private applyUpdate(rate: number): void {
-    const { momentum } = this;
+    const plain = momentum === 0 && l2 === 0;
+    let finite = true;
     let sumSquares = 0;
     for (const layer of this.net) {
-      const { weights, gradWeights, lastDeltaWeights, epochDeltaWeights } = layer.view;
+      const { view } = layer;
+      const { weights, gradWeights, biases, gradBiases } = view;
       const velocity = layer.velocityWeights;
-      for (let i = 0; i < weights.length; i++) {
-        let v: number;
-        if (momentum === 0) v = -rate * gradWeights[i];
-        else {
-          velocity[i] = momentum * velocity[i] - rate * gradWeights[i];
-          v = velocity[i];
+      const count = weights.length;
+      view.previousWeights.set(weights);
+      view.previousBiases.set(biases);
+      if (plain) {
+        for (let i = 0; i < count; i++) {
+          const w = weights[i] - rate * gradWeights[i];
+          if (!(w <= FLOAT32_MAX && w >= -FLOAT32_MAX)) finite = false; // false for NaN too
+          weights[i] = w;
         }
-        const before = weights[i];
-        weights[i] = before + v;
-        const after = weights[i];
-        const change = after - before;
-        lastDeltaWeights[i] = change;
-        epochDeltaWeights[i] += change;
-        sumSquares += after * after;
+      } else {
+        layer.previousVelocityWeights.set(velocity);
+        for (let i = 0; i < count; i++) {
+          gradWeights[i] += l2 * weights[i];
+          velocity[i] = momentum * velocity[i] - rate * gradWeights[i];
+          const w = weights[i] + velocity[i];
+          if (!(w <= FLOAT32_MAX && w >= -FLOAT32_MAX)) finite = false;
+          weights[i] = w;
+          const stored = weights[i];
+          sumSquares += stored * stored;
+        }
       }
-      if (layer.view.bias) {
-        const { biases, gradBiases, lastDeltaBiases, epochDeltaBiases } = layer.view;
-        const vb = layer.velocityBiases;
-        for (let j = 0; j < biases.length; j++) {
-          let v: number;
-          if (momentum === 0) v = -rate * gradBiases[j];
-          else {
-            vb[j] = momentum * vb[j] - rate * gradBiases[j];
-            v = vb[j];
+      if (view.bias) {
+        if (momentum === 0) {
+          for (let j = 0; j < biases.length; j++) {
+            const b = biases[j] - rate * gradBiases[j];
+            if (!(b <= FLOAT32_MAX && b >= -FLOAT32_MAX)) finite = false;
+            biases[j] = b;
           }
-          const before = biases[j];
-          biases[j] = before + v;
-          const change = biases[j] - before;
-          lastDeltaBiases[j] = change;
-          epochDeltaBiases[j] += change;
+        } else {
+          const velocityBiases = layer.velocityBiases;
+          layer.previousVelocityBiases.set(velocityBiases);
+          for (let j = 0; j < biases.length; j++) {
+            velocityBiases[j] = momentum * velocityBiases[j] - rate * gradBiases[j];
+            const b = biases[j] + velocityBiases[j];
+            if (!(b <= FLOAT32_MAX && b >= -FLOAT32_MAX)) finite = false;
+            biases[j] = b;
+          }
         }
       }
     }
-    this.sumSquares = sumSquares;
+    if (!finite) {
+      for (const layer of this.net) {
+        const { view } = layer;
+        view.weights.set(view.previousWeights);
+        view.biases.set(view.previousBiases);
+        if (!plain) layer.velocityWeights.set(layer.previousVelocityWeights);
+        if (momentum !== 0) layer.velocityBiases.set(layer.previousVelocityBiases);
+      }
+      return false;
+    }
+    if (l2 !== 0) this.sumSquares = sumSquares;
+    return true;
   }
 
   private l2Term(): number {
@@ -552,20 +615,14 @@ class BatchTrainer implements Trainer {
     return sum;
   }
 
+  /** After new weights (reset, setWeights): no gradient, no velocity, no change yet. */
   private clearLayerState(layer: Layer): void {
     const { view } = layer;
-    for (const array of [
-      view.gradWeights,
-      view.gradBiases,
-      view.lastDeltaWeights,
-      view.lastDeltaBiases,
-      view.epochDeltaWeights,
-      view.epochDeltaBiases,
-      layer.velocityWeights,
-      layer.velocityBiases,
-    ]) {
-      array.fill(0);
-    }
+    for (const array of [view.gradWeights, view.gradBiases, layer.velocityWeights, layer.velocityBiases]) array.fill(0);
+    view.previousWeights.set(view.weights);
+    view.previousBiases.set(view.biases);
+    view.epochStartWeights.set(view.weights);
+    view.epochStartBiases.set(view.biases);
   }
 
   private divergence(what: string, step: number, rate: number): DivergenceError {

@@ -25,7 +25,7 @@ export interface LayerView {
   /** ∂C/∂w of the last step: batch mean, L2 term included. units × inputs. */
   gradWeights: Float32Array;
   gradBiases: Float32Array;
-  /** The change the last step applied: w_after − w_before. */
+  /** The change the last step applied, v: w_after = w_before + v (rounded to float32). */
   lastDeltaWeights: Float32Array;
   lastDeltaBiases: Float32Array;
   /** Sum of the changes applied since the current epoch began (all zero at its start). */
