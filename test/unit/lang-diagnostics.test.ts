@@ -3,7 +3,7 @@
  * kind of mistake; quick fixes; several errors in one file; checks against loaded data; the vocabulary.
  */
 import { describe, expect, it } from 'vitest';
-import { checkAgainstData, DIAGNOSTIC_CODES, parseSpec, vocabulary } from '../../src/core/lang/index';
+import { checkAgainstData, DIAGNOSTIC_CODES, editDistance, parseSpec, suggest, vocabulary } from '../../src/core/lang/index';
 import { generateBuiltin } from '../../src/core/data/builtin';
 import type { Dataset } from '../../src/core/data/types';
 import type { Diagnostic, Range } from '../../src/core/spec';
@@ -311,6 +311,12 @@ const CASES: [text: string, expected: Expected[]][] = [
   // Constant weights into a hidden layer but random ones out of it: the units can diverge, no warning.
   ['input 2\ndense 4 tanh init=const:1\ndense 1 sigmoid\ndata xor', []],
   ['input 2\ndense 4 tanh\ndense 3 tanh init=xavier\ndense 2 sigmoid\ninit const:0.2\ndata xor', []],
+  [BASE + 'optimizer sgd =0.5', [
+    [E, 'missing-key', '3:14-3:18', "'=' without an option name before it", "write options as key=value, e.g. rate=0.5"],
+  ]],
+  [BASE + 'optimizer sgd rate = 0.5 lr = 3', [
+    [E, 'unknown-option', '3:25-3:27', "unknown option 'lr' for `optimizer`", "did you mean 'rate'?"],
+  ]],
 ];
 
 describe('broken specs give their exact diagnostics', () => {
@@ -531,5 +537,22 @@ describe('vocabulary', () => {
     }
     expect(vocabulary.costs.find((c) => c.name === 'cce')!.outputDelta!.unicode).toBe('with softmax: δᴸ = aᴸ − y');
     expect(vocabulary.costs.find((c) => c.name === 'bce')!.outputDelta!.unicode).toBe('with sigmoid: δᴸ = aᴸ − y');
+  });
+});
+
+describe('did you mean', () => {
+  it('edit distance counts a swap of neighbours as one edit, ignoring case', () => {
+    expect([editDistance('sigmod', 'sigmoid'), editDistance('tahn', 'tanh'), editDistance('Dense', 'dense'), editDistance('', 'abc'), editDistance('relu', 'tanh')]).toEqual([1, 1, 0, 3, 4]);
+  });
+
+  it('suggests close words and words from other tools, never a far or unrelated one', () => {
+    const activations = vocabulary.activations.map((a) => a.name);
+    expect(suggest('sigmod', activations)).toBe('sigmoid');
+    expect(suggest('leaky-relu', activations)).toBe('leaky_relu');
+    expect(suggest('learning_rate', ['rate', 'momentum', 'decay'], { learningrate: 'rate' })).toBe('rate');
+    expect(suggest('LearningRate', ['rate', 'momentum', 'decay'], { learningrate: 'rate' })).toBe('rate');
+    expect(suggest('banana', activations)).toBeUndefined();
+    expect(suggest('5', ['n', 'label'], { y: 'label' })).toBeUndefined();
+    expect(suggest('', activations)).toBeUndefined();
   });
 });

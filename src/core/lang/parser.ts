@@ -311,6 +311,12 @@ class Parser {
         i += value ? 2 : 1;
         continue;
       }
+      if (next?.kind === 'equals' && t.range.end.character < next.range.start.character && !this.looksLikeOption(first.text, t.text)) {
+        // `optimizer sgd =0.5`: a value, then an option that lost its name.
+        statement.args.push(toToken(t));
+        i++;
+        continue;
+      }
       if (next?.kind === 'equals') {
         const value = tokens[i + 2];
         if (!value || value.kind === 'equals' || value.kind === 'arrow') {
@@ -333,6 +339,12 @@ class Parser {
       i++;
     }
     return statement;
+  }
+
+  /** Whether `word` is, or is meant as, an option (of any keyword: `bias = false` under `dense`). */
+  private looksLikeOption(keyword: string, word: string): boolean {
+    const options = keywordDoc(keyword)?.options.map((o) => o.name) ?? [];
+    return options.includes(word) || this.optionOwner(word) !== undefined || suggest(word, options, synonyms.options) !== undefined;
   }
 
   /** `x1 x2 … -> y1 y2 …`; undefined (and diagnostics) when the row cannot be used. */

@@ -51,22 +51,15 @@ export function suggest(
   for (const [from, to] of Object.entries(synonyms)) if (squash(from) === squashed) return to;
   const limit = word.length <= 3 ? 1 : word.length <= 6 ? 2 : 3;
   let best: string | undefined;
+  let bestFrom = '';
   let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = editDistance(word, candidate);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = candidate;
-    }
-  }
-  for (const [from, to] of Object.entries(synonyms)) {
+  const consider = (from: string, to: string): void => {
     const d = editDistance(word, from);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = to;
-    }
-  }
-  // A one-letter word is close to every other one-letter word: require a real overlap.
-  if (best === undefined || bestDistance > limit || bestDistance >= Math.max(word.length, best.length)) return undefined;
+    if (d < bestDistance) [bestDistance, best, bestFrom] = [d, to, from];
+  };
+  for (const candidate of candidates) consider(candidate, candidate);
+  for (const [from, to] of Object.entries(synonyms)) consider(from, to);
+  // Short words are close to every other short word: require a real overlap ('5' is not 'y').
+  if (best === undefined || bestDistance > limit || bestDistance >= Math.min(word.length, bestFrom.length)) return undefined;
   return best;
 }
