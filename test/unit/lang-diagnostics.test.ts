@@ -556,3 +556,11 @@ describe('did you mean', () => {
     expect(suggest('', activations)).toBeUndefined();
   });
 });
+
+describe('checkAgainstData after parse errors', () => {
+  it('adds nothing about an input the parser already reported', () => {
+    const result = parseSpec('input two\ndense 1 sigmoid\ndata xor');
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['not-a-number']);
+    expect(checkAgainstData(result.spec, generateBuiltin({ name: 'xor' }, { seed: 1 }), result.statements)).toEqual([]);
+  });
+});

@@ -19,8 +19,8 @@ export function checkAgainstData(spec: NetworkSpec, data: Dataset, statements: S
   const lastLayer = spec.layers[spec.layers.length - 1];
   const fallback: Range = spec.data?.range ?? makeRange(0, 0, 0, 0);
 
-  // Input width.
-  if (spec.input.size !== data.inputSize) {
+  // Input width (0: the spec's own `input` is missing or bad, already reported by the parser).
+  if (spec.input.size > 0 && spec.input.size !== data.inputSize) {
     const token: Token | undefined = inputStatement?.args[0];
     const want = data.imageShape && data.imageShape[0] * data.imageShape[1] === data.inputSize ? `${data.imageShape[0]}x${data.imageShape[1]}` : String(data.inputSize);
     const said = token?.text ?? String(spec.input.size);
