@@ -82,10 +82,11 @@ class DenseLayerView implements LayerView {
     /** w and b when the current epoch began. */
     readonly epochStartWeights: Float32Array,
     readonly epochStartBiases: Float32Array,
-    private readonly lastDeltaW: Float32Array,
-    private readonly lastDeltaB: Float32Array,
-    private readonly epochDeltaW: Float32Array,
-    private readonly epochDeltaB: Float32Array,
+    /** Buffers the getters fill (the kernels' update hooks use them as scratch in between). */
+    readonly lastDeltaW: Float32Array,
+    readonly lastDeltaB: Float32Array,
+    readonly epochDeltaW: Float32Array,
+    readonly epochDeltaB: Float32Array,
   ) {}
 
   get lastDeltaWeights(): Float32Array {
@@ -543,6 +544,8 @@ class BatchTrainer implements Trainer {
    * ±∞ or NaN in float32 everything is put back and false returned.
    */
   private update(rate: number): boolean {
+    const { proposeUpdate, commitUpdate } = this.kernels;
+    if (proposeUpdate && commitUpdate) return this.updateByKernels(rate);
     const { l2, momentum } = this;
     const plain = momentum === 0 && l2 === 0;
     let finite = true;
@@ -602,6 +605,37 @@ class BatchTrainer implements Trainer {
       return false;
     }
     if (l2 !== 0) this.sumSquares = sumSquares;
+    return true;
+  }
+
+  /**
+   * The same update through the backend's own two-pass proposeUpdate/commitUpdate (kernels.ts):
+   * all layers proposed first (nothing but the gradients' L2 term is written), committed only
+   * when every parameter stays finite.
+   */
+  private updateByKernels(rate: number): boolean {
+    const kernels = this.kernels as Required<Kernels>;
+    const { l2, momentum } = this;
+    let finite = true;
+    for (const layer of this.net) {
+      const { view } = layer;
+      view.previousWeights.set(view.weights);
+      view.previousBiases.set(view.biases);
+      const velocity = momentum === 0 ? null : layer.velocityWeights;
+      if (!kernels.proposeUpdate(view.weights, view.gradWeights, velocity, view.lastDeltaW, view.weights.length, rate, momentum, l2)) finite = false;
+      if (view.bias) {
+        const velocityBiases = momentum === 0 ? null : layer.velocityBiases;
+        if (!kernels.proposeUpdate(view.biases, view.gradBiases, velocityBiases, view.lastDeltaB, view.units, rate, momentum, 0)) finite = false;
+      }
+    }
+    if (!finite) return false;
+    let sumSquares = 0;
+    for (const layer of this.net) {
+      const { view } = layer;
+      sumSquares += kernels.commitUpdate(view.weights, view.lastDeltaW, view.epochDeltaW, momentum === 0 ? null : layer.velocityWeights, view.weights.length);
+      if (view.bias) kernels.commitUpdate(view.biases, view.lastDeltaB, view.epochDeltaB, momentum === 0 ? null : layer.velocityBiases, view.units);
+    }
+    this.sumSquares = sumSquares;
     return true;
   }
 
