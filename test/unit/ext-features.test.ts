@@ -322,8 +322,7 @@ describe('the gradient hover equals the core trainer', () => {
     const max = Math.max(...abs);
     const at = abs.indexOf(max);
     const [j, k] = [Math.floor(at / view.inputs), at % view.inputs];
-    expect(text).toContain('**Layer 1** (`dense 3 tanh`) after step 2');
-    expect(text).toContain('w<sup>1</sup> is 3 × 2 (j × k, from 0)');
+    expect(text).toContain('**Layer 1** (`dense 3 tanh`) after step 2: w<sup>1</sup> is 3 × 2 (j × k, from 0: 3 neurons, 2 inputs from layer 0)');
     close(num(text, 'mean |∂C/∂w| = '), abs.reduce((a, b) => a + b) / abs.length);
     close(num(text, 'max |∂C/∂w| = '), max);
     expect(text).toContain(`at j=${j}, k=${k}`);

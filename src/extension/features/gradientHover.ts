@@ -122,14 +122,13 @@ export function hoverForLayer(input: LayerHoverInput): string {
   const l = layer.index;
   const stats = layerGradientStats(snapshot, layer.units, layer.inputs, input.topCount ?? 5);
   const lines: string[] = [];
-  lines.push(`**Layer ${l}** (\`dense ${layer.units} ${layer.activation}\`) after step ${step}`);
+  lines.push(
+    `**Layer ${l}** (\`dense ${layer.units} ${layer.activation}\`) after step ${step}: ` +
+      `w<sup>${l}</sup> is ${layer.units} × ${layer.inputs} (j × k, from 0: ${layer.units} neurons, ${layer.inputs} inputs from layer ${l - 1})`,
+  );
   lines.push('');
-  lines.push(`w<sup>${l}</sup> is ${layer.units} × ${layer.inputs} (j × k, from 0): ${layer.units} neurons, ${layer.inputs} inputs from layer ${l - 1}`);
-  lines.push('');
-  lines.push(`- mean |∂C/∂w| = ${fmt(stats.meanAbsGrad)}`);
-  lines.push(`- max |∂C/∂w| = ${fmt(stats.maxAbsGrad)} at j=${stats.maxJ}, k=${stats.maxK}`);
-  lines.push(`- ‖∂C/∂w‖ = ${fmt(stats.gradNorm)}`);
-  lines.push(`- ‖Δw‖ of the last step = ${fmt(stats.deltaNorm)}`);
+  lines.push(`mean |∂C/∂w| = ${fmt(stats.meanAbsGrad)} · max |∂C/∂w| = ${fmt(stats.maxAbsGrad)} at j=${stats.maxJ}, k=${stats.maxK}<br>`);
+  lines.push(`‖∂C/∂w‖ = ${fmt(stats.gradNorm)} · ‖Δw‖ of the last step = ${fmt(stats.deltaNorm)}`);
   lines.push('');
   lines.push('| j | k | w<sub>jk</sub> | ∂C/∂w<sub>jk</sub> | Δw<sub>jk</sub> |');
   lines.push('|--:|--:|--:|--:|--:|');
