@@ -86,7 +86,8 @@ describe('a user in the real VS Code', () => {
   it('opens examples/xor.nnspec: the installed extension activates and its commands are in the palette', async () => {
     workbench = await Workbench.open(session!.browser, workbenchUrl(session!.server.url, workspace));
     await workbench.openFile('xor.nnspec');
-    await workbench.page.locator('.statusbar-item', { hasText: 'NNSpec' }).first().waitFor({ timeout: 30_000 });
+    // The code lens above `network` comes from the extension: the user sees it is active.
+    await workbench.page.locator('.contentWidgets .codelens-decoration, .view-lines .codelens-decoration, .codelens-decoration', { hasText: 'Train' }).first().waitFor({ timeout: 60_000 });
     await waitFor('the extension host to log the activation of nnspec.nnspec', async () => extensionHostLog(), (log) => log.includes(`_doActivateExtension ${manifest().id}`), 30_000);
     expect(extensionHostLog()).not.toMatch(/Activating extension '?nnspec\.nnspec'? failed/);
     const entries = await workbench.paletteEntries('NNSpec: ');
