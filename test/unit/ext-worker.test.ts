@@ -70,7 +70,7 @@ class Harness {
   }
 
   /** The next message (from now on) that passes `test`. */
-  next<T extends FromWorker>(test: (m: FromWorker) => m is T, timeoutMs = 20_000): Promise<T>;
+  next<T extends FromWorker>(test: (m: FromWorker) => m is T, timeoutMs?: number): Promise<T>;
   next(test: (m: FromWorker) => boolean, timeoutMs?: number): Promise<FromWorker>;
   next(test: (m: FromWorker) => boolean, timeoutMs = 20_000): Promise<FromWorker> {
     return new Promise((resolve, reject) => {
@@ -198,7 +198,7 @@ describe('training worker', () => {
 
   it('after the pause acknowledgement no further step is taken', async () => {
     const h = harness();
-    await h.load(XOR.replace('epochs 50', 'epochs 1000000'));
+    await h.load(XOR.replace('epochs 50', 'epochs 1000000000'));
     const running = h.snapshot((s) => s.status === 'running' && s.step > 0);
     h.send({ type: 'run' });
     await running;
@@ -237,7 +237,7 @@ describe('training worker', () => {
 
   it('sends running snapshots at most updateHz a second, with layers only when asked', async () => {
     const h = harness();
-    await h.load(XOR.replace('epochs 50', 'epochs 1000000'), { updateHz: 5 });
+    await h.load(XOR.replace('epochs 50', 'epochs 1000000000'), { updateHz: 5 });
     const first = h.snapshot((s) => s.status === 'running');
     h.send({ type: 'run' });
     await first;

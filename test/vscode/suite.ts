@@ -265,15 +265,43 @@ test('the code lens shows the commands and the session\'s epoch and loss', async
 });
 
 test('Train runs in the worker and Pause stops it: no step after the pause', async () => {
-  const started = await vscode.commands.executeCommand<StepSummary>('nnspec.train', xorUri);
-  assert.equal(started?.status, 'running', `train: ${describe(started)}`);
-  await waitFor('training to take steps', () => session().state.step, (step) => step > 20);
-  const paused = await vscode.commands.executeCommand<StepSummary>('nnspec.pause', xorUri);
-  assert.equal(paused?.status, 'paused', `pause: ${describe(paused)}`);
-  const step = session().state.step;
-  await new Promise((r) => setTimeout(r, 300));
-  assert.equal(session().state.step, step, 'steps were taken after the pause');
-  assert.equal(session().status, 'paused');
+  // XOR with enough epochs that it is still running when the pause comes.
+  const xor = fs.readFileSync(xorUri.fsPath, 'utf8');
+  const doc = await openFixture('long.nnspec', xor.replace(/^epochs .*$/m, 'epochs 100000000'));
+  const uri = doc.uri;
+  try {
+    const started = await vscode.commands.executeCommand<StepSummary>('nnspec.train', uri);
+    assert.equal(started?.status, 'running', `train: ${describe(started)}`);
+    const running = api.sessions.get(uri);
+    assert.ok(running, 'Train made no session');
+    await waitFor('training to take steps', () => running.state.step, (step) => step > 20);
+    const paused = await vscode.commands.executeCommand<StepSummary>('nnspec.pause', uri);
+    assert.equal(paused?.status, 'paused', `pause: ${describe(paused)}`);
+    const step = running.state.step;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(running.state.step, step, 'steps were taken after the pause');
+    assert.equal(running.status, 'paused');
+  } finally {
+    await vscode.commands.executeCommand('nnspec.stop', uri);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  }
+});
+
+test('Train runs an example to the end and the session reports it done', async () => {
+  const doc = await openFixture('short.nnspec', fs.readFileSync(xorUri.fsPath, 'utf8').replace(/^epochs .*$/m, 'epochs 300'));
+  try {
+    await vscode.commands.executeCommand('nnspec.train', doc.uri);
+    const done = await waitFor('training to finish', () => api.sessions.get(doc.uri)?.status, (status) => status === 'done');
+    assert.equal(done, 'done');
+    const state = api.sessions.get(doc.uri)!.state;
+    assert.equal(state.step, 300);
+    assert.equal(state.epochs.length, 300);
+    assert.equal(state.stepLosses.length, 300);
+    assert.ok(state.final?.train && Number.isFinite(state.final.train.loss), 'no final evaluation');
+  } finally {
+    await vscode.commands.executeCommand('nnspec.stop', doc.uri);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  }
 });
 
 test('Inspect Gradients (layer argument for tests) reports the layer\'s gradient norm', async () => {
