@@ -11,8 +11,9 @@ export interface XY {
 /**
  * Min/max bucketing of ys[from..to) (x of index i is `xOf(i)`): the range is cut into `buckets`
  * equal index ranges and each keeps its lowest and highest finite point, in index order. Spikes
- * survive (a plain stride would drop them); at most 2·buckets points come back. Ranges no longer
- * than 2·buckets are returned whole. Non-finite values are skipped.
+ * survive (a plain stride would drop them). The first and last points are always kept, so the
+ * line spans the whole range: at most 2·buckets + 2 points. Ranges no longer than 2·buckets are
+ * returned whole. Non-finite values are skipped.
  */
 export function minMaxDecimate(ys: ArrayLike<number>, from: number, to: number, buckets: number, xOf: (i: number) => number): XY[] {
   const out: XY[] = [];
@@ -26,6 +27,7 @@ export function minMaxDecimate(ys: ArrayLike<number>, from: number, to: number, 
     return out;
   }
   const size = n / buckets;
+  if (Number.isFinite(ys[from])) out.push({ x: xOf(from), y: ys[from] });
   for (let b = 0; b < buckets; b++) {
     const start = from + Math.floor(b * size);
     const end = b === buckets - 1 ? to : from + Math.floor((b + 1) * size);
@@ -45,6 +47,10 @@ export function minMaxDecimate(ys: ArrayLike<number>, from: number, to: number, 
       out.push({ x: xOf(first), y: ys[first] }, { x: xOf(second), y: ys[second] });
     }
   }
+  // The ends once each (a bucket may have picked them already).
+  if (out.length > 1 && out[1].x === out[0].x) out.splice(1, 1);
+  const last = to - 1;
+  if (Number.isFinite(ys[last]) && out[out.length - 1]?.x !== xOf(last)) out.push({ x: xOf(last), y: ys[last] });
   return out;
 }
 

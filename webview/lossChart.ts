@@ -23,7 +23,7 @@ import type { Palette } from './theme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip);
 
-/** Buckets of the min/max decimation: the raw series never has more than 2 × this many points. */
+/** Buckets of the min/max decimation: the raw series never has more than 2 × this + 2 points. */
 export const CHART_BUCKETS = 1500;
 
 export type YScale = 'linear' | 'log';

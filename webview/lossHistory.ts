@@ -48,7 +48,7 @@ export class LossHistory {
     return step >= 1 && step <= this.length ? this.smooth[step - 1] : NaN;
   }
 
-  /** Raw step losses, min/max decimated to at most 2·buckets points; x = step or step / stepsPerEpoch. */
+  /** Raw step losses, min/max decimated to at most 2·buckets + 2 points; x = step or step / stepsPerEpoch. */
   rawPoints(buckets: number, xOf: (step: number) => number): XY[] {
     return minMaxDecimate(this.raw, 0, this.length, buckets, (i) => xOf(i + 1));
   }
