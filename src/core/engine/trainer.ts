@@ -557,22 +557,34 @@ class BatchTrainer implements Trainer {
       const count = weights.length;
       view.previousWeights.set(weights);
       view.previousBiases.set(biases);
+      // Three loops, one per case, each as short as its case allows (V8 keeps them tight).
       if (plain) {
         for (let i = 0; i < count; i++) {
           const w = weights[i] - rate * gradWeights[i];
           if (!(w <= FLOAT32_MAX && w >= -FLOAT32_MAX)) finite = false; // false for NaN too
           weights[i] = w;
         }
-      } else {
+      } else if (l2 === 0) {
         layer.previousVelocityWeights.set(velocity);
         for (let i = 0; i < count; i++) {
-          gradWeights[i] += l2 * weights[i];
-          velocity[i] = momentum * velocity[i] - rate * gradWeights[i];
-          const w = weights[i] + velocity[i];
+          const v = Math.fround(momentum * velocity[i] - rate * gradWeights[i]);
+          velocity[i] = v;
+          const w = weights[i] + v;
           if (!(w <= FLOAT32_MAX && w >= -FLOAT32_MAX)) finite = false;
           weights[i] = w;
-          const stored = weights[i];
-          sumSquares += stored * stored;
+        }
+      } else {
+        // with L2 (momentum μ may be 0: then v is just −η ∂C/∂w), and Σ w² for the loss's L2 term
+        layer.previousVelocityWeights.set(velocity);
+        for (let i = 0; i < count; i++) {
+          const g = Math.fround(gradWeights[i] + l2 * weights[i]);
+          gradWeights[i] = g;
+          const v = Math.fround(momentum * velocity[i] - rate * g);
+          velocity[i] = v;
+          const w = Math.fround(weights[i] + v);
+          if (!(w <= FLOAT32_MAX && w >= -FLOAT32_MAX)) finite = false;
+          weights[i] = w;
+          sumSquares += w * w;
         }
       }
       if (view.bias) {
