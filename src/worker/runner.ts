@@ -55,6 +55,8 @@ export class SessionRunner {
   private samplesSince = 0;
   private busyMsSince = 0;
   private samplesPerSecond = 0;
+  /** The metrics of the latest epoch that ended (reused as the final evaluation). */
+  private lastEpochMetrics: EpochMetrics | undefined;
   private readonly sliceMs: number;
   private readonly resolution: number;
   private readonly now: () => number;
@@ -109,6 +111,7 @@ export class SessionRunner {
         this.pendingLosses = [];
         this.pendingEpochs = [];
         this.samplesPerSecond = 0;
+        this.lastEpochMetrics = undefined;
         this.status = 'ready';
         this.sendSnapshot(true);
         break;
@@ -201,6 +204,7 @@ export class SessionRunner {
       const validation = this.trainer.evaluate('validation');
       if (validation) metrics.validation = validation;
       this.pendingEpochs.push(metrics);
+      this.lastEpochMetrics = metrics;
       this.post({ type: 'epoch', metrics }, []);
     }
   }
@@ -233,8 +237,10 @@ export class SessionRunner {
     this.stopLoop();
     this.status = 'done';
     this.sendSnapshot(true);
-    const final = this.trainer.evaluate('train') ?? undefined;
-    const validation = this.trainer.evaluate('validation') ?? undefined;
+    // Training ends with an epoch: its metrics are the final ones (no second pass over the data).
+    const last = this.lastEpochMetrics?.epoch === this.trainer.epoch - 1 ? this.lastEpochMetrics : undefined;
+    const final = last ? last.train : this.trainer.evaluate('train') ?? undefined;
+    const validation = last ? last.validation : this.trainer.evaluate('validation') ?? undefined;
     this.post({ type: 'finished', status: 'done', final, validation }, []);
   }
 

@@ -156,6 +156,22 @@ test('a broken spec shows its errors in the Problems panel with exact ranges', a
   for (const d of diagnostics) assert.equal(d.source, 'nnspec');
 });
 
+test('data checks run in the background on open: a missing CSV file is reported on its data line', async () => {
+  const doc = await openFixture('missing-data.nnspec', 'input 4\ndense 3 softmax\nloss cce\ndata "no-such-file.csv"\n');
+  const diagnostics = await waitFor(
+    'the data check of missing-data.nnspec',
+    () => vscode.languages.getDiagnostics(doc.uri),
+    (d) => d.some((x) => x.code === 'data-error'),
+  );
+  const data = diagnostics.find((d) => d.code === 'data-error')!;
+  assert.equal(data.range.start.line, 3);
+  assert.equal(data.severity, vscode.DiagnosticSeverity.Error);
+  assert.ok(data.message.includes('no-such-file.csv'), data.message);
+  // The parser alone finds nothing wrong with the text.
+  assert.deepEqual(diagnostics.filter((d) => d.code !== 'data-error'), []);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+});
+
 test('the quick fix for a misspelt activation repairs it and its error goes away', async () => {
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath.endsWith(`${path.sep}broken.nnspec`) && d.uri.fsPath.startsWith(scratch));
   assert.ok(doc, 'broken.nnspec is open');
