@@ -22,8 +22,11 @@
  * an epoch may be smaller (m = what is left). Same spec and seed: bit-identical weights.
  *
  * Divergence: a step whose batch loss is not finite, or whose update would make a parameter ±∞ or
- * NaN, throws DivergenceError before any weight, velocity or epoch change is touched (the gradient
- * and lastDelta views then show the rejected step, which is what a user wants to look at).
+ * NaN, throws DivergenceError and leaves weights, biases, velocities and counters as they were
+ * before it (the gradient views show the rejected step's gradients; lastDelta reads 0).
+ *
+ * lastDelta and epochDelta are not kept as running sums: the weights before the last step and at
+ * the epoch's start are kept (two memcpys), and the views work the differences out when read.
  */
 import type { NetworkSpec } from '../spec';
 import type { Dataset } from '../data/types';
