@@ -173,3 +173,21 @@ describe('gradientCheck (the Check Gradients command)', () => {
     expect(report[1].maxRelativeError).toBeGreaterThan(0.3);
   });
 });
+
+describe('fused output deltas hold beyond one-hot targets', () => {
+  it.each([
+    ['cce', 'softmax', [[0.2, 0.5, 0.3], [0.5, 0.9, 0], [0, 0, 0]]],
+    ['bce', 'sigmoid', [[0.2, 0.5, 0.3], [0.5, 0.9, 0], [1, 1, 1]]],
+  ] as const)('%s + %s with soft targets (δ^L = a Σy − y, δ^L = a − y)', (loss, output, targets) => {
+    const samples = targets.map((y, i) => ({ x: [0.3 * i - 0.4, 0.7 - 0.2 * i], y: [...y] }));
+    const spec = makeSpec(2, [{ units: 4, activation: 'tanh' }, { units: 3, activation: output }], { loss, seed: 12, init: { kind: 'normal' } });
+    const trainer = createTrainer(spec, prepare(spec, makeDataset(samples)), { kernels: jsKernels() });
+    const oracle = oracleGradient(oracleLayers(spec, trainer.getWeights()), loss, 0, samples);
+    const engine = trainer.fullGradient();
+    expect(engine.loss).toBeCloseTo(oracle.cost, 5);
+    spec.layers.forEach((_, l) => {
+      expect(closeTo(engine.dW[l], oracle.dW[l].flat(), 1e-5, 1e-4), `layer ${l + 1} dW`).toBeNull();
+      expect(closeTo(engine.db[l], oracle.db[l], 1e-5, 1e-4), `layer ${l + 1} db`).toBeNull();
+    });
+  });
+});
