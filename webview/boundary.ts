@@ -3,7 +3,7 @@
  * under the training points (SessionInfo.plane), coloured with the heatmaps' diverging scale.
  */
 import type { SessionInfo, Snapshot } from '../src/protocol';
-import { scaleIndex, toCss, unpack } from './colors';
+import { pack, scaleIndex, toCss, unpack, type Rgba } from './colors';
 import type { Palette } from './theme';
 
 type Plane = NonNullable<SessionInfo['plane']>;
@@ -24,12 +24,21 @@ function centre(values: Float32Array): { offset: number; limit: number } {
   return { offset: 0, limit: limit > 0 ? limit : 1 };
 }
 
-/** The point's class as −1 / +1 (for colour): from 0/1 targets, ±1 targets or one-hot rows (class 0 vs the rest). */
-function pointSign(targets: Float32Array, i: number, perPoint: number): number {
-  if (perPoint === 1) return targets[i] > 0.5 ? 1 : -1;
+/** The class of training point i: 0/1 for one output (target > 0.5), else the one-hot row's argmax. */
+function pointClass(targets: Float32Array, i: number, perPoint: number): number {
+  if (perPoint === 1) return targets[i] > 0.5 ? 1 : 0;
   let best = 0;
   for (let c = 1; c < perPoint; c++) if (targets[i * perPoint + c] > targets[i * perPoint + best]) best = c;
-  return best === 0 ? -1 : 1;
+  return best;
+}
+
+/** Class colours for several outputs: the scale's two ends first, then the theme's other chart colours. */
+function classColors(p: Palette): Rgba[] {
+  return [unpack(p.scale.lut[0]), unpack(p.scale.lut[p.scale.lut.length - 1]), p.green, p.orange, p.purple, p.yellow];
+}
+
+function mixColor(a: Rgba, b: Rgba, t: number): Rgba {
+  return { r: a.r + (b.r - a.r) * t, g: a.g + (b.g - a.g) * t, b: a.b + (b.b - a.b) * t, a: 1 };
 }
 
 export class BoundaryView {
@@ -41,6 +50,8 @@ export class BoundaryView {
   constructor(
     container: HTMLElement,
     private readonly plane: Plane,
+    /** Output units: 1 → values are the output (centred on 0.5 or 0); more → values are class indices. */
+    private readonly outputs: number,
   ) {
     this.root = document.createElement('section');
     this.root.className = 'card boundary-card';
@@ -49,7 +60,7 @@ export class BoundaryView {
     title.textContent = 'Decision boundary';
     const note = document.createElement('span');
     note.className = 'muted';
-    note.textContent = 'network output over the input plane, training points on top';
+    note.textContent = 'output over the input plane \u00b7 training points';
     header.append(title, note);
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'boundary';
@@ -88,9 +99,15 @@ export class BoundaryView {
       if (octx) {
         const image = octx.createImageData(n, n);
         const pixels = new Uint32Array(image.data.buffer);
-        const { offset, limit } = centre(b.values);
-        // Softer than the heatmaps, so the points stay readable on top.
-        for (let i = 0; i < n * n; i++) pixels[i] = p.scale.lut[scaleIndex((b.values[i] - offset) * 0.7, limit)];
+        if (this.outputs > 1) {
+          // The predicted class, in its colour softened towards neutral.
+          const classes = classColors(p).map((c) => pack(mixColor(p.scale.neutral, c, 0.45)));
+          for (let i = 0; i < n * n; i++) pixels[i] = classes[Math.round(b.values[i]) % classes.length] ?? p.backgroundPixel;
+        } else {
+          const { offset, limit } = centre(b.values);
+          // Softer than the heatmaps, so the points stay readable on top.
+          for (let i = 0; i < n * n; i++) pixels[i] = p.scale.lut[scaleIndex((b.values[i] - offset) * 0.6, limit)];
+        }
         octx.putImageData(image, 0, 0);
         ctx.imageSmoothingEnabled = true;
         ctx.drawImage(this.offscreen, 0, 0, px, px);
@@ -101,15 +118,14 @@ export class BoundaryView {
     const perPoint = count > 0 ? Math.max(1, Math.round(targets.length / count)) : 1;
     const r = Math.max(2.5, Math.min(4.5, 900 / Math.max(1, count))) * dpr;
     const outline = toCss(p.contrastBorder ?? p.background);
-    const pos = toCss(unpack(p.scale.lut[p.scale.lut.length - 1]));
-    const neg = toCss(unpack(p.scale.lut[0]));
+    const colours = classColors(p).map((c) => toCss(c));
     ctx.lineWidth = 1.25 * dpr;
     for (let i = 0; i < count; i++) {
       const x = ((points[2 * i] - xMin) / (xMax - xMin)) * px;
       const y = ((yMax - points[2 * i + 1]) / (yMax - yMin)) * px;
       ctx.beginPath();
       ctx.arc(x, y, r, 0, Math.PI * 2);
-      ctx.fillStyle = pointSign(targets, i, perPoint) > 0 ? pos : neg;
+      ctx.fillStyle = colours[pointClass(targets, i, perPoint) % colours.length];
       ctx.fill();
       ctx.strokeStyle = outline;
       ctx.stroke();

@@ -46,7 +46,7 @@ export function cellStory(layer: number, inputs: number, snapshot: LayerSnapshot
   const isBias = k >= inputs;
   const at = j * inputs + k;
   const lsup = String(layer);
-  const prev = `${layer}\u22121`; // l−1
+  const prev = String(layer - 1); // a^{l−1}: the previous layer's activations
   const terms: StoryTerm[] = [];
   const aValue = !isBias ? trace?.activations[layer - 1]?.[k] : 1;
   const dValue = trace?.deltas[layer - 1]?.[j];

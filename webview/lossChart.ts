@@ -89,7 +89,7 @@ export class LossChart {
             display: false,
             title: { display: true, text: 'Accuracy' },
             grid: { drawOnChartArea: false },
-            ticks: { callback: (v) => formatPercent(Number(v)) },
+            ticks: { callback: (v) => `${Math.round(Number(v) * 100)}%` },
           },
         },
         plugins: {

@@ -356,7 +356,7 @@ function init(message: Extract<ToPanel, { type: 'init' }>): void {
   side.replaceChildren();
   boundary = undefined;
   if (info.plane) {
-    boundary = new BoundaryView(side, info.plane);
+    boundary = new BoundaryView(side, info.plane, info.layers[info.layers.length - 1]?.units ?? 1);
     boundary.setData(latest?.boundary);
   }
   overview.classList.toggle('with-side', boundary !== undefined);

@@ -26,7 +26,9 @@ export interface Palette {
   yellow: Rgba;
   /** Heatmaps: −max → red, 0 → neutral, +max → blue. */
   scale: DivergingScale;
-  /** Packed background for gaps between cells. */
+  /** The cards' background (editorWidget.background). */
+  card: Rgba;
+  /** Packed card background, for gaps between cells. */
   backgroundPixel: number;
 }
 
@@ -55,20 +57,22 @@ export function readPalette(): Palette {
     return parseColor(fallback) as Rgba;
   };
   const background = composite(read(['editor-background'], fallbacks.bg), parseColor(fallbacks.bg) as Rgba);
+  // Heatmaps sit on cards (editorWidget.background): gaps between cells take the card's colour.
+  const card = composite(read(['editorWidget-background', 'editor-background'], fallbacks.bg), background);
   const foreground = composite(read(['editor-foreground', 'foreground'], fallbacks.fg), background);
   const contrast = parseColor(style.getPropertyValue('--vscode-contrastBorder'));
   const blue = read(['charts-blue'], fallbacks.blue);
   const red = read(['charts-red'], fallbacks.red);
   // 0 sits a shade off the background, so a layer of zeros still shows its cells.
-  const dark = luminance(background) < 0.35;
-  const neutral = mix(background, foreground, dark ? 0.1 : 0.07);
+  const dark = luminance(card) < 0.35;
+  const neutral = mix(card, foreground, dark ? 0.1 : 0.07);
   const fontSize = parseFloat(style.getPropertyValue('--vscode-font-size')) || 13;
   return {
     kind,
     background,
     foreground,
     muted: composite(read(['descriptionForeground'], fallbacks.fg), background),
-    grid: composite(read(['editorWidget-border', 'widget-border', 'panel-border'], dark ? '#ffffff1f' : '#0000001f'), background),
+    grid: gridColor(read(['charts-lines'], dark ? '#cccccc80' : '#3b3b3b80'), card),
     border: composite(read(['panel-border', 'widget-border'], dark ? '#2b2b2b' : '#e5e5e5'), background),
     contrastBorder: contrast ? composite(contrast, background) : undefined,
     focus: read(['focusBorder'], '#0078d4'),
@@ -81,8 +85,14 @@ export function readPalette(): Palette {
     purple: read(['charts-purple'], fallbacks.purple),
     yellow: read(['charts-yellow'], fallbacks.yellow),
     scale: divergingScale(composite(red, background), neutral, composite(blue, background)),
-    backgroundPixel: pack(background),
+    card,
+    backgroundPixel: pack(card),
   };
+}
+
+/** Chart grid lines: the theme's chart line colour, fainter, so the data stands out. */
+function gridColor(lines: Rgba, under: Rgba): Rgba {
+  return composite({ ...lines, a: lines.a * 0.4 }, under);
 }
 
 function mix(a: Rgba, b: Rgba, t: number): Rgba {

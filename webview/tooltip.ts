@@ -38,13 +38,10 @@ export class CellTooltip {
       const value = document.createElement('span');
       value.className = 'tt-value';
       value.textContent = formatNumber(term.value);
-      row.append(label, value);
-      if (term.note) {
-        const note = document.createElement('span');
-        note.className = 'tt-note';
-        note.textContent = term.note;
-        row.append(note);
-      }
+      const note = document.createElement('span');
+      note.className = 'tt-note';
+      note.textContent = term.note ?? '';
+      row.append(label, value, note);
       table.append(row);
     }
     el.append(table);

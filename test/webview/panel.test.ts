@@ -183,15 +183,15 @@ describe('heatmaps', () => {
       expect(await hook(p.page, (h) => h.limit(1), null)).toBe(0.5);
       const blue = themeColor(theme, 'charts-blue');
       const red = themeColor(theme, 'charts-red');
-      const background = themeColor(theme, 'editor-background');
+      const card = themeColor(theme, 'editorWidget-background'); // what the heatmaps sit on
       expect(distance(await at(0, 0), blue)).toBeLessThanOrEqual(1); // w = 0.5 = +max
       expect(distance(await at(1, 0), red)).toBeLessThanOrEqual(1); // w = −0.5 = −max
       const neutral = (await hook(p.page, (h) => h.scaleColors(), null)).neutral;
       expect(distance(await at(0, 1), neutral)).toBeLessThanOrEqual(1); // w = 0
       expect(distance(await at(0, 2), neutral)).toBeLessThanOrEqual(1); // bias b_0 = 0
-      // Neutral is a shade off the background (zeros still show as cells), far from both ends.
-      expect(distance(neutral, background)).toBeGreaterThan(5);
-      expect(distance(neutral, background)).toBeLessThan(40);
+      // Neutral is a shade off the card's background (zeros still show as cells), far from both ends.
+      expect(distance(neutral, card)).toBeGreaterThan(5);
+      expect(distance(neutral, card)).toBeLessThan(40);
       expect(distance(neutral, blue)).toBeGreaterThan(60);
       // Half of max is between neutral and the end colour.
       const half = await at(1, 1); // w = 0.25
