@@ -21,10 +21,10 @@ interface Formatted {
 }
 
 interface BrainNet {
-  train(data: { input: Float32Array; output: Float32Array }[], options: object): unknown;
-  formatData(data: { input: Float32Array; output: Float32Array }[]): Formatted[];
+  train(data: { input: number[]; output: number[] }[], options: object): unknown;
+  formatData(data: { input: number[]; output: number[] }[]): Formatted[];
   trainPattern(value: Formatted, logErrorRate?: boolean): number | null;
-  run(input: Float32Array): ArrayLike<number>;
+  run(input: number[]): ArrayLike<number>;
   weights: Float32Array[][];
 }
 
@@ -54,9 +54,11 @@ export function brainEngine(): Engine {
         outputSize: o,
         activation: net.layers[0].activation,
       });
+      // Plain arrays: brain.js treats anything else (a Float32Array too) as a keyed object and
+      // trains through lookup tables, returning objects from run().
       const samples = Array.from({ length: data.count }, (_, i) => ({
-        input: data.inputs.subarray(i * n, (i + 1) * n),
-        output: data.targets.subarray(i * o, (i + 1) * o),
+        input: Array.from(data.inputs.subarray(i * n, (i + 1) * n)),
+        output: Array.from(data.targets.subarray(i * o, (i + 1) * o)),
       }));
       const options = { iterations: 1, errorThresh: 1e-9, learningRate: net.rate, momentum: 1e-9, log: false };
       // One short train() call sets the options and builds the network; its update happens before timing.
@@ -72,7 +74,7 @@ export function brainEngine(): Engine {
         },
         predict(inputs, count) {
           const result = new Float32Array(count * o);
-          for (let i = 0; i < count; i++) result.set(Array.from(network.run(inputs.subarray(i * n, (i + 1) * n))), i * o);
+          for (let i = 0; i < count; i++) result.set(Array.from(network.run(Array.from(inputs.subarray(i * n, (i + 1) * n)))), i * o);
           return result;
         },
       };

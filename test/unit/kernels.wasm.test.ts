@@ -304,6 +304,12 @@ describe('wasm kernels: memory', () => {
     const dA = new Float32Array(m * n);
     kernels.backward(foreign, W, dA, m, p, n);
     expectClose(dA, backwardSpec(foreign, W, m, p, n), 'backward with another instance’s D');
+    // Views this instance has already worked on (and remembers) are still foreign to another one.
+    const other = wasm();
+    const Z2 = fill(other.alloc(m * p), random);
+    kernels.forward(A, inside.subarray(m * n, m * n + p * n), null, inside.subarray(0, m * p), m, n, p); // marks A
+    other.forward(A, W, null, Z2, m, n, p);
+    expectClose(Z2, forwardSpec(A, W, null, m, n, p), 'forward on another instance’s marked A');
   });
 });
 

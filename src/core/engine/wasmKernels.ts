@@ -82,6 +82,8 @@ export function wasmKernels(): Kernels | null {
   const { memory } = exports;
   const js = jsKernels();
   let top = Math.max(ALIGN, alignUp(exports.heapBase()));
+  /** The memory's ArrayBuffer; replaced only when alloc grows the memory, which it does only before any view exists. */
+  let buffer = memory.buffer;
   let viewsHandedOut = false;
 
   function alloc(length: number): Float32Array {
@@ -104,44 +106,69 @@ export function wasmKernels(): Kernels | null {
         );
       }
     }
-    const view = new Float32Array(memory.buffer, top, length);
+    buffer = memory.buffer;
+    const view = new Float32Array(buffer, top, length);
     top = end;
     viewsHandedOut = true;
     return view;
   }
 
-  /** True when every array is a view of this instance's memory (null counts as in: it becomes 0). No rest arguments: no garbage per call. */
-  const inMemory = (a: Float32Array | null, b: Float32Array | null, c: Float32Array | null, d: Float32Array | null = null): boolean => {
-    const buffer = memory.buffer;
-    return (a === null || a.buffer === buffer) && (b === null || b.buffer === buffer) && (c === null || c.buffer === buffer) && (d === null || d.buffer === buffer);
+  /**
+   * Is `array` a view of this instance's memory? Reading `array.buffer` costs tens of nanoseconds,
+   * which adds up on the one-sample steps of small networks (a dozen kernel calls a step), so an
+   * array once found to be a view is marked with a symbol-keyed property holding this memory's
+   * buffer: the next check is one property load. Sound because a typed array never changes buffer
+   * and this memory never grows (so never changes buffer) once views exist.
+   */
+  const isView = (array: Float32Array): boolean => {
+    if ((array as Marked)[IN_MEMORY] === buffer) return true;
+    if (array.buffer !== buffer) return false;
+    if (Object.isExtensible(array)) (array as Marked)[IN_MEMORY] = buffer;
+    return true;
   };
+  const inMemory = (a: Float32Array | null, b: Float32Array | null, c: Float32Array | null, d: Float32Array | null): boolean =>
+    (a === null || isView(a)) && (b === null || isView(b)) && (c === null || isView(c)) && (d === null || isView(d));
   const address = (array: Float32Array | null): number => (array === null ? 0 : array.byteOffset);
 
   return {
     name: 'wasm-simd',
     alloc,
     forward(A, W, bias, Z, m, n, p) {
-      checkSizes('forward', [A, m * n, 'A', 'm × n'], [W, p * n, 'W', 'p × n'], [bias, p, 'bias', 'p'], [Z, m * p, 'Z', 'm × p']);
+      need(A, m * n, 'forward', 'A', 'm × n');
+      need(W, p * n, 'forward', 'W', 'p × n');
+      need(bias, p, 'forward', 'bias', 'p');
+      need(Z, m * p, 'forward', 'Z', 'm × p');
       if (!inMemory(A, W, bias, Z)) return js.forward(A, W, bias, Z, m, n, p);
       exports.forward(A.byteOffset, W.byteOffset, bias === null ? 0 : bias.byteOffset, Z.byteOffset, m, n, p);
     },
     backward(D, W, dA, m, p, n) {
-      checkSizes('backward', [D, m * p, 'D', 'm × p'], [W, p * n, 'W', 'p × n'], [dA, m * n, 'dA', 'm × n']);
-      if (!inMemory(D, W, dA)) return js.backward(D, W, dA, m, p, n);
+      need(D, m * p, 'backward', 'D', 'm × p');
+      need(W, p * n, 'backward', 'W', 'p × n');
+      need(dA, m * n, 'backward', 'dA', 'm × n');
+      if (!inMemory(D, W, dA, null)) return js.backward(D, W, dA, m, p, n);
       exports.backward(D.byteOffset, W.byteOffset, dA.byteOffset, m, p, n);
     },
     gradient(D, A, G, gb, m, p, n, scale) {
-      checkSizes('gradient', [D, m * p, 'D', 'm × p'], [A, m * n, 'A', 'm × n'], [G, p * n, 'G', 'p × n'], [gb, p, 'gb', 'p']);
+      need(D, m * p, 'gradient', 'D', 'm × p');
+      need(A, m * n, 'gradient', 'A', 'm × n');
+      need(G, p * n, 'gradient', 'G', 'p × n');
+      need(gb, p, 'gradient', 'gb', 'p');
       if (!inMemory(D, A, G, gb)) return js.gradient(D, A, G, gb, m, p, n, scale);
       exports.gradient(D.byteOffset, A.byteOffset, G.byteOffset, gb === null ? 0 : gb.byteOffset, m, p, n, scale);
     },
     proposeUpdate(w, g, v, delta, count, rate, momentum, l2) {
-      checkSizes('proposeUpdate', [w, count, 'w', 'count'], [g, count, 'g', 'count'], [v, count, 'v', 'count'], [delta, count, 'Δ', 'count']);
+      need(w, count, 'proposeUpdate', 'w', 'count');
+      need(g, count, 'proposeUpdate', 'g', 'count');
+      need(v, count, 'proposeUpdate', 'v', 'count');
+      need(delta, count, 'proposeUpdate', 'Δ', 'count');
       if (!inMemory(w, g, v, delta)) return proposeUpdateJs(w, g, v, delta, count, rate, momentum, l2);
       return exports.proposeUpdate(w.byteOffset, g.byteOffset, address(v), delta.byteOffset, count, rate, momentum, l2) === 1;
     },
     commitUpdate(w, delta, epochDelta, v, count) {
-      checkSizes('commitUpdate', [w, count, 'w', 'count'], [delta, count, 'Δ', 'count'], [epochDelta, count, 'E', 'count'], [v, count, 'v', 'count']);
+      need(w, count, 'commitUpdate', 'w', 'count');
+      need(delta, count, 'commitUpdate', 'Δ', 'count');
+      need(epochDelta, count, 'commitUpdate', 'E', 'count');
+      need(v, count, 'commitUpdate', 'v', 'count');
       if (!inMemory(w, delta, epochDelta, v)) return commitUpdateJs(w, delta, epochDelta, v, count);
       return exports.commitUpdate(w.byteOffset, delta.byteOffset, epochDelta.byteOffset, address(v), count);
     },
@@ -179,14 +206,17 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 /**
  * The wasm code reads memory by address, so an array shorter than its m/n/p claim would be
  * read past its end (someone else's buffer) instead of failing: refuse it with a message.
+ * Plain arguments, no arrays: nothing allocated per kernel call.
  */
-function checkSizes(kernel: string, ...checks: [Float32Array | null, number, string, string][]): void {
-  for (const [array, needed, name, shape] of checks) {
-    if (array !== null && array.length < needed) {
-      throw new RangeError(`wasm kernels: ${kernel}: ${name} has ${array.length} values but ${shape} = ${needed} are needed`);
-    }
+function need(array: Float32Array | null, needed: number, kernel: string, name: string, shape: string): void {
+  if (array !== null && array.length < needed) {
+    throw new RangeError(`wasm kernels: ${kernel}: ${name} has ${array.length} values but ${shape} = ${needed} are needed`);
   }
 }
+
+/** The property that marks a Float32Array as a view of one instance's memory (its value: that memory's buffer). */
+const IN_MEMORY = Symbol('nnspec.wasmKernels.memory');
+type Marked = Float32Array & { [IN_MEMORY]?: ArrayBuffer };
 
 function alignUp(bytes: number): number {
   return Math.ceil(bytes / ALIGN) * ALIGN;
