@@ -195,24 +195,52 @@ export function oracleGradient(
   };
 }
 
-/** Just the mean cost (for finite differences), through the same scalar graph. */
+/**
+ * Just the mean cost, for finite differences: the same network and cost as oracleGradient, in
+ * plain float64 arithmetic (no graph), written out here so it shares nothing with the engine.
+ */
 export function oracleCost(
   layers: OracleLayer[],
   loss: LossName,
   l2: number,
   samples: { x: ArrayLike<number>; y: ArrayLike<number> }[],
 ): number {
+  const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
   let total = 0;
   for (const { x, y } of samples) {
-    let a: Value[] = Array.from(x, (v) => new Value(v));
+    let a: number[] = Array.from(x);
     for (const layer of layers) {
-      const zs = layer.weights.map((row, j) => {
-        const dot = sum(row.map((w, k) => new Value(w).mul(a[k])));
-        return layer.bias ? dot.add(layer.biases[j]) : dot;
-      });
-      a = activate(layer.activation, zs);
+      const zs = layer.weights.map((row, j) => row.reduce((s, w, k) => s + w * a[k], layer.bias ? layer.biases[j] : 0));
+      switch (layer.activation) {
+        case 'identity':
+          a = zs;
+          break;
+        case 'sigmoid':
+          a = zs.map(sigmoid);
+          break;
+        case 'tanh':
+          a = zs.map((z) => 2 * sigmoid(2 * z) - 1);
+          break;
+        case 'relu':
+          a = zs.map((z) => (z > 0 ? z : 0));
+          break;
+        case 'leaky_relu':
+          a = zs.map((z) => (z > 0 ? z : 0.01 * z));
+          break;
+        case 'softmax': {
+          const c = Math.max(...zs);
+          const es = zs.map((z) => Math.exp(z - c));
+          const sum = es.reduce((s, e) => s + e, 0);
+          a = es.map((e) => e / sum);
+          break;
+        }
+      }
     }
-    total += sampleCost(loss, a, y).data;
+    for (let j = 0; j < a.length; j++) {
+      if (loss === 'mse') total += 0.5 * (a[j] - y[j]) ** 2;
+      else if (loss === 'bce') total -= y[j] * Math.log(a[j]) + (1 - y[j]) * Math.log(1 - a[j]);
+      else total -= y[j] * Math.log(a[j]);
+    }
   }
   let squares = 0;
   for (const layer of layers) for (const row of layer.weights) for (const w of row) squares += w * w;
