@@ -161,6 +161,12 @@ export interface PanelPage {
   page: Page;
   /** Dispatches messages as VS Code does (window 'message' events), all in one task. */
   send(messages: ToPanel[]): Promise<void>;
+  /**
+   * Posts messages with window.postMessage, each delivered as its own task with a structured
+   * clone (as VS Code delivers them); resolves when the page has handled them all. Returns the
+   * animation frames the page showed meanwhile, counted by the test's own rAF loop.
+   */
+  post(messages: ToPanel[]): Promise<number>;
   /** Waits until the page has drawn twice more (so any pending frame has run). */
   settle(): Promise<void>;
   posted(): Promise<unknown[]>;
@@ -193,6 +199,39 @@ export async function openPanel(browser: Browser, origin: string, theme: Theme, 
         const g = globalThis as unknown as { __test: { decode(v: unknown): unknown }; dispatchEvent(e: unknown): void };
         for (const m of encoded as unknown[]) g.dispatchEvent(new MessageEvent('message', { data: g.__test.decode(m) }));
       }, encode(messages));
+    },
+    async post(messages) {
+      return (await page.evaluate((encoded) => {
+        type G = {
+          __test: { decode(v: unknown): unknown };
+          __nnspec: { stats(): { messages: number } };
+          postMessage(m: unknown, target: string): void;
+          addEventListener(t: string, f: () => void): void;
+        };
+        const g = globalThis as unknown as G;
+        const list = encoded as unknown[];
+        const target = g.__nnspec.stats().messages + list.length;
+        let frames = 0;
+        let counting = true;
+        const count = (): void => {
+          frames++;
+          if (counting) requestAnimationFrame(count);
+        };
+        requestAnimationFrame(count);
+        for (const m of list) g.postMessage(g.__test.decode(m), '*');
+        return new Promise<number>((resolve) => {
+          const check = (): void => {
+            if (g.__nnspec.stats().messages >= target) {
+              // Let the frame that draws the last message run, then stop counting.
+              requestAnimationFrame(() => requestAnimationFrame(() => {
+                counting = false;
+                resolve(frames);
+              }));
+            } else setTimeout(check, 5);
+          };
+          check();
+        });
+      }, encode(messages))) as number;
     },
     posted: () => page.evaluate(() => (globalThis as unknown as { __test: { posted: unknown[] } }).__test.posted),
     state: () => page.evaluate(() => (globalThis as unknown as { __test: { state(): PanelState | undefined } }).__test.state()),
