@@ -540,6 +540,10 @@ function suite(kind: KernelsKind): void {
       expect(sizes).toHaveLength(1);
       // every view lies inside that one allocation
       for (const l of trainer.layers) expect(l.weights.buffer).toBe(trainer.layers[0].biases.buffer);
+      // each starting on 16 bytes, for SIMD loads
+      for (const l of trainer.layers) {
+        for (const a of [l.weights, l.biases, l.gradWeights, l.gradBiases]) expect(a.byteOffset % 16).toBe(0);
+      }
     });
   });
 

@@ -197,18 +197,22 @@ class BatchTrainer implements Trainer {
     const validationCount = data.validation?.count ?? 0;
     this.rows = Math.max(this.batchSize, Math.min(CHUNK_ROWS, Math.max(train.count, validationCount)));
 
-    // One allocation for everything, sliced below.
-    let total = this.rows * (this.inputSize + this.outputSize);
+    // One allocation for everything, sliced below: per layer 9 weight-shaped arrays and their
+    // bias-shaped partners, and 3 batch matrices; every slice starts on 16 bytes (SIMD-friendly).
+    const ALIGN = 4;
+    const padded = (length: number): number => Math.ceil(length / ALIGN) * ALIGN;
+    let total = padded(this.rows * this.inputSize) + padded(this.rows * this.outputSize);
     let inputs = this.inputSize;
     for (const layer of spec.layers) {
-      total += 14 * (layer.units * inputs + layer.units) + 3 * this.rows * layer.units;
+      total += 9 * (padded(layer.units * inputs) + padded(layer.units)) + 3 * padded(this.rows * layer.units);
       inputs = layer.units;
     }
     const memory = kernels.alloc(total);
     let offset = 0;
     const take = (length: number): Float32Array => {
+      if (offset + length > total) throw new Error('internal: trainer buffers overrun their allocation');
       const view = memory.subarray(offset, offset + length);
-      offset += length;
+      offset += padded(length);
       return view;
     };
     this.X = take(this.rows * this.inputSize);
