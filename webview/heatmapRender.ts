@@ -84,24 +84,27 @@ export function renderHeatmap(
   background: number,
 ): void {
   const { rows, cols, cell, gap, width } = layout;
-  if (gap > 0 || layout.hasBias) pixels.fill(background);
   const pitch = cell + gap;
-  const half = (lut.length - 1) / 2;
-  const inv = limit > 0 ? half / limit : 0;
-  const last = lut.length - 1;
   if (cell === 1 && gap === 0) {
-    // Big layers: one pixel a weight, straight through.
+    // Big layers: one pixel a weight, straight through the table. t = half + v·half/limit + ½,
+    // so t | 0 rounds to the nearest entry; beyond ±limit clamps to the ends, NaN takes 0's colour.
+    const half = (lut.length - 1) / 2;
+    const last = lut.length - 1;
+    const inv = limit > 0 ? half / limit : 0;
+    const centre = half + 0.5;
+    const biasStart = cols;
+    const biasEnd = cols + layout.biasGap;
     for (let j = 0; j < rows; j++) {
       const row = j * cols;
       const out = j * width;
       for (let k = 0; k < cols; k++) {
-        let idx = Math.round(half + values[row + k] * inv);
-        if (!(idx >= 0)) idx = idx < 0 ? 0 : half; // NaN → centre
-        else if (idx > last) idx = last;
-        pixels[out + k] = lut[idx];
+        const t = values[row + k] * inv + centre;
+        pixels[out + k] = lut[t >= 0 ? (t < last + 1 ? t | 0 : last) : t < 0 ? 0 : half];
       }
+      if (layout.hasBias) pixels.fill(background, out + biasStart, out + biasEnd);
     }
   } else {
+    pixels.fill(background);
     for (let j = 0; j < rows; j++) {
       for (let k = 0; k < cols; k++) {
         fillCell(pixels, width, k * pitch, j * pitch, cell, lut[scaleIndex(values[j * cols + k], limit)]);
