@@ -483,10 +483,12 @@ class BatchTrainer implements Trainer {
     const { inputs, targets } = this.data.train;
     const n = this.inputSize;
     const o = this.outputSize;
+    const { X, Y } = this;
     for (let b = 0; b < m; b++) {
       const i = order[start + b];
-      this.X.set(inputs.subarray(i * n, i * n + n), b * n);
-      this.Y.set(targets.subarray(i * o, i * o + o), b * o);
+      // element loops rather than set(subarray(…)): no view objects made in the step loop
+      for (let k = 0, from = i * n, to = b * n; k < n; k++) X[to + k] = inputs[from + k];
+      for (let j = 0, from = i * o, to = b * o; j < o; j++) Y[to + j] = targets[from + j];
     }
   }
 
