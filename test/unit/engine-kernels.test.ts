@@ -12,7 +12,7 @@ const fill = (n: number): Float32Array => Float32Array.from({ length: n }, () =>
 const kernels = jsKernels();
 
 const SIZES: [number, number, number][] = [];
-for (const m of [1, 2, 3, 4, 5, 7, 8, 9, 10]) for (const n of [1, 3, 4, 6, 13]) for (const p of [1, 2, 3, 5]) SIZES.push([m, n, p]);
+for (const m of [1, 2, 3, 4, 5, 7, 8, 9, 10]) for (const n of [1, 3, 4, 6, 13]) for (const p of [1, 2, 3, 5, 7]) SIZES.push([m, n, p]);
 // more rows than one gradient chunk (64)
 SIZES.push([70, 5, 3], [130, 9, 4], [64, 4, 2], [65, 1, 1]);
 

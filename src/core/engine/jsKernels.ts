@@ -81,6 +81,30 @@ function forward(A: Float32Array, W: Float32Array, bias: Float32Array | null, Z:
       Z[z0 + j + 3] = s03;
       Z[z1 + j + 3] = s13;
     }
+    for (; j + 2 <= p; j += 2) {
+      const w0 = j * n;
+      const w1 = w0 + n;
+      let s00 = 0;
+      let s10 = 0;
+      let s01 = 0;
+      let s11 = 0;
+      for (let k = 0; k < n; k++) {
+        const x0 = A[a0 + k];
+        const x1 = A[a1 + k];
+        const c0 = W[w0 + k];
+        const c1 = W[w1 + k];
+        s00 += x0 * c0;
+        s10 += x1 * c0;
+        s01 += x0 * c1;
+        s11 += x1 * c1;
+      }
+      const b0 = bias === null ? 0 : bias[j];
+      const b1 = bias === null ? 0 : bias[j + 1];
+      Z[z0 + j] = s00 + b0;
+      Z[z1 + j] = s10 + b0;
+      Z[z0 + j + 1] = s01 + b1;
+      Z[z1 + j + 1] = s11 + b1;
+    }
     for (; j < p; j++) {
       const w = j * n;
       let s0 = 0;
