@@ -53,6 +53,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
 </html>`;
 }
 
+/** For text and double-quoted attributes (the policy's single quotes stay as they are). */
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 }

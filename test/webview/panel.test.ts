@@ -372,6 +372,23 @@ describe('controls, state and messages', () => {
     await closeClean(p);
   });
 
+  test('the page runs under the panel\'s CSP: an inline script is refused and reported', async () => {
+    const p = await open('dark');
+    const ran = await p.page.evaluate(() => {
+      type G = { document: { createElement(t: string): { textContent: string }; body: { append(e: unknown): void } }; __inline?: number };
+      const g = globalThis as unknown as G;
+      const s = g.document.createElement('script');
+      s.textContent = 'window.__inline = 1';
+      g.document.body.append(s);
+      return g.__inline === 1;
+    });
+    expect(ran).toBe(false);
+    await expect
+      .poll(() => p.problems())
+      .toEqual([expect.stringMatching(/^CSP violation: script-src(-elem)? inline$/), expect.stringMatching(/^console\.error: Executing inline script violates .*'nonce-/)]);
+    await p.page.close();
+  });
+
   test('a load failure is shown, with the message', async () => {
     const p = await open('light');
     await p.send([{ type: 'loadFailed', message: '2 errors in the spec' }]);
@@ -435,7 +452,7 @@ describe('screenshots (test-artifacts/webview/)', () => {
       await closeClean(s);
       const d = await open(theme);
       await d.send(digits.stream);
-      await d.page.getByRole('radio', { name: 'w', exact: true }).click();
+      await d.page.getByRole('radio', { name: '\u0394w this epoch' }).click();
       await d.settle();
       await d.page.screenshot({ path: path.join(ARTIFACTS, `digits-${theme}.png`), fullPage: true });
       await closeClean(d);
