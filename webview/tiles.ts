@@ -62,8 +62,10 @@ export class Tiles {
     }
     this.layout = layout;
     const image = this.image as ImageData;
-    const values = this.layer ? modeArrays(this.layer, mode).values : new Float32Array(units * rows * cols);
-    this.limit = symmetricLimit(values);
+    const arrays = this.layer ? modeArrays(this.layer, mode) : undefined;
+    const values = arrays?.values ?? new Float32Array(units * rows * cols);
+    // Layer 1's limits (biases included), so tiles and heatmap share one colour scale.
+    this.limit = symmetricLimit(values, this.info.layers[0].bias ? arrays?.biases : undefined);
     renderTiles(new Uint32Array(image.data.buffer), layout, values, this.limit, p.scale.lut, p.backgroundPixel);
     this.canvas.getContext('2d')?.putImageData(image, 0, 0);
     this.caption.textContent = `${units} tiles of ${rows}\u00d7${cols} \u00b7 ${MODE_LABELS[mode].short}, same colours as layer 1, max |v| = ${formatNumber(this.limit)}`;
