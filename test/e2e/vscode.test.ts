@@ -10,8 +10,9 @@
  *      by NNSPEC_TEST_RESULT, which reaches the extension host through code-server's environment.
  * Missing Chromium/ripgrep/libkrb5-dev/build tools fail the run with the package to install.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installExtension, listExtensions, remoteUri, repoRoot, cacheDir, workbenchUrl } from '../../scripts/vscode/codeServer.mjs';
@@ -80,6 +81,22 @@ describe('the packaged extension', () => {
     const { id, version } = manifest();
     expect(listExtensions({ extensionsDir: join(root, 'extensions'), userDataDir: join(root, 'user-data') })).toContain(`${id}@${version}`);
   });
+
+  it('npm run install-extension installs the .vsix with the desktop `code` command when it is on PATH', () => {
+    // A stand-in `code` that records its arguments (no desktop VS Code here: it cannot be downloaded).
+    const bin = join(root, 'fake-bin');
+    mkdirSync(bin, { recursive: true });
+    const argsFile = join(root, 'code-args.txt');
+    writeFileSync(join(bin, 'code'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${argsFile}'\n`, { mode: 0o755 });
+    const result = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'vscode', 'install-extension.mjs')], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const { name, version } = manifest();
+    expect(readFileSync(argsFile, 'utf8').trim().split('\n')).toEqual(['--install-extension', join(repoRoot, `${name}-${version}.vsix`), '--force']);
+    expect(result.stdout).toMatch(/Installed nnspec\.nnspec into VS Code \(code\)/);
+  }, 120_000);
 });
 
 describe('a user in the real VS Code', () => {
