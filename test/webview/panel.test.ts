@@ -203,6 +203,35 @@ describe('heatmaps', () => {
     });
   }
 
+  test('switching theme (body class) redraws the heatmaps in the new theme's colours', async () => {
+    const p = await open('dark');
+    await p.send([tinyInit([0.5, 0.25], tinySnapshot(2))]);
+    await p.page.getByRole('radio', { name: 'w', exact: true }).click();
+    await p.settle();
+    const c = await hook(p.page, (h) => h.cellPixel(1, 0, 0), null);
+    const cell = (): Promise<Rgba> => pixel(p.page, 'canvas[data-layer="1"]', c!.x, c!.y);
+    expect(distance(await cell(), themeColor('dark', 'charts-blue'))).toBeLessThanOrEqual(1);
+    // As VS Code does: the new theme's variables, then the body class.
+    await p.page.evaluate(async (href) => {
+      type El = { rel: string; href: string; id: string; onload: (() => void) | null; remove(): void };
+      type G = { document: { createElement(t: string): El; head: { append(e: El): void }; getElementById(id: string): El | null; body: { className: string } } };
+      const d = (globalThis as unknown as G).document;
+      const link = d.createElement('link');
+      link.rel = 'stylesheet';
+      await new Promise<void>((resolve) => {
+        link.onload = () => resolve();
+        link.href = href;
+        d.head.append(link);
+      });
+      d.getElementById('theme')?.remove();
+      d.body.className = 'vscode-light';
+    }, `${origin}/themes/light.css`);
+    await p.settle();
+    expect(await hook(p.page, (h) => h.themeKind(), null)).toBe('light');
+    expect(distance(await cell(), themeColor('light', 'charts-blue'))).toBeLessThanOrEqual(1);
+    await closeClean(p);
+  });
+
   test('a recorded 784 → 128 digits layer: zero-input pixels show 0, the largest |Δw| the end colour', async () => {
     const p = await open('dark');
     await p.send(digits.stream);
