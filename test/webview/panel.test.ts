@@ -203,7 +203,7 @@ describe('heatmaps', () => {
     });
   }
 
-  test('switching theme (body class) redraws the heatmaps in the new theme's colours', async () => {
+  test('switching theme (body class) redraws the heatmaps in the new theme colours', async () => {
     const p = await open('dark');
     await p.send([tinyInit([0.5, 0.25], tinySnapshot(2))]);
     await p.page.getByRole('radio', { name: 'w', exact: true }).click();
