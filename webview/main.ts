@@ -273,7 +273,8 @@ function drawHeader(): void {
   badge.textContent = status;
   badge.dataset.status = status;
   const epochs = info?.epochs ?? 0;
-  const epoch = s ? Math.min(epochs, s.epoch + (status === 'done' || s.epoch >= epochs ? 0 : 1)) : 0;
+  // The epoch in progress (counted from 1), or the epochs completed when between two.
+  const epoch = s ? Math.min(epochs, s.epoch + (s.stepInEpoch > 0 ? 1 : 0)) : 0;
   mEpoch.textContent = info ? `${epoch} / ${epochs}` : '—';
   mStep.textContent = s ? formatCount(s.step) : info ? '0' : '—';
   mRate.textContent = s ? formatNumber(s.rate) : '—';

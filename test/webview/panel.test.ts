@@ -388,6 +388,14 @@ describe('controls, state and messages', () => {
     expect((await p.posted()).slice(1)).toEqual(['train', 'step', 'stepEpoch', 'reset'].map((action) => ({ type: 'control', action })));
     await p.send([{ type: 'snapshot', snapshot: tinySnapshot(3, { status: 'running' }) }]);
     await p.settle();
+    // Epoch: the one in progress (step 3 of epoch 1's 4), or the ones completed at a boundary.
+    expect(await text(p.page, '.metric:nth-child(1) dd')).toBe('1 / 10');
+    await p.send([{ type: 'snapshot', snapshot: tinySnapshot(4, { status: 'running' }) }]);
+    await p.settle();
+    expect(await text(p.page, '.metric:nth-child(1) dd')).toBe('1 / 10');
+    await p.send([{ type: 'snapshot', snapshot: tinySnapshot(5, { status: 'running' }) }]);
+    await p.settle();
+    expect(await text(p.page, '.metric:nth-child(1) dd')).toBe('2 / 10');
     const pause = p.page.getByRole('button', { name: 'Pause' });
     expect(await pause.getAttribute('aria-pressed')).toBe('true');
     expect(await p.page.getByRole('button', { name: 'Step', exact: true }).isDisabled()).toBe(true);
