@@ -284,7 +284,7 @@ function drawHeader(): void {
   else if (e?.train.accuracy !== undefined) {
     mAccuracy.textContent = formatPercent(e.train.accuracy) + (e.validation?.accuracy !== undefined ? ` / ${formatPercent(e.validation.accuracy)}` : '');
   } else mAccuracy.textContent = '—';
-  mSpeed.textContent = s && s.samplesPerSecond > 0 && status === 'running' ? formatCount(s.samplesPerSecond) : s && s.samplesPerSecond > 0 ? formatCount(s.samplesPerSecond) : '—';
+  mSpeed.textContent = s && s.samplesPerSecond > 0 ? formatCount(s.samplesPerSecond) : '—';
   const planned = info ? info.epochs * info.stepsPerEpoch : 0;
   const fraction = planned > 0 && s ? Math.min(1, s.step / planned) : 0;
   progressBar.style.width = `${(fraction * 100).toFixed(2)}%`;

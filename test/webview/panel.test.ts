@@ -477,6 +477,19 @@ describe('controls, state and messages', () => {
 });
 
 describe('screenshots (test-artifacts/webview/)', () => {
+  test('beside the editor (700 px wide) the chart keeps the full width and the boundary goes below it', async () => {
+    const p = await open('light');
+    await p.page.setViewportSize({ width: 700, height: 900 });
+    await p.send(spiral);
+    await p.settle();
+    const chart = await p.page.locator('.chart-card').boundingBox();
+    const boundary = await p.page.locator('.boundary-card').boundingBox();
+    expect(chart!.width).toBeGreaterThan(600);
+    expect(boundary!.y).toBeGreaterThanOrEqual(chart!.y + chart!.height);
+    await p.page.screenshot({ path: path.join(ARTIFACTS, 'spiral-light-narrow.png'), fullPage: true });
+    await closeClean(p);
+  });
+
   for (const theme of ['light', 'dark', 'high-contrast'] as const) {
     test(`spiral and digits in ${theme}`, async () => {
       const s = await open(theme);
