@@ -60,6 +60,8 @@ export class Heatmaps {
   private layers: LayerSnapshot[] | undefined;
   private trace: TraceSnapshot | undefined;
   private hovering: Card | undefined;
+  /** Where the mouse is over `hovering` (client coordinates), so a redraw keeps the tooltip in place. */
+  private mouse: { x: number; y: number } | undefined;
   mode: HeatmapMode = 'lastDelta';
   /** Redraws done (tests check that a storm of snapshots is coalesced). */
   draws = 0;
@@ -99,7 +101,7 @@ export class Heatmaps {
     this.lastDrawMs = performance.now() - start;
     // Keep an open tooltip's numbers current.
     const active = this.cards.find((c) => c.cell && (c === this.hovering || document.activeElement === c.canvas));
-    if (active?.cell && this.host.tooltip.visible) this.showCell(active, active.cell.j, active.cell.k, undefined, false);
+    if (active?.cell && this.host.tooltip.visible) this.showCell(active, active.cell.j, active.cell.k, active === this.hovering ? this.mouse : undefined, false);
   }
 
   /** Scroll to layer l and highlight its card. */
@@ -173,6 +175,7 @@ export class Heatmaps {
     canvas.addEventListener('mousemove', (e) => {
       const cell = this.cellFromEvent(card, e);
       this.hovering = card;
+      this.mouse = { x: e.clientX, y: e.clientY };
       if (!cell) {
         this.host.tooltip.hide();
         return;
