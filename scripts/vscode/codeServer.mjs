@@ -90,6 +90,19 @@ export function prepareCodeServer({ log = (line) => console.log(line), force = f
   if (problem) throw new Error(problem);
 
   mkdirSync(cacheDir, { recursive: true });
+  // One set-up at a time (npm start and a test run may both arrive here); the second one then reuses the first's tree.
+  const release = acquireLock(join(cacheDir, 'setup.lock'), log);
+  try {
+    if (!force && codeServerReady()) return { dir: codeServerDir, entry: codeServerEntry, reused: true, seconds: seconds() };
+    buildCodeServer(log);
+  } finally {
+    release();
+  }
+  return { dir: codeServerDir, entry: codeServerEntry, reused: false, seconds: seconds() };
+}
+
+/** The set-up proper, into a private directory renamed into place at the end. */
+function buildCodeServer(log) {
   // Build in a private directory and rename at the end: an interrupted set-up never looks complete.
   const work = join(cacheDir, `tmp-${process.pid}-${Date.now()}`);
   mkdirSync(work, { recursive: true });
@@ -142,10 +155,43 @@ export function prepareCodeServer({ log = (line) => console.log(line), force = f
   }
   // Older versions' trees are dead weight (hundreds of MB each).
   for (const name of readdirSync(cacheDir)) {
-    if (name.startsWith('code-server-') && join(cacheDir, name) !== codeServerDir) rmSync(join(cacheDir, name), { recursive: true, force: true });
+    if (/^code-server-\d+\.\d+\.\d+$/.test(name) && join(cacheDir, name) !== codeServerDir) rmSync(join(cacheDir, name), { recursive: true, force: true });
   }
   if (!codeServerReady()) throw new Error(`code-server: set-up finished but ${codeServerDir} is not complete`);
-  return { dir: codeServerDir, entry: codeServerEntry, reused: false, seconds: seconds() };
+}
+
+/** A lock directory holding the owner's pid; a lock whose owner is gone is taken over. Returns the release function. */
+function acquireLock(lockDir, log) {
+  const pidFile = join(lockDir, 'pid');
+  let announced = false;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      writeFileSync(pidFile, String(process.pid));
+      return () => rmSync(lockDir, { recursive: true, force: true });
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+    }
+    let owner = NaN;
+    try { owner = Number(readFileSync(pidFile, 'utf8')); } catch { /* being written, or stale without pid */ }
+    if (!isAlive(owner)) {
+      // Give a fresh lock a moment to get its pid file before declaring it stale.
+      sleepSync(500);
+      try { owner = Number(readFileSync(pidFile, 'utf8')); } catch { owner = NaN; }
+      if (!isAlive(owner)) { rmSync(lockDir, { recursive: true, force: true }); continue; }
+    }
+    if (!announced) { log(`code-server: waiting for the set-up running in process ${owner} …`); announced = true; }
+    sleepSync(1000);
+  }
+}
+
+function isAlive(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try { process.kill(pid, 0); return true; } catch (error) { return error.code === 'EPERM'; }
+}
+
+function sleepSync(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks it). */
