@@ -205,6 +205,8 @@ interface AccuracyRow {
   batch: number;
   updates: number;
   accuracy?: number;
+  /** Training speed on the real digits over this one epoch (one run, first steps included). */
+  samplesPerSecond?: number;
   skipped?: string;
   error?: string;
 }
@@ -234,7 +236,9 @@ async function accuracy(options: Options): Promise<{ rows: AccuracyRow[]; note?:
       let session: Session | undefined;
       try {
         session = await engine.create(net, split.train);
+        const t0 = performance.now();
         await session.steps(net.updates);
+        row.samplesPerSecond = (net.updates * net.batch) / ((performance.now() - t0) / 1000);
         const outputs = await session.predict(split.test.inputs, split.test.count);
         const o = outputsOf(net);
         let correct = 0;
@@ -244,7 +248,7 @@ async function accuracy(options: Options): Promise<{ rows: AccuracyRow[]; note?:
           if (best === split.test.labels[i]) correct++;
         }
         row.accuracy = correct / split.test.count;
-        console.log(`  ${engine.label.padEnd(52)} ${(100 * row.accuracy).toFixed(1)}%`);
+        console.log(`  ${engine.label.padEnd(52)} ${(100 * row.accuracy).toFixed(1)}%   (trained at ${si(row.samplesPerSecond)} samples/s)`);
       } catch (error) {
         row.error = error instanceof Error ? error.message : String(error);
         console.log(`  ${engine.label.padEnd(52)} FAILED: ${row.error}`);
