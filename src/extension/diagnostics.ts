@@ -30,6 +30,8 @@ export class DiagnosticsController implements vscode.Disposable {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly disposables: vscode.Disposable[] = [];
   private checker: Worker | undefined;
+  /** Loads sent to the checker worker and not answered yet, oldest first. */
+  private checks: { key: string; text: string }[] = [];
   private checkerIdle: NodeJS.Timeout | undefined;
 
   constructor(
@@ -122,17 +124,9 @@ export class DiagnosticsController implements vscode.Disposable {
     const text = doc.getText();
     const parsed = parseSpec(text);
     if (parsed.diagnostics.some((d) => d.severity === 'error') || !parsed.spec.data) return;
-    const key = doc.uri.toString();
     const worker = this.checkerWorker();
-    const listener = (message: FromWorker): void => {
-      if (message.type !== 'loaded' && message.type !== 'loadFailed') return;
-      // One load at a time, answered in order: the last answer is for the newest text.
-      worker.off('message', listener);
-      this.dataChecks.set(key, { text, diagnostics: message.diagnostics });
-      const current = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
-      if (current) this.refresh(current);
-    };
-    worker.on('message', listener);
+    // The worker answers loads one at a time, in order: the queue says which text each answer is for.
+    this.checks.push({ key: doc.uri.toString(), text });
     worker.postMessage({
       type: 'load',
       specText: text,
@@ -142,11 +136,21 @@ export class DiagnosticsController implements vscode.Disposable {
     });
   }
 
+  private checked(message: FromWorker): void {
+    if (message.type !== 'loaded' && message.type !== 'loadFailed' && message.type !== 'fatal') return;
+    const check = this.checks.shift();
+    if (!check || message.type === 'fatal') return;
+    this.dataChecks.set(check.key, { text: check.text, diagnostics: message.diagnostics });
+    const current = vscode.workspace.textDocuments.find((d) => d.uri.toString() === check.key);
+    if (current) this.refresh(current);
+  }
+
   private checkerWorker(): Worker {
     clearTimeout(this.checkerIdle);
     this.checkerIdle = setTimeout(() => this.endChecker(), CHECKER_IDLE_MS);
     if (!this.checker) {
       const worker = new Worker(vscode.Uri.joinPath(this.extensionUri, 'dist', 'worker.js').fsPath);
+      worker.on('message', (message: FromWorker) => this.checked(message));
       worker.on('error', () => this.endChecker());
       worker.on('exit', () => {
         if (this.checker === worker) this.checker = undefined;
@@ -158,6 +162,7 @@ export class DiagnosticsController implements vscode.Disposable {
 
   private endChecker(): void {
     clearTimeout(this.checkerIdle);
+    this.checks = [];
     const worker = this.checker;
     this.checker = undefined;
     void worker?.terminate();

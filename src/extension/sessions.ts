@@ -370,18 +370,6 @@ export class SessionManager implements vscode.Disposable {
     return session;
   }
 
-  remove(uri: vscode.Uri): void {
-    const key = uri.toString();
-    const session = this.sessions.get(key);
-    if (!session) return;
-    session.stop();
-    this.subscriptions.get(key)?.dispose();
-    this.subscriptions.delete(key);
-    this.sessions.delete(key);
-    this.changeEmitter.fire(session);
-    session.dispose();
-  }
-
   dispose(): void {
     for (const session of this.sessions.values()) session.dispose();
     for (const subscription of this.subscriptions.values()) subscription.dispose();
