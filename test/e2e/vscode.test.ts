@@ -116,6 +116,7 @@ describe('a user in the real VS Code', () => {
 
   it('runs "NNSpec: Train Network" from the palette: the panel opens and the chart\'s loss falls', async () => {
     await workbench.runCommand('NNSpec: Train Network');
+    await workbench.page.locator('.tabs-container .tab', { hasText: 'NNSpec: xor' }).first().waitFor({ timeout: 30_000 });
     panel = await workbench.webviewFrame("typeof window.__nnspec === 'object'");
     const series = await waitFor(
       'the loss chart to show at least 50 steps',
