@@ -20,6 +20,7 @@ import { circle, digits, mediaDir, syntheticMnist, type BenchData } from './data
 import { measureEventLoop, type EventLoopResult } from './eventLoop';
 import { measureHeatmap, type HeatmapResult } from './heatmap';
 import { NETWORKS, atBatchOne, outputsOf, parameterCountOf, weightCount, type BenchNetwork, type NetworkId } from './networks';
+import { markdown } from './markdown';
 import { measurePeak, type Peak } from './peak';
 import { fixed, median, si, table } from './stats';
 import { brainEngine } from './engines/brain';
@@ -352,6 +353,7 @@ function goals(rows: SpeedRow[], eventLoop: EventLoopResult[], heatmap: HeatmapR
   ratioGoal('A', 5);
   ratioGoal('B', 5);
   ratioGoal('C', 3);
+  ratioGoal('D', 1);
   const c = rows.find((r) => r.network === 'C' && r.engine === NNSPEC);
   if (c) out.push({ goal: 'C: NNSpec ≥ 30 GFLOP/s (6 × weights)', measured: `${fixed(c.gflops, 1)} GFLOP/s`, met: c.gflops >= 30 });
   const d = rows.find((r) => r.network === 'D' && r.engine === NNSPEC);
@@ -473,7 +475,24 @@ async function main(): Promise<void> {
     seconds: (performance.now() - started) / 1000,
   };
   writeFileSync(options.out, JSON.stringify(results, null, 2) + '\n');
-  console.log(`\nwrote ${options.out} (${fixed(results.seconds, 0)} s)`);
+  const mdPath = options.out.replace(/\.json$/, '') + '.md';
+  writeFileSync(
+    mdPath,
+    markdown({
+      machine: info,
+      peak,
+      only: options.only,
+      runs: options.runs,
+      speed: rows,
+      accuracy: acc.rows,
+      memory: mem,
+      eventLoop,
+      eventLoopNote,
+      heatmap,
+      goals: goalRows,
+    }),
+  );
+  console.log(`\nwrote ${options.out} and ${mdPath} (${fixed(results.seconds, 0)} s)`);
 }
 
 main().catch((error) => {

@@ -1,0 +1,110 @@
+/**
+ * The results as Markdown (bench/results.md), the tables docs/performance.md shows:
+ * copy the file's content between the RESULTS markers there after a run on a quiet machine.
+ */
+import { NETWORKS, type NetworkId } from './networks';
+import { fixed, si } from './stats';
+
+interface Row {
+  network: NetworkId;
+  engine: string;
+  label: string;
+  batch: number;
+  samplesPerSecond: { median: number; min: number; max: number };
+  microsecondsPerUpdate: number;
+  gflops: number;
+  fractionOfWasmPeak?: number;
+  nnspecRatio?: number;
+  skipped?: string;
+  error?: string;
+}
+
+export interface MarkdownInput {
+  machine: { date: string; cpu: string; nproc: number; memoryGiB: number; node: string; v8: string; loadAverageAtStart: number[]; commit: string };
+  peak?: { wasmSimdGflops: number; plainJsGflops: number };
+  only: NetworkId[];
+  runs: number;
+  speed: Row[];
+  accuracy: { network: NetworkId; engine: string; batch: number; accuracy?: number; samplesPerSecond?: number; skipped?: string; error?: string }[];
+  memory: { network: NetworkId; engine: string; bytesPerParameter?: number; rssBytesPerParameter?: number; engineBytesPerParameter?: number; error?: string }[];
+  eventLoop: { includeLayers: boolean; seconds: number; p50Ms: number; p99Ms: number; maxMs: number; snapshots: number; maxSnapshotBytes: number; stepsTrained: number }[];
+  eventLoopNote?: string;
+  heatmap?: { medianMs: number; p95Ms: number; maxMs: number; canvas: string; redraws: number } | string;
+  goals: { goal: string; measured: string; met: boolean | null }[];
+}
+
+export function markdown(r: MarkdownInput): string {
+  const m = r.machine;
+  const lines: string[] = [];
+  lines.push(
+    `Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.nproc} cores (\`nproc\`), ${m.memoryGiB} GiB, Node ${m.node} (V8 ${m.v8}), commit ${m.commit}; ` +
+      `load average at the start ${m.loadAverageAtStart.join(' / ')} (1 / 5 / 15 min) — the machine was shared with other builds and tests, so every engine ran slower than on a quiet machine, and unevenly. ` +
+      `One thread per engine; ${r.runs} timed runs after a warm-up.`,
+  );
+  if (r.peak) {
+    lines.push('', `Peak on this machine, same moment: WebAssembly SIMD multiply-add **${fixed(r.peak.wasmSimdGflops, 1)} GFLOP/s**, plain JS multiply-add **${fixed(r.peak.plainJsGflops, 1)} GFLOP/s**.`);
+  }
+  lines.push('', '### Speed (samples/s, median (min–max); GFLOP/s by 6 × weights; × = NNSpec at the same batch ÷ engine)', '');
+  const engines = [...new Set(r.speed.map((row) => row.engine))];
+  lines.push(`| engine | ${r.only.map((id) => `${id}: ${NETWORKS[id].title}`).join(' | ')} |`);
+  lines.push(`|---|${r.only.map(() => '---').join('|')}|`);
+  for (const engine of engines) {
+    const label = r.speed.find((row) => row.engine === engine)?.label ?? engine;
+    const cells = r.only.map((id) => {
+      const row = r.speed.find((x) => x.network === id && x.engine === engine);
+      if (!row) return '';
+      if (row.skipped) return `— (${row.skipped})`;
+      if (row.error) return `failed: ${row.error}`;
+      const s = row.samplesPerSecond;
+      const speed = id === 'D' ? `**${fixed(row.microsecondsPerUpdate, 1)} µs/step**` : `**${si(s.median)}** (${si(s.min)}–${si(s.max)})`;
+      const peak = row.fractionOfWasmPeak !== undefined ? `, ${fixed(100 * row.fractionOfWasmPeak, 0)}% of peak` : '';
+      const ratio = row.nnspecRatio !== undefined ? `, ×${fixed(row.nnspecRatio, 1)}` : '';
+      const one = row.batch === 1 && NETWORKS[id].batch > 1 ? ' [m=1]' : '';
+      return `${speed} ${fixed(row.gflops, 2)} GF${peak}${ratio}${one}`;
+    });
+    lines.push(`| ${label} | ${cells.join(' | ')} |`);
+  }
+  if (r.accuracy.length) {
+    const nets = [...new Set(r.accuracy.map((a) => a.network))];
+    lines.push('', '### Accuracy on the real digits (one epoch on 8,000, tested on 2,000) and the speed of that epoch', '');
+    lines.push(`| engine | ${nets.map((id) => id).join(' | ')} |`, `|---|${nets.map(() => '---').join('|')}|`);
+    const accEngines = [...new Set(r.accuracy.map((a) => a.engine))];
+    for (const engine of accEngines) {
+      const label = r.speed.find((row) => row.engine === engine)?.label ?? engine;
+      const cells = nets.map((id) => {
+        const a = r.accuracy.find((x) => x.network === id && x.engine === engine);
+        if (!a) return '';
+        if (a.skipped) return `— (${a.skipped})`;
+        if (a.error || a.accuracy === undefined) return `failed`;
+        return `${fixed(100 * a.accuracy, 1)}% (${si(a.samplesPerSecond ?? NaN)}/s)${a.batch === 1 && NETWORKS[id].batch > 1 ? ' [m=1]' : ''}`;
+      });
+      lines.push(`| ${label} | ${cells.join(' | ')} |`);
+    }
+  }
+  if (r.memory.length) {
+    lines.push('', '### Memory while training (bytes per parameter; fresh process per engine)', '');
+    lines.push('| engine | network | heap + external + array buffers | RSS | engine’s own buffers |', '|---|---|---|---|---|');
+    for (const row of r.memory) {
+      const label = r.speed.find((x) => x.engine === row.engine)?.label ?? row.engine;
+      if (row.error) lines.push(`| ${label} | ${row.network} | failed: ${row.error} | | |`);
+      else lines.push(`| ${label} | ${row.network} | ${fixed(row.bytesPerParameter ?? NaN)} | ${fixed(row.rssBytesPerParameter ?? NaN)} | ${row.engineBytesPerParameter !== undefined ? fixed(row.engineBytesPerParameter) : '—'} |`);
+    }
+  }
+  if (r.eventLoop.length || r.eventLoopNote) {
+    lines.push('', '### Extension-host event loop while network C trains in dist/worker.js', '');
+    if (r.eventLoopNote) lines.push(r.eventLoopNote, '');
+    if (r.eventLoop.length) {
+      lines.push('| snapshots | p50 | p99 | max | snapshots received | largest snapshot | steps trained |', '|---|---|---|---|---|---|---|');
+      for (const e of r.eventLoop) {
+        lines.push(`| ${e.includeLayers ? 'with layer arrays (panel visible)' : 'without layers (panel hidden)'} | ${fixed(e.p50Ms, 2)} ms | **${fixed(e.p99Ms, 2)} ms** | ${fixed(e.maxMs, 1)} ms | ${e.snapshots} in ${e.seconds} s | ${si(e.maxSnapshotBytes)}B | ${e.stepsTrained} |`);
+      }
+    }
+  }
+  if (r.heatmap !== undefined) {
+    lines.push('', '### Panel heatmap redraw, 784 × 128 layer, headless Chromium', '');
+    lines.push(typeof r.heatmap === 'string' ? r.heatmap : `canvas ${r.heatmap.canvas}: median **${fixed(r.heatmap.medianMs, 2)} ms**, p95 ${fixed(r.heatmap.p95Ms, 2)} ms, max ${fixed(r.heatmap.maxMs, 2)} ms over ${r.heatmap.redraws} redraws.`);
+  }
+  lines.push('', '### Goals', '');
+  for (const g of r.goals) lines.push(`- ${g.met === null ? '?' : g.met ? '✅' : '❌'} ${g.goal}: ${g.measured}`);
+  return lines.join('\n') + '\n';
+}
