@@ -214,7 +214,39 @@ export class LossChart {
     const dots = history.epochs.length <= 60 ? 2.5 : 0;
     ds[DATASET.trainEpoch].pointRadius = dots;
     ds[DATASET.validationEpoch].pointRadius = dots;
+    // After a Step or two a line is a dot: draw the dots, or nothing shows.
+    ds[DATASET.smoothed].pointRadius = ds[DATASET.smoothed].data.length <= 30 ? 2.5 : 0;
+    this.fitLossRange();
     this.chart.update('none');
+  }
+
+  /**
+   * Losses that are (nearly) all equal, as after one step (the batch loss and the epoch loss differ
+   * only by float32 rounding), would give an axis of identical labels: widen it to ±5 % around them.
+   */
+  private fitLossRange(): void {
+    const y = this.chart.config.options?.scales?.y as Partial<ScaleOptionsByType<'linear' | 'logarithmic'>> | undefined;
+    if (!y) return;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const d of this.chart.data.datasets.slice(0, DATASET.trainAccuracy)) {
+      for (const p of d.data) {
+        if (p.y < min) min = p.y;
+        if (p.y > max) max = p.y;
+      }
+    }
+    const flat = Number.isFinite(min) && max - min <= Math.abs(max) * 1e-3;
+    if (flat && this.scale === 'log') {
+      y.min = min / 1.1;
+      y.max = max * 1.1;
+    } else if (flat) {
+      const pad = Math.abs(max) * 0.05 || 1;
+      y.min = min - pad;
+      y.max = max + pad;
+    } else {
+      y.min = undefined;
+      y.max = undefined;
+    }
   }
 
   /** What the chart draws, for tests: label and points of every series. */
