@@ -3,8 +3,10 @@
  * messages, reporting through `FromWorker` messages. No worker_threads here (worker.ts wires
  * it to the port), so the loop can be read and tested on its own.
  *
- * Continuous training runs in slices: steps until `sliceMs` have passed, then yields to the
- * event loop (setImmediate), so a 'pause' or 'step' message is handled within one slice.
+ * Continuous training (Train, and Step Epoch up to the epoch's end) runs in slices: steps until
+ * `sliceMs` have passed, then yields to the event loop (setImmediate), so a 'pause' or 'step'
+ * message is handled within one slice (one step, if a single step takes longer; an epoch's
+ * evaluation over the training set happens inside the slice that ends the epoch).
  *
  * Snapshots: while running, at most `updateHz` a second, with layer arrays only when
  * `includeLayers` is on (the panel is visible). Every snapshot that ends a burst of work
@@ -55,6 +57,8 @@ export class SessionRunner {
   private samplesSince = 0;
   private busyMsSince = 0;
   private samplesPerSecond = 0;
+  /** While a Step Epoch runs: the epoch at which it stops. */
+  private untilEpoch: number | undefined;
   /** The metrics of the latest epoch that ended (reused as the final evaluation). */
   private lastEpochMetrics: EpochMetrics | undefined;
   private readonly sliceMs: number;
@@ -90,22 +94,26 @@ export class SessionRunner {
         break;
       case 'step':
         this.stopLoop();
+        this.untilEpoch = undefined;
         this.guarded(() => this.recordStep(this.trainer.stepOnce()));
         this.afterManualWork();
         break;
       case 'stepEpoch':
+        // Sliced like a run (so a pause gets through), stopping where the current epoch ends;
+        // step by step rather than trainer.stepEpoch() so every batch loss reaches the chart.
         this.stopLoop();
-        this.guarded(() => {
-          // Step by step (not trainer.stepEpoch) so every batch loss reaches the chart.
-          const startEpoch = this.trainer.epoch;
-          do {
-            this.recordStep(this.trainer.stepOnce());
-          } while (this.trainer.epoch === startEpoch && !this.trainer.done);
-        });
-        this.afterManualWork();
+        if (this.trainer.done || this.status === 'diverged') {
+          this.sendSnapshot(true);
+          break;
+        }
+        this.untilEpoch = this.trainer.epoch + 1;
+        this.status = 'running';
+        this.lastSnapshotAt = this.now();
+        this.schedule();
         break;
       case 'reset':
         this.stopLoop();
+        this.untilEpoch = undefined;
         this.trainer.reset();
         this.lastLoss = null;
         this.pendingLosses = [];
@@ -132,6 +140,7 @@ export class SessionRunner {
   }
 
   private run(): void {
+    this.untilEpoch = undefined;
     if (this.status === 'running') return;
     if (this.trainer.done || this.status === 'diverged') {
       this.sendSnapshot(true);
@@ -144,6 +153,7 @@ export class SessionRunner {
   }
 
   private pause(): void {
+    this.untilEpoch = undefined;
     if (this.status !== 'running') {
       this.sendSnapshot(true);
       return;
@@ -167,14 +177,20 @@ export class SessionRunner {
     this.timer = undefined;
     if (this.status !== 'running') return;
     const start = this.now();
+    const target = this.untilEpoch;
     const ok = this.guarded(() => {
       do {
         this.recordStep(this.trainer.stepOnce());
-      } while (!this.trainer.done && this.now() - start < this.sliceMs);
+      } while (!this.trainer.done && (target === undefined || this.trainer.epoch < target) && this.now() - start < this.sliceMs);
     });
     if (!ok) return;
     if (this.trainer.done) {
       this.finish();
+      return;
+    }
+    if (target !== undefined && this.trainer.epoch >= target) {
+      this.untilEpoch = undefined;
+      this.afterManualWork();
       return;
     }
     const now = this.now();

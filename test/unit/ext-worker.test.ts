@@ -181,7 +181,7 @@ describe('training worker', () => {
     const h = harness();
     await h.load();
     const epoch = h.next((m) => m.type === 'epoch');
-    const after = h.snapshot();
+    const after = h.snapshot((s) => s.status !== 'running');
     h.send({ type: 'stepEpoch' });
     const [e, s] = await Promise.all([epoch, after]);
     const trainer = core().trainer;
@@ -194,6 +194,22 @@ describe('training worker', () => {
     expect(e.metrics.train.loss).toBeCloseTo(metrics.train.loss, 6);
     expect(e.metrics.train.accuracy).toBe(metrics.train.accuracy);
     expect(s.newEpochs.map((x) => x.epoch)).toEqual([0]);
+  });
+
+  it('a Step Epoch can be paused before the epoch ends', async () => {
+    const h = harness();
+    // One epoch of 1,000,000 single-sample steps: far longer than the pause takes to arrive.
+    await h.load(XOR.replace('data xor', 'data circle n=1000000').replace('batch 2', 'batch 1'));
+    const running = h.snapshot((s) => s.status === 'running' && s.step > 0);
+    h.send({ type: 'stepEpoch' });
+    await running;
+    const paused = h.snapshot((s) => s.status !== 'running');
+    h.send({ type: 'pause' });
+    const s = await paused;
+    expect(s.status).toBe('paused');
+    expect(s.epoch).toBe(0);
+    expect(s.step).toBeLessThan(1_000_000);
+    expect(h.messages.some((m) => m.type === 'epoch')).toBe(false);
   });
 
   it('after the pause acknowledgement no further step is taken', async () => {
