@@ -104,6 +104,8 @@ export function prepareCodeServer({ log = (line) => console.log(line), force = f
 /** The set-up proper, into a private directory renamed into place at the end. */
 function buildCodeServer(log) {
   // Build in a private directory and rename at the end: an interrupted set-up never looks complete.
+  // Under the lock, any other tmp-* directory is what an interrupted set-up left behind.
+  for (const name of readdirSync(cacheDir)) if (name.startsWith('tmp-')) rmSync(join(cacheDir, name), { recursive: true, force: true });
   const work = join(cacheDir, `tmp-${process.pid}-${Date.now()}`);
   mkdirSync(work, { recursive: true });
   const env = { ...process.env, npm_config_nodedir: nodeDir(), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
