@@ -368,6 +368,25 @@ function suite(kind: KernelsKind): void {
       expect(trace.activations[1][3] * trace.deltas[1][1]).toBeCloseTo(expected.nablaW[1][1 * 4 + 3], 6);
       expect(() => trainer.trace(6)).toThrow(/sample 6 is not in the training set \(0 to 5\)/);
     });
+
+    it("trace() after a step is that step's last sample before its update: with batch 1, a_k · δ_j is ∂C/∂w_jk", () => {
+      const one = makeSpec(3, [
+        { units: 4, activation: 'tanh' },
+        { units: 2, activation: 'sigmoid' },
+      ], { loss: 'mse', batch: 1, rate: 0.5 });
+      const trainer = createTrainer(one, prepare(one, makeDataset(samples)), js());
+      for (let s = 0; s < 3; s++) {
+        const before = ReferenceNetwork.fromWeights(one, trainer.getWeights());
+        trainer.stepOnce();
+        const trace = trainer.trace();
+        const expected = before.backprop(samples[trace.sampleIndex].x, samples[trace.sampleIndex].y);
+        expected.deltas.forEach((d, l) => expect(closeTo(trace.deltas[l], d, 1e-6, 1e-5)).toBeNull());
+        trainer.layers.forEach((layer, l) => {
+          const products = Array.from(layer.gradWeights, (_, i) => trace.activations[l][i % layer.inputs] * trace.deltas[l][Math.floor(i / layer.inputs)]);
+          expect(closeTo(layer.gradWeights, products, 1e-7, 1e-5)).toBeNull();
+        });
+      }
+    });
   });
 
   describe('batches and epochs', () => {

@@ -165,6 +165,12 @@ class BatchTrainer implements Trainer {
   /** Σ w² over all weights (kept up to date by every update), for the (λ/2) Σ w² term. */
   private sumSquares = 0;
   private lastSampleIndex = 0;
+  /**
+   * The last sample of the last step, copied after its backward pass and before its update:
+   * a^0 … a^L, z^1 … z^L, δ^1 … δ^L at the weights that step's ∂C/∂w was computed at, so
+   * a^{l−1}_k · δ^l_j is exactly that sample's share of the step's gradient. Plain arrays made once.
+   */
+  private readonly stepTrace: { activations: Float32Array[]; zs: Float32Array[]; deltas: Float32Array[] };
 
   constructor(
     readonly spec: NetworkSpec,
@@ -259,6 +265,11 @@ class BatchTrainer implements Trainer {
     this.order = new Int32Array(train.count);
     this.everySample = new Int32Array(train.count);
     for (let i = 0; i < train.count; i++) this.everySample[i] = i;
+    this.stepTrace = {
+      activations: [new Float32Array(this.inputSize), ...spec.layers.map((layer) => new Float32Array(layer.units))],
+      zs: spec.layers.map((layer) => new Float32Array(layer.units)),
+      deltas: spec.layers.map((layer) => new Float32Array(layer.units)),
+    };
     this.reset();
   }
 
@@ -326,6 +337,7 @@ class BatchTrainer implements Trainer {
     const m = Math.min(this.batchSize, this.trainCount - start);
     this.gather(this.order, start, m);
     const costSum = this.backpropagate(m, 'step');
+    this.keepStepTrace(m - 1);
     const loss = costSum / m + this.l2Term();
     const rate = this.rate;
     const stepNumber = this.step + 1;
@@ -385,7 +397,13 @@ class BatchTrainer implements Trainer {
     return this.net[this.net.length - 1].A.slice(0, this.outputSize);
   }
 
-  trace(sampleIndex: number = this.lastSampleIndex): SampleTrace {
+  trace(sampleIndex?: number): SampleTrace {
+    if (sampleIndex === undefined && this.step > 0) {
+      const { activations, zs, deltas } = this.stepTrace;
+      const copy = (arrays: Float32Array[]): Float32Array[] => arrays.map((a) => a.slice());
+      return { sampleIndex: this.lastSampleIndex, activations: copy(activations), zs: copy(zs), deltas: copy(deltas) };
+    }
+    sampleIndex ??= this.lastSampleIndex;
     if (!Number.isInteger(sampleIndex) || sampleIndex < 0 || sampleIndex >= this.trainCount) {
       throw new RangeError(`sample ${sampleIndex} is not in the training set (0 to ${this.trainCount - 1})`);
     }
@@ -477,6 +495,21 @@ class BatchTrainer implements Trainer {
 
   // -------------------------------------------------------------------------
   // The passes.
+
+  /** Copies batch row b's a, z and δ of every layer into stepTrace (element loops: no views made). */
+  private keepStepTrace(b: number): void {
+    const { activations, zs, deltas } = this.stepTrace;
+    const n = this.inputSize;
+    for (let k = 0; k < n; k++) activations[0][k] = this.X[b * n + k];
+    this.net.forEach((layer, l) => {
+      const units = layer.view.units;
+      for (let j = 0, from = b * units; j < units; j++) {
+        activations[l + 1][j] = layer.A[from + j];
+        zs[l][j] = layer.Z[from + j];
+        deltas[l][j] = layer.D[from + j];
+      }
+    });
+  }
 
   /** Copies samples order[start … start+m) of the training set into the batch rows X, Y. */
   private gather(order: Int32Array, start: number, m: number): void {

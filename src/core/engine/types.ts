@@ -124,8 +124,9 @@ export interface Trainer {
   /** The network's output for one raw (unnormalised) input. */
   predict(input: ArrayLike<number>): Float32Array;
   /**
-   * One sample's activations and deltas at the current weights (before any further update).
-   * Default: the last sample of the last batch.
+   * One sample's activations, z and deltas. With an index: at the current weights. Without one,
+   * after a step: the last sample of the last batch as that step saw it (before its update), so
+   * a^{l−1}_k · δ^l_j is that sample's term of the step's ∂C/∂w^l_jk; before any step: sample 0.
    */
   trace(sampleIndex?: number): SampleTrace;
   /** Gradient of the mean cost over the whole training set at the current weights (L2 included). */

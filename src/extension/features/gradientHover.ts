@@ -107,7 +107,7 @@ export function fmt(value: number, digits = 4): string {
 export interface LayerHoverInput {
   layer: SessionInfo['layers'][number];
   snapshot: LayerSnapshot;
-  /** The sample traced after the last step, for the chain rule. */
+  /** The last sample of the last step, as that step saw it (before its update): the chain rule's factors. */
   trace?: TraceSnapshot;
   /** Steps taken (the arrays are from after this step). */
   step: number;
@@ -140,7 +140,7 @@ export function hoverForLayer(input: LayerHoverInput): string {
   if (chain) {
     lines.push('');
     lines.push(
-      `Chain rule for w<sub>${top.j}${top.k}</sub>, training sample #${chain.sampleIndex} alone (the last of the batch), at the current weights: ` +
+      `Chain rule for w<sub>${top.j}${top.k}</sub>, training sample #${chain.sampleIndex} alone (the last of the batch), as step ${step} saw it: ` +
         `∂C/∂w<sub>jk</sub> = a<sub>k</sub><sup>${l - 1}</sup> · δ<sub>j</sub><sup>${l}</sup> = ${fmt(chain.a)} · ${fmt(chain.delta)} = ${fmt(chain.product)}`,
     );
   }
