@@ -124,11 +124,19 @@ interface SpeedRow {
   batch: number;
   updates: number;
   samplesPerSecond: { median: number; min: number; max: number };
+  /**
+   * Samples per second of this process's CPU time (user + system, all its threads): on a busy
+   * machine, time spent waiting for a core does not count, so this is close to what a quiet
+   * machine gives (cache and clock effects of the contention remain).
+   */
+  cpuSamplesPerSecond?: { median: number; min: number; max: number };
   microsecondsPerUpdate: number;
   gflops: number;
   fractionOfWasmPeak?: number;
   /** NNSpec at the same batch ÷ this engine (samples/s). */
   nnspecRatio?: number;
+  /** The same by CPU-time samples/s. */
+  nnspecCpuRatio?: number;
   error?: string;
   skipped?: string;
 }
@@ -143,16 +151,22 @@ async function timeEngine(engine: Engine, net: BenchNetwork, data: BenchData, ru
     session = await engine.create(net, data);
     await session.steps(Math.max(10, Math.round(net.updates / 2))); // warm-up: JIT, caches, lazy allocations
     const rates: number[] = [];
+    const cpuRates: number[] = [];
     for (let r = 0; r < runs; r++) {
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       await session.steps(net.updates);
       const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
       rates.push((net.updates * net.batch) / seconds);
+      cpuRates.push((net.updates * net.batch) / ((cpu.user + cpu.system) / 1e6));
     }
     const mid = median(rates);
+    const cpuMid = median(cpuRates);
     return {
       ...base,
       samplesPerSecond: { median: mid, min: Math.min(...rates), max: Math.max(...rates) },
+      cpuSamplesPerSecond: { median: cpuMid, min: Math.min(...cpuRates), max: Math.max(...cpuRates) },
       microsecondsPerUpdate: (1e6 * net.batch) / mid,
       gflops: (6 * weightCount(net) * mid) / 1e9,
     };
@@ -183,7 +197,7 @@ async function speed(options: Options, peak: Peak | undefined): Promise<SpeedRow
       const s = row.samplesPerSecond;
       console.log(
         `  ${engine.label.padEnd(52)} ` +
-          (row.skipped ? `— (${row.skipped})` : row.error ? `FAILED: ${row.error}` : `${si(s.median).padStart(6)} samples/s (${si(s.min)}–${si(s.max)})  ${fixed(row.gflops, 2).padStart(6)} GFLOP/s  ${fixed(row.microsecondsPerUpdate, 1)} µs/update`),
+          (row.skipped ? `— (${row.skipped})` : row.error ? `FAILED: ${row.error}` : `${si(s.median).padStart(6)} samples/s (${si(s.min)}–${si(s.max)})  ${fixed(row.gflops, 2).padStart(6)} GFLOP/s  ${fixed(row.microsecondsPerUpdate, 1)} µs/update  [CPU time: ${si(row.cpuSamplesPerSecond?.median ?? NaN)} samples/s]`),
       );
     }
     // Ratios against NNSpec at the same batch size.
@@ -191,6 +205,7 @@ async function speed(options: Options, peak: Peak | undefined): Promise<SpeedRow
       const reference = rows.find((r) => r.network === id && r.engine === (row.batch === net.batch ? NNSPEC : NNSPEC_B1) && r.batch === row.batch);
       if (reference && Number.isFinite(row.samplesPerSecond.median) && !isNnspec(row.engine)) {
         row.nnspecRatio = reference.samplesPerSecond.median / row.samplesPerSecond.median;
+        if (reference.cpuSamplesPerSecond && row.cpuSamplesPerSecond) row.nnspecCpuRatio = reference.cpuSamplesPerSecond.median / row.cpuSamplesPerSecond.median;
       }
     }
   }
@@ -344,9 +359,12 @@ function goals(rows: SpeedRow[], eventLoop: EventLoopResult[], heatmap: HeatmapR
     const peers = rows.filter((r) => r.network === id && !isNnspec(r.engine) && r.nnspecRatio !== undefined);
     if (peers.length === 0) return;
     const worst = peers.reduce((a, b) => ((a.nnspecRatio ?? Infinity) < (b.nnspecRatio ?? Infinity) ? a : b));
+    const worstCpu = peers.reduce((a, b) => ((a.nnspecCpuRatio ?? Infinity) < (b.nnspecCpuRatio ?? Infinity) ? a : b));
     out.push({
       goal: `${id}: NNSpec ≥ ${least}× every peer`,
-      measured: `${fixed(worst.nnspecRatio ?? NaN, 2)}× the fastest relative to NNSpec (${worst.label}${worst.batch === 1 && NETWORKS[id].batch > 1 ? ', batch 1' : ''})`,
+      measured:
+        `${fixed(worst.nnspecRatio ?? NaN, 2)}× the fastest relative to NNSpec (${worst.label}${worst.batch === 1 && NETWORKS[id].batch > 1 ? ', batch 1' : ''}); ` +
+        `by CPU time ${fixed(worstCpu.nnspecCpuRatio ?? NaN, 2)}× (${worstCpu.label})`,
       met: (worst.nnspecRatio ?? 0) >= least,
     });
   };
@@ -355,7 +373,10 @@ function goals(rows: SpeedRow[], eventLoop: EventLoopResult[], heatmap: HeatmapR
   ratioGoal('C', 3);
   ratioGoal('D', 1);
   const c = rows.find((r) => r.network === 'C' && r.engine === NNSPEC);
-  if (c) out.push({ goal: 'C: NNSpec ≥ 30 GFLOP/s (6 × weights)', measured: `${fixed(c.gflops, 1)} GFLOP/s`, met: c.gflops >= 30 });
+  if (c) {
+    const cpuGflops = (6 * weightCount(NETWORKS.C) * (c.cpuSamplesPerSecond?.median ?? NaN)) / 1e9;
+    out.push({ goal: 'C: NNSpec ≥ 30 GFLOP/s (6 × weights)', measured: `${fixed(c.gflops, 1)} GFLOP/s (by CPU time ${fixed(cpuGflops, 1)})`, met: c.gflops >= 30 });
+  }
   const d = rows.find((r) => r.network === 'D' && r.engine === NNSPEC);
   if (d) out.push({ goal: 'D: one Step < 1 ms in the engine', measured: `${fixed(d.microsecondsPerUpdate, 1)} µs/step`, met: d.microsecondsPerUpdate < 1000 });
   for (const e of eventLoop) {

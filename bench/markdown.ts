@@ -2,7 +2,9 @@
  * The results as Markdown (bench/results.md), the tables docs/performance.md shows:
  * copy the file's content between the RESULTS markers there after a run on a quiet machine.
  */
-import { NETWORKS, type NetworkId } from './networks';
+import { NETWORKS, weightCount, type NetworkId } from './networks';
+
+const weightsOf = (id: NetworkId) => weightCount(NETWORKS[id]);
 import { fixed, si } from './stats';
 
 interface Row {
@@ -11,6 +13,8 @@ interface Row {
   label: string;
   batch: number;
   samplesPerSecond: { median: number; min: number; max: number };
+  cpuSamplesPerSecond?: { median: number; min: number; max: number };
+  nnspecCpuRatio?: number;
   microsecondsPerUpdate: number;
   gflops: number;
   fractionOfWasmPeak?: number;
@@ -61,6 +65,19 @@ export function markdown(r: MarkdownInput): string {
       const ratio = row.nnspecRatio !== undefined ? `, ×${fixed(row.nnspecRatio, 1)}` : '';
       const one = row.batch === 1 && NETWORKS[id].batch > 1 ? ' [m=1]' : '';
       return `${speed} ${fixed(row.gflops, 2)} GF${peak}${ratio}${one}`;
+    });
+    lines.push(`| ${label} | ${cells.join(' | ')} |`);
+  }
+  lines.push('', '### The same by CPU time (samples per second of the process’s CPU time: waiting for a core on the busy machine not counted)', '');
+  lines.push(`| engine | ${r.only.map((id) => id).join(' | ')} |`, `|---|${r.only.map(() => '---').join('|')}|`);
+  for (const engine of engines) {
+    const label = r.speed.find((row) => row.engine === engine)?.label ?? engine;
+    const cells = r.only.map((id) => {
+      const row = r.speed.find((x) => x.network === id && x.engine === engine);
+      if (!row || !row.cpuSamplesPerSecond || row.skipped || row.error) return row?.skipped ? '—' : '';
+      const c = row.cpuSamplesPerSecond;
+      const main = id === 'D' ? `${fixed((1e6 * row.batch) / c.median, 1)} µs/step` : `${si(c.median)} (${si(c.min)}–${si(c.max)})`;
+      return `${main}, ${fixed((6 * weightsOf(id) * c.median) / 1e9, 2)} GF${row.nnspecCpuRatio !== undefined ? `, ×${fixed(row.nnspecCpuRatio, 1)}` : ''}`;
     });
     lines.push(`| ${label} | ${cells.join(' | ')} |`);
   }
