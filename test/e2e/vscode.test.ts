@@ -145,6 +145,9 @@ describe('a user in the real VS Code', () => {
     await workbench.page.waitForTimeout(1_500); // a second step, if one were taken, would arrive by now
     expect(await hook((h) => h.stepCount())).toBe(before + 1);
     expect(await hook((h) => h.status), 'Step must not start continuous training').not.toBe('running');
+    // The chart shows that one step: its batch-loss series has one more point (one point after a Reset).
+    const points = await hook((h) => h.chartSeries()[0]?.points.length ?? 0);
+    expect(points, 'batch-loss points on the chart after the step').toBe(before + 1);
     await workbench.screenshot('03-after-step');
   }, 120_000);
 
