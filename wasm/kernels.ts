@@ -167,16 +167,16 @@ export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32):
         const jo = <usize>j << 2;
         const y0 = v128.load(w);
         const y1 = v128.load(w, 16);
-        let d = f32x4.splat(load<f32>(d0 + jo));
+        let d = v128.load32_splat(d0 + jo);
         s00 = f32x4.add(s00, f32x4.mul(d, y0));
         s01 = f32x4.add(s01, f32x4.mul(d, y1));
-        d = f32x4.splat(load<f32>(d1 + jo));
+        d = v128.load32_splat(d1 + jo);
         s10 = f32x4.add(s10, f32x4.mul(d, y0));
         s11 = f32x4.add(s11, f32x4.mul(d, y1));
-        d = f32x4.splat(load<f32>(d2 + jo));
+        d = v128.load32_splat(d2 + jo);
         s20 = f32x4.add(s20, f32x4.mul(d, y0));
         s21 = f32x4.add(s21, f32x4.mul(d, y1));
-        d = f32x4.splat(load<f32>(d3 + jo));
+        d = v128.load32_splat(d3 + jo);
         s30 = f32x4.add(s30, f32x4.mul(d, y0));
         s31 = f32x4.add(s31, f32x4.mul(d, y1));
         w += row;
@@ -198,10 +198,10 @@ export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32):
       for (let j = 0; j < p; j++) {
         const jo = <usize>j << 2;
         const y = v128.load(w);
-        s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(d0 + jo)), y));
-        s1 = f32x4.add(s1, f32x4.mul(f32x4.splat(load<f32>(d1 + jo)), y));
-        s2 = f32x4.add(s2, f32x4.mul(f32x4.splat(load<f32>(d2 + jo)), y));
-        s3 = f32x4.add(s3, f32x4.mul(f32x4.splat(load<f32>(d3 + jo)), y));
+        s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(d0 + jo), y));
+        s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(d1 + jo), y));
+        s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(d2 + jo), y));
+        s3 = f32x4.add(s3, f32x4.mul(v128.load32_splat(d3 + jo), y));
         w += row;
       }
       const out = o0 + ko;
@@ -241,7 +241,7 @@ export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32):
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
       let w = W + ko;
       for (let j = 0; j < p; j++) {
-        const d = f32x4.splat(load<f32>(d0 + (<usize>j << 2)));
+        const d = v128.load32_splat(d0 + (<usize>j << 2));
         s0 = f32x4.add(s0, f32x4.mul(d, v128.load(w)));
         s1 = f32x4.add(s1, f32x4.mul(d, v128.load(w, 16)));
         s2 = f32x4.add(s2, f32x4.mul(d, v128.load(w, 32)));
@@ -259,7 +259,7 @@ export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32):
       let s0 = f32x4.splat(0);
       let w = W + ko;
       for (let j = 0; j < p; j++) {
-        s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(d0 + (<usize>j << 2))), v128.load(w)));
+        s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(d0 + (<usize>j << 2)), v128.load(w)));
         w += row;
       }
       v128.store(o0 + ko, s0);
@@ -280,6 +280,9 @@ export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32):
 // ---------------------------------------------------------------------------------------
 // gradient: row j of G is a δ-weighted sum of rows of A, so vectorise along k.
 
+/** Columns per chunk in gradient: m × KC floats of A (e.g. 64 × 128 × 4 B = 32 KiB) fit in L1. */
+const KC: i32 = 128;
+
 export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32, n: i32, scale: f32): void {
   const n8 = n & ~7;
   const n4 = n & ~3;
@@ -293,48 +296,59 @@ export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32
       store<f32>(gb + (<usize>j << 2), scale * s);
     }
   }
-  let j = 0;
   // Four units × eight columns: 8 accumulators; per sample b, 2 loads of A and 4 splats of δ.
+  // Columns in chunks of KC so the chunk of A (m rows × KC columns) stays in L1 while every
+  // block of four units passes over it.
+  const p4 = p & ~3;
+  for (let kc = 0; kc < n8; kc += KC) {
+    const kEnd = kc + KC < n8 ? kc + KC : n8;
+    for (let j = 0; j < p4; j += 4) {
+      const g0 = G + <usize>j * row;
+      const dj = D + (<usize>j << 2);
+      for (let k = kc; k < kEnd; k += 8) {
+        const ko = <usize>k << 2;
+        let s00 = f32x4.splat(0), s01 = f32x4.splat(0);
+        let s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+        let s20 = f32x4.splat(0), s21 = f32x4.splat(0);
+        let s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+        let a = A + ko;
+        let d = dj;
+        for (let b = 0; b < m; b++) {
+          const x0 = v128.load(a);
+          const x1 = v128.load(a, 16);
+          let e = v128.load32_splat(d);
+          s00 = f32x4.add(s00, f32x4.mul(e, x0));
+          s01 = f32x4.add(s01, f32x4.mul(e, x1));
+          e = v128.load32_splat(d, 4);
+          s10 = f32x4.add(s10, f32x4.mul(e, x0));
+          s11 = f32x4.add(s11, f32x4.mul(e, x1));
+          e = v128.load32_splat(d, 8);
+          s20 = f32x4.add(s20, f32x4.mul(e, x0));
+          s21 = f32x4.add(s21, f32x4.mul(e, x1));
+          e = v128.load32_splat(d, 12);
+          s30 = f32x4.add(s30, f32x4.mul(e, x0));
+          s31 = f32x4.add(s31, f32x4.mul(e, x1));
+          a += row;
+          d += drow;
+        }
+        const out = g0 + ko;
+        v128.store(out, f32x4.mul(sc, s00));
+        v128.store(out, f32x4.mul(sc, s01), 16);
+        v128.store(out + row, f32x4.mul(sc, s10));
+        v128.store(out + row, f32x4.mul(sc, s11), 16);
+        v128.store(out + 2 * row, f32x4.mul(sc, s20));
+        v128.store(out + 2 * row, f32x4.mul(sc, s21), 16);
+        v128.store(out + 3 * row, f32x4.mul(sc, s30));
+        v128.store(out + 3 * row, f32x4.mul(sc, s31), 16);
+      }
+    }
+  }
+  // The columns past the last multiple of 8, four units at a time.
+  let j = 0;
   for (; j + 4 <= p; j += 4) {
     const g0 = G + <usize>j * row;
     const dj = D + (<usize>j << 2);
-    let k = 0;
-    for (; k < n8; k += 8) {
-      const ko = <usize>k << 2;
-      let s00 = f32x4.splat(0), s01 = f32x4.splat(0);
-      let s10 = f32x4.splat(0), s11 = f32x4.splat(0);
-      let s20 = f32x4.splat(0), s21 = f32x4.splat(0);
-      let s30 = f32x4.splat(0), s31 = f32x4.splat(0);
-      let a = A + ko;
-      let d = dj;
-      for (let b = 0; b < m; b++) {
-        const x0 = v128.load(a);
-        const x1 = v128.load(a, 16);
-        let e = f32x4.splat(load<f32>(d));
-        s00 = f32x4.add(s00, f32x4.mul(e, x0));
-        s01 = f32x4.add(s01, f32x4.mul(e, x1));
-        e = f32x4.splat(load<f32>(d, 4));
-        s10 = f32x4.add(s10, f32x4.mul(e, x0));
-        s11 = f32x4.add(s11, f32x4.mul(e, x1));
-        e = f32x4.splat(load<f32>(d, 8));
-        s20 = f32x4.add(s20, f32x4.mul(e, x0));
-        s21 = f32x4.add(s21, f32x4.mul(e, x1));
-        e = f32x4.splat(load<f32>(d, 12));
-        s30 = f32x4.add(s30, f32x4.mul(e, x0));
-        s31 = f32x4.add(s31, f32x4.mul(e, x1));
-        a += row;
-        d += drow;
-      }
-      const out = g0 + ko;
-      v128.store(out, f32x4.mul(sc, s00));
-      v128.store(out, f32x4.mul(sc, s01), 16);
-      v128.store(out + row, f32x4.mul(sc, s10));
-      v128.store(out + row, f32x4.mul(sc, s11), 16);
-      v128.store(out + 2 * row, f32x4.mul(sc, s20));
-      v128.store(out + 2 * row, f32x4.mul(sc, s21), 16);
-      v128.store(out + 3 * row, f32x4.mul(sc, s30));
-      v128.store(out + 3 * row, f32x4.mul(sc, s31), 16);
-    }
+    let k = n8;
     for (; k < n4; k += 4) {
       const ko = <usize>k << 2;
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
@@ -342,10 +356,10 @@ export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32
       let d = dj;
       for (let b = 0; b < m; b++) {
         const x = v128.load(a);
-        s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(d)), x));
-        s1 = f32x4.add(s1, f32x4.mul(f32x4.splat(load<f32>(d, 4)), x));
-        s2 = f32x4.add(s2, f32x4.mul(f32x4.splat(load<f32>(d, 8)), x));
-        s3 = f32x4.add(s3, f32x4.mul(f32x4.splat(load<f32>(d, 12)), x));
+        s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(d), x));
+        s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(d, 4), x));
+        s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(d, 8), x));
+        s3 = f32x4.add(s3, f32x4.mul(v128.load32_splat(d, 12), x));
         a += row;
         d += drow;
       }
@@ -388,7 +402,7 @@ export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32
       let a = A + ko;
       let d = dj;
       for (let b = 0; b < m; b++) {
-        const e = f32x4.splat(load<f32>(d));
+        const e = v128.load32_splat(d);
         s0 = f32x4.add(s0, f32x4.mul(e, v128.load(a)));
         s1 = f32x4.add(s1, f32x4.mul(e, v128.load(a, 16)));
         s2 = f32x4.add(s2, f32x4.mul(e, v128.load(a, 32)));
@@ -408,7 +422,7 @@ export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32
       let a = A + ko;
       let d = dj;
       for (let b = 0; b < m; b++) {
-        s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(d)), v128.load(a)));
+        s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(d), v128.load(a)));
         a += row;
         d += drow;
       }
