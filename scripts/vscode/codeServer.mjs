@@ -284,10 +284,21 @@ export async function startCodeServer({ folder, port, extensionsDir, userDataDir
   child.stderr.on('data', collect);
   let exited = null;
   const exitPromise = new Promise((resolveExit) => child.on('exit', (code, signal) => { exited = { code, signal }; resolveExit(exited); }));
-  // If this process ends without stop() (a crash, process.exit), the server must not outlive it.
+  // If this process ends without stop() (a crash, process.exit), the server must not outlive it…
   const killOnExit = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } };
   process.on('exit', killOnExit);
-  exitPromise.then(() => process.off('exit', killOnExit));
+  // …not even when it is killed outright (SIGKILL, a test runner tearing its workers down): a small
+  // guardian process ends the server's process group once this process is gone.
+  const guardian = spawn(
+    process.execPath,
+    ['-e', GUARDIAN, String(process.pid), String(child.pid)],
+    { detached: true, stdio: 'ignore' },
+  );
+  guardian.unref();
+  exitPromise.then(() => {
+    process.off('exit', killOnExit);
+    try { guardian.kill(); } catch { /* gone */ }
+  });
 
   const url = `http://127.0.0.1:${chosenPort}/`;
   const stop = async () => {
@@ -347,6 +358,16 @@ export function seedUserSettings(userDataDir, extra = {}, { overwrite = false } 
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   writeFileSync(settingsFile, JSON.stringify({ ...QUIET_SETTINGS, ...extra }, null, 2) + '\n');
 }
+
+/** Watches its parent (argv[1]); when the parent is gone, kills process group argv[2] and ends. */
+const GUARDIAN = `
+const [parent, group] = process.argv.slice(1).map(Number);
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+setInterval(() => {
+  if (!alive(group)) process.exit(0);
+  if (!alive(parent)) { try { process.kill(-group, 'SIGKILL'); } catch {} process.exit(0); }
+}, 1000);
+`;
 
 /**
  * The workbench URL that opens `folder` and, with `payload`, passes VS Code's workbench options, e.g.
