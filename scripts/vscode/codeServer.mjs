@@ -43,13 +43,13 @@ const PREREQUISITES = [
   },
 ];
 
-/** Debian's Chromium, which the end-to-end tests drive through playwright-core. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Debian's Chromium, which the end-to-end tests drive through playwright-core (NNSPEC_CHROMIUM names another). */
+export const CHROMIUM_PATH = process.env.NNSPEC_CHROMIUM || '/usr/bin/chromium';
 
 /** A message naming every missing prerequisite and how to install it; undefined when all are there. */
 export function missingPrerequisites({ chromium = false } = {}) {
   const missing = PREREQUISITES.filter((p) => !p.found());
-  if (chromium && !existsSync(CHROMIUM_PATH)) missing.push({ what: `Chromium (${CHROMIUM_PATH}), the browser the tests drive`, debian: 'chromium' });
+  if (chromium && !existsSync(CHROMIUM_PATH)) missing.push({ what: `Chromium (${CHROMIUM_PATH}; NNSPEC_CHROMIUM=/path/to/chrome names another), the browser the tests drive`, debian: 'chromium' });
   if (process.versions.node.split('.')[0] !== '20') {
     return `code-server ${CODE_SERVER_VERSION} needs Node.js 20; this is Node.js ${process.versions.node}.`;
   }
