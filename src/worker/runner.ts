@@ -9,7 +9,8 @@
  * evaluation over the training set happens inside the slice that ends the epoch).
  *
  * Snapshots: while running, at most `updateHz` a second, with layer arrays only when
- * `includeLayers` is on (the panel is visible). Every snapshot that ends a burst of work
+ * `includeLayers` is on (the panel is visible) and no more bytes of them a second than
+ * LAYER_BYTES_PER_SECOND. Every snapshot that ends a burst of work
  * (after a Step, a Step Epoch, a pause, the end of training, a reset, a weights load) carries
  * the layers and the trace, so the host always holds the latest weights and gradients
  * when training is idle — that is what the gradient hovers read.
@@ -29,6 +30,15 @@ import type {
 } from '../protocol';
 
 export type Post = (message: FromWorker, transfer: ArrayBuffer[]) => void;
+
+/** A LayerSnapshot holds this many parameter-shaped arrays (w, b, ∂C/∂w, ∂C/∂b, Δw, Δb, epoch Δw, epoch Δb). */
+const LAYER_ARRAYS = 4;
+/**
+ * While running, snapshots carry layer arrays at most at this many bytes a second (they are
+ * copied, posted to the host and on to the panel): a 784-30-10 network gets them at the full
+ * update rate, a 784-128-64-10 one about 5 times a second. Stats and losses still go at updateHz.
+ */
+export const LAYER_BYTES_PER_SECOND = 16_000_000;
 
 /** Per-layer result of a gradient check, as the worker reports it. */
 export type GradientCheckReport = Extract<WorkerResponse, { kind: 'checkGradients' }>['layers'];
@@ -50,6 +60,10 @@ export class SessionRunner {
   private settings: WorkerSettings;
   private timer: NodeJS.Immediate | undefined;
   private lastSnapshotAt = -Infinity;
+  /** When the last snapshot with layer arrays went out (running snapshots respect LAYER_BYTES_PER_SECOND). */
+  private lastLayersAt = -Infinity;
+  /** Milliseconds between running snapshots that carry layers: their bytes / LAYER_BYTES_PER_SECOND. */
+  private readonly layersIntervalMs: number;
   private lastLoss: number | null = null;
   private pendingLosses: number[] = [];
   private pendingEpochs: EpochMetrics[] = [];
@@ -77,6 +91,8 @@ export class SessionRunner {
     this.resolution = options.boundaryResolution ?? 40;
     this.now = options.now ?? (() => performance.now());
     if (trainer.done) this.status = 'done';
+    const floats = trainer.layers.reduce((sum, layer) => sum + LAYER_ARRAYS * (layer.weights.length + layer.biases.length), 0);
+    this.layersIntervalMs = (1000 * floats * Float32Array.BYTES_PER_ELEMENT) / LAYER_BYTES_PER_SECOND;
   }
 
   get currentStatus(): SessionStatus {
@@ -195,7 +211,8 @@ export class SessionRunner {
     }
     const now = this.now();
     if (now - this.lastSnapshotAt >= 1000 / Math.max(0.1, this.settings.updateHz)) {
-      this.sendSnapshot(this.settings.includeLayers);
+      // Progress at updateHz; the (large) layer arrays only as often as the byte budget allows.
+      this.sendSnapshot(this.settings.includeLayers && now - this.lastLayersAt >= this.layersIntervalMs);
     }
     this.schedule();
   }
@@ -283,6 +300,7 @@ export class SessionRunner {
     this.pendingLosses = [];
     this.pendingEpochs = [];
     if (includeLayers) {
+      this.lastLayersAt = now;
       snapshot.layers = this.trainer.layers.map((layer) => copyLayer(layer, transfer));
       if (this.trainer.step > 0) snapshot.trace = this.traceSnapshot(transfer);
       const boundary = this.boundary();

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { loadProject, type LoadedProject } from '../../src/core/project';
 import type { FromWorker, Snapshot, ToWorker, WorkerSettings } from '../../src/protocol';
+import { LAYER_BYTES_PER_SECOND } from '../../src/worker/runner';
 
 const root = path.resolve(__dirname, '../..');
 const assetsDir = path.join(root, 'media');
@@ -270,6 +271,27 @@ describe('training worker', () => {
     const s = await withLayers;
     expect(s.layers?.[0].weights.length).toBe(6);
     h.send({ type: 'pause' });
+  });
+
+  it('sends the layer arrays of a big network within the byte budget while running, progress at updateHz', async () => {
+    const big = 'input 1\ndense 1000 relu\ndense 1000 relu\ndense 1 identity\nloss mse\nbatch 8\nepochs 1000000\ndata sine\n';
+    const h = harness();
+    const loaded = await h.load(big, { updateHz: 20, includeLayers: true });
+    const layerBytes = loaded.info.parameterCount * 4 * Float32Array.BYTES_PER_ELEMENT;
+    const first = h.snapshot((s) => s.status === 'running');
+    h.send({ type: 'run' });
+    await first;
+    const start = Date.now();
+    const from = h.messages.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    const elapsed = (Date.now() - start) / 1000;
+    const running = h.messages.slice(from).flatMap((m) => (m.type === 'snapshot' && m.snapshot.status === 'running' ? [m.snapshot] : []));
+    const withLayers = running.filter((s) => s.layers !== undefined);
+    expect(withLayers.length).toBeLessThanOrEqual(Math.ceil((elapsed * LAYER_BYTES_PER_SECOND) / layerBytes) + 1);
+    expect(running.length).toBeGreaterThan(withLayers.length);
+    const paused = h.snapshot((s) => s.status === 'paused');
+    h.send({ type: 'pause' });
+    expect((await paused).layers).toHaveLength(3);
   });
 
   it('resets to the seeded initial weights', async () => {
