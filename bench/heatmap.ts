@@ -2,7 +2,8 @@
  * The panel's heatmap redraw of a 784 × 128 layer (network C, layer 1), timed in headless
  * Chromium: the panel's own code (webview/heatmapRender.ts, webview/colors.ts) bundled by
  * esbuild, drawing into an ImageData and putting it on a canvas, exactly as webview/heatmaps.ts
- * does on every snapshot. Chromium: $CHROMIUM_PATH, else /usr/bin/chromium (Debian package
+ * does on every snapshot. Chromium: $NNSPEC_CHROMIUM (as elsewhere in the project), else
+ * $CHROMIUM_PATH, else /usr/bin/chromium (Debian package
  * `chromium`), driven by playwright-core.
  */
 import { existsSync } from 'node:fs';
@@ -49,8 +50,8 @@ import { divergingScale, pack } from './webview/colors';
 `;
 
 export async function measureHeatmap(root: string, units = 128, inputs = 784, redraws = 60): Promise<HeatmapResult | string> {
-  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(chromium)) return `no Chromium at ${chromium}: install the Debian package 'chromium' or set CHROMIUM_PATH`;
+  const chromium = process.env.NNSPEC_CHROMIUM ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(chromium)) return `no Chromium at ${chromium}: install the Debian package 'chromium' or set NNSPEC_CHROMIUM`;
   if (!existsSync(join(root, 'webview', 'heatmapRender.ts'))) return 'webview/heatmapRender.ts is missing';
   const esbuild = await import('esbuild');
   const bundled = await esbuild.build({
