@@ -3,7 +3,7 @@
  * in one process, on identical data, the same networks, batch sizes and number of weight updates
  * (issue 6). Prints the tables and writes bench/results.json; docs/performance.md explains them.
  *
- *   node dist/bench.js [--quick] [--only A,B] [--engines nnspec-wasm,tfjs-wasm-loop] [--runs 5]
+ *   node dist/bench.js [--quick] [--only A,B] [--engines nnspec-auto,tfjs-wasm-loop] [--runs 5]
  *                      [--skip accuracy,memory,eventloop,heatmap,peak] [--out bench/results.json]
  *
  * Speed: per network and engine, one warm-up run, then `runs` timed runs of `updates` weight
@@ -32,17 +32,18 @@ import type { Engine, Session } from './engines/types';
 const ROOT = process.cwd();
 
 const ENGINES: Engine[] = [
-  nnspecEngine('wasm'),
+  nnspecEngine('auto'),
   nnspecEngine('js'),
-  nnspecEngine('wasm', { batchOne: true }),
+  nnspecEngine('auto', { batchOne: true }),
   tfjsEngine('wasm', 'loop'),
   tfjsEngine('cpu', 'loop'),
   tfjsEngine('cpu', 'fit'),
   convnetEngine(),
   brainEngine(),
 ];
-const NNSPEC = 'nnspec-wasm';
-const NNSPEC_B1 = 'nnspec-wasm-b1';
+/** The product's own choice of kernels (what a user's training runs with): the headline. */
+const NNSPEC = 'nnspec-auto';
+const NNSPEC_B1 = 'nnspec-auto-b1';
 const isNnspec = (id: string) => id.startsWith('nnspec-');
 
 interface Options {
@@ -517,6 +518,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error instanceof Error ? error.stack ?? error.message : String(error));
-  process.exit(1);
+  // A usage mistake is a message; anything else keeps its stack (it is a bug to report).
+  const usage = error instanceof Error && /^(unknown option|--\w+)/.test(error.message);
+  console.error(`bench: ${error instanceof Error ? (usage ? error.message : error.stack ?? error.message) : String(error)}`);
+  process.exit(usage ? 2 : 1);
 });

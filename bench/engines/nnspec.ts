@@ -6,7 +6,7 @@
  */
 import { createKernels, type KernelsKind } from '../../src/core/engine/createKernels';
 import type { Kernels } from '../../src/core/engine/kernels';
-import { createTrainer } from '../../src/core/engine/trainer';
+import { createTrainer, defaultKernels } from '../../src/core/engine/trainer';
 import { prepareData } from '../../src/core/data/prepare';
 import type { Dataset } from '../../src/core/data/types';
 import { parseSpec } from '../../src/core/lang';
@@ -14,8 +14,8 @@ import type { BenchData } from '../data';
 import { nnspecText, type BenchNetwork } from '../networks';
 import type { Engine, Session } from './types';
 
-export function nnspecEngine(kind: Exclude<KernelsKind, 'auto'>, options: { batchOne?: boolean } = {}): Engine {
-  const kernelsLabel = kind === 'wasm' ? 'WebAssembly SIMD' : 'plain JS kernels';
+export function nnspecEngine(kind: KernelsKind, options: { batchOne?: boolean } = {}): Engine {
+  const kernelsLabel = { auto: 'default: WebAssembly SIMD, plain JS when tiny', wasm: 'WebAssembly SIMD', js: 'plain JS kernels' }[kind];
   return {
     id: `nnspec-${kind}${options.batchOne ? '-b1' : ''}`,
     label: `NNSpec (${kernelsLabel}${options.batchOne ? ', batch 1' : ''})`,
@@ -37,7 +37,8 @@ export function nnspecEngine(kind: Exclude<KernelsKind, 'auto'>, options: { batc
       };
       const prepared = prepareData(dataset, { validation: 0, normalize: 'none', seed: 1 });
       let allocated = 0;
-      const inner = createKernels(kind);
+      // 'auto' is what the product does: createTrainer's default choice for this network.
+      const inner = kind === 'auto' ? defaultKernels(parsed.spec, prepared) : createKernels(kind);
       const kernels: Kernels = {
         ...inner,
         name: inner.name,
