@@ -616,55 +616,66 @@ class BatchTrainer implements Trainer {
       const { view } = layer;
       const { weights, gradWeights, biases, gradBiases } = view;
       const velocity = layer.velocityWeights;
+      const previousVelocity = layer.previousVelocityWeights;
+      const { previousWeights, previousBiases } = view;
       const count = weights.length;
-      view.previousWeights.set(weights);
-      view.previousBiases.set(biases);
-      // Three loops, one per case, each as short as its case allows (V8 keeps them tight).
+      // Three loops, one per case, each as short as its case allows (V8 keeps them tight); each
+      // keeps the weights (and velocities) from before the step as it goes, for Δw and for undoing.
       if (plain) {
         for (let i = 0; i < count; i++) {
-          const w = weights[i] - rate * gradWeights[i];
+          const before = weights[i];
+          previousWeights[i] = before;
+          const w = before - rate * gradWeights[i];
           if (!(w <= FLOAT32_MAX && w >= -FLOAT32_MAX)) finite = false; // false for NaN too
           weights[i] = w;
         }
       } else if (l2 === 0) {
-        layer.previousVelocityWeights.set(velocity);
         for (let i = 0; i < count; i++) {
+          const before = weights[i];
+          previousWeights[i] = before;
+          previousVelocity[i] = velocity[i];
           const v = Math.fround(momentum * velocity[i] - rate * gradWeights[i]);
           velocity[i] = v;
-          const w = weights[i] + v;
+          const w = before + v;
           if (!(w <= FLOAT32_MAX && w >= -FLOAT32_MAX)) finite = false;
           weights[i] = w;
         }
       } else {
         // with L2 (momentum μ may be 0: then v is just −η ∂C/∂w), and Σ w² for the loss's L2 term
-        layer.previousVelocityWeights.set(velocity);
         for (let i = 0; i < count; i++) {
-          const g = Math.fround(gradWeights[i] + l2 * weights[i]);
+          const before = weights[i];
+          previousWeights[i] = before;
+          previousVelocity[i] = velocity[i];
+          const g = Math.fround(gradWeights[i] + l2 * before);
           gradWeights[i] = g;
           const v = Math.fround(momentum * velocity[i] - rate * g);
           velocity[i] = v;
-          const w = Math.fround(weights[i] + v);
+          const w = Math.fround(before + v);
           if (!(w <= FLOAT32_MAX && w >= -FLOAT32_MAX)) finite = false;
           weights[i] = w;
           sumSquares += w * w;
         }
       }
-      if (view.bias) {
-        if (momentum === 0) {
-          for (let j = 0; j < biases.length; j++) {
-            const b = biases[j] - rate * gradBiases[j];
-            if (!(b <= FLOAT32_MAX && b >= -FLOAT32_MAX)) finite = false;
-            biases[j] = b;
-          }
-        } else {
-          const velocityBiases = layer.velocityBiases;
-          layer.previousVelocityBiases.set(velocityBiases);
-          for (let j = 0; j < biases.length; j++) {
-            velocityBiases[j] = momentum * velocityBiases[j] - rate * gradBiases[j];
-            const b = biases[j] + velocityBiases[j];
-            if (!(b <= FLOAT32_MAX && b >= -FLOAT32_MAX)) finite = false;
-            biases[j] = b;
-          }
+      if (!view.bias) {
+        // biases stay 0 and unchanged
+      } else if (momentum === 0) {
+        for (let j = 0; j < biases.length; j++) {
+          const before = biases[j];
+          previousBiases[j] = before;
+          const b = before - rate * gradBiases[j];
+          if (!(b <= FLOAT32_MAX && b >= -FLOAT32_MAX)) finite = false;
+          biases[j] = b;
+        }
+      } else {
+        const { velocityBiases, previousVelocityBiases } = layer;
+        for (let j = 0; j < biases.length; j++) {
+          const before = biases[j];
+          previousBiases[j] = before;
+          previousVelocityBiases[j] = velocityBiases[j];
+          velocityBiases[j] = momentum * velocityBiases[j] - rate * gradBiases[j];
+          const b = before + velocityBiases[j];
+          if (!(b <= FLOAT32_MAX && b >= -FLOAT32_MAX)) finite = false;
+          biases[j] = b;
         }
       }
     }
