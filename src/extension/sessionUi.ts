@@ -88,7 +88,9 @@ export class SessionUi implements vscode.Disposable {
     void vscode.window
       .showInformationMessage(`NNSpec: ${path.basename(doc.uri.fsPath)} changed; its training session still runs the old spec.`, restart)
       .then((choice) => {
-        if (choice === restart) void vscode.commands.executeCommand('nnspec.restart', doc.uri);
+        // A notification cannot be taken back: if the text went back to the loaded spec meanwhile
+        // (an undo), there is nothing to restart for, and the session's progress is kept.
+        if (choice === restart && session.stale) void vscode.commands.executeCommand('nnspec.restart', doc.uri);
       });
   }
 
