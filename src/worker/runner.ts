@@ -397,7 +397,7 @@ export class SessionRunner {
   }
 }
 
-function copyLayer(layer: Trainer['layers'][number], transfer: ArrayBuffer[]): LayerSnapshot {
+export function copyLayer(layer: Trainer['layers'][number], transfer: ArrayBuffer[] = []): LayerSnapshot {
   const copy: LayerSnapshot = {
     weights: layer.weights.slice(),
     biases: layer.biases.slice(),

@@ -4,6 +4,7 @@
  * session state the host keeps, Predict's input check — and the gradient hover, whose numbers
  * must equal the core Trainer's after a step.
  */
+import { copyLayer } from '../../src/worker/runner';
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { parseSpec, vocabulary } from '../../src/core/lang/index';
@@ -293,16 +294,7 @@ describe('the gradient hover equals the core trainer', () => {
     project.trainer.stepOnce();
     return project.trainer;
   }
-  const copy = (layer: Trainer['layers'][number]): LayerSnapshot => ({
-    weights: layer.weights.slice(),
-    biases: layer.biases.slice(),
-    gradWeights: layer.gradWeights.slice(),
-    gradBiases: layer.gradBiases.slice(),
-    lastDeltaWeights: layer.lastDeltaWeights.slice(),
-    lastDeltaBiases: layer.lastDeltaBiases.slice(),
-    epochDeltaWeights: layer.epochDeltaWeights.slice(),
-    epochDeltaBiases: layer.epochDeltaBiases.slice(),
-  });
+  const copy = (layer: Trainer['layers'][number]): LayerSnapshot => copyLayer(layer);
   const num = (text: string, label: string): number => Number(new RegExp(`${label.replace(/[|()]/g, '\\$&')}(\\S+)`).exec(text)![1]);
   const close = (shown: number, exact: number): void => expect(Math.abs(shown - exact)).toBeLessThanOrEqual(Math.abs(exact) * 6e-4 + 1e-12);
 
