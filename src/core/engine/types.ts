@@ -121,7 +121,7 @@ export interface Trainer {
   stepEpoch(): EpochMetrics;
   /** Loss and accuracy over a part with the current weights (no update). */
   evaluate(part: 'train' | 'validation'): Evaluation | null;
-  /** The network's output for one raw (unnormalised) input. */
+  /** The network's output for one raw (unnormalised) input; with `features`, the raw point (x1, x2). */
   predict(input: ArrayLike<number>): Float32Array;
   /**
    * One sample's activations, z and deltas. With an index: at the current weights. Without one,
