@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { CliError } from './io';
 
-export type CommandName = 'check' | 'train' | 'gradients' | 'predict' | 'explain';
+export type CommandName = 'check' | 'train' | 'gradients' | 'predict' | 'evaluate' | 'explain';
 
 interface OptionDef {
   type: 'string' | 'boolean';
@@ -114,6 +114,22 @@ Options:
   -w, --weights IN.json  the trained weights (nnspec train SPEC --save IN.json)
   -i, --input "x1 x2 …"  the raw input: numbers separated by spaces or commas
       --json             print {"output": […], "class": …, "className": …}
+  -h, --help             show this help`,
+  },
+  evaluate: {
+    summary: 'print loss, accuracy and the metrics of trained weights on the training and validation parts',
+    usage: 'nnspec evaluate SPEC --weights IN.json [--json]',
+    positionals: [1, 1],
+    options: { ...help, weights: { type: 'string', short: 'w' }, json: { type: 'boolean' } },
+    help: `Evaluates the network with the given weights on the training part and on the validation part
+(when the spec holds one out): the loss and accuracy, and for classification the confusion matrix
+(rows: actual class, columns: predicted) with each class's precision, recall, F1 and support;
+for regression the RMSE, MAE and R².
+
+Options:
+  -w, --weights IN.json  the trained weights (nnspec train SPEC --save IN.json)
+      --json             print {"task": …, "train": {"loss", "accuracy", "confusion", "classes", "macro"} or
+                         {"loss", "rmse", "mae", "r2"}, "validation": … or null}
   -h, --help             show this help`,
   },
 };
