@@ -168,3 +168,84 @@ export function outputRuleNote(rule: SampleExplanation['outputRule'], loss: Loss
       return `∇_a C of ${loss} times ${output}′(z^L), element by element`;
   }
 }
+
+// ---------------------------------------------------------------------------
+// Phase 7 for the next mini-batch step: what stepOnce() is about to do, taken apart.
+
+/** One layer's part of the update. All units × inputs (weights) or units (biases), Float32 like the trainer's. */
+export interface StepLayer {
+  /** (1/m) Σ_x ∂C_x/∂w over the batch, without L2. */
+  meanW: Float32Array;
+  /** λw (zeros when λ = 0). */
+  l2W: Float32Array;
+  /** ∂C/∂w = mean + λw: what the update uses. */
+  gradW: Float32Array;
+  /** ∂C/∂b = (1/m) Σ_x δ_x. */
+  gradB: Float32Array;
+  /** v before the step (the last step's change w − w_before; zeros after a reset): only with momentum. */
+  velocityW: Float32Array;
+  velocityB: Float32Array;
+  /** Δw = μv − η ∂C/∂w (μ = 0: −η ∂C/∂w), Δb likewise. */
+  changeW: Float32Array;
+  changeB: Float32Array;
+}
+
+export interface StepExplanation {
+  /** The step this will be (1 for the first) and its epoch (from 0). */
+  step: number;
+  epoch: number;
+  /** The batch's training samples, in batch order; m = batch.length. */
+  batch: number[];
+  rate: number;
+  momentum: number;
+  l2: number;
+  /** Mean cost over the batch, L2 term included: the step's loss. */
+  loss: number;
+  /** Phases 1–6 for one sample of the batch. */
+  sample: SampleExplanation;
+  layers: StepLayer[];
+}
+
+/**
+ * The next step of `trainer` taken apart, with phases 1–6 for `sample` (a training index in the
+ * batch; default its first). Changes nothing: stepOnce() afterwards takes exactly this step.
+ */
+export function explainNextStep(trainer: Trainer, sample?: number): StepExplanation {
+  const batch = Array.from(trainer.nextBatch());
+  const chosen = sample ?? batch[0];
+  if (!batch.includes(chosen)) throw new RangeError(`sample ${chosen} is not in the next mini-batch (${batch.length} samples)`);
+  const explained = explainSample(trainer, chosen);
+  const gradient = trainer.gradientOf(batch);
+  const { rate } = trainer;
+  const { momentum } = trainer.spec.optimizer;
+  const l2 = trainer.spec.l2;
+  const layers = trainer.layers.map((view, l): StepLayer => {
+    const gradW = gradient.dW[l];
+    const gradB = gradient.db[l];
+    const l2W = new Float32Array(gradW.length);
+    const meanW = new Float32Array(gradW.length);
+    for (let i = 0; i < gradW.length; i++) {
+      l2W[i] = l2 * view.weights[i];
+      meanW[i] = gradW[i] - l2W[i];
+    }
+    const velocityW = momentum > 0 ? view.lastDeltaWeights.slice() : new Float32Array(gradW.length);
+    const velocityB = momentum > 0 && view.bias ? view.lastDeltaBiases.slice() : new Float32Array(view.units);
+    const changeW = new Float32Array(gradW.length);
+    // Δw = μv − η ∂C/∂w, rounded to float32 as the trainer's update rounds it
+    for (let i = 0; i < changeW.length; i++) changeW[i] = Math.fround(momentum * velocityW[i] - rate * gradW[i]);
+    const changeB = new Float32Array(view.units);
+    if (view.bias) for (let j = 0; j < changeB.length; j++) changeB[j] = Math.fround(momentum * velocityB[j] - rate * gradB[j]);
+    return { meanW, l2W, gradW, gradB, velocityW, velocityB, changeW, changeB };
+  });
+  return {
+    step: trainer.step + 1,
+    epoch: trainer.epoch,
+    batch,
+    rate,
+    momentum,
+    l2,
+    loss: gradient.loss,
+    sample: explained,
+    layers,
+  };
+}

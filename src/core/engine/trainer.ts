@@ -377,6 +377,17 @@ class BatchTrainer implements Trainer {
     return { step: stepNumber, epoch, loss, batchSize: m, rate, epochEnded };
   }
 
+  nextBatch(): Int32Array {
+    let order = this.order;
+    if (this.stepInEpoch === 0) {
+      // the shuffle stepOnce() will make, on copies of the order and the generator
+      order = this.order.slice();
+      this.shuffleRandom.clone().shuffle(order);
+    }
+    const start = this.stepInEpoch * this.batchSize;
+    return order.slice(start, Math.min(start + this.batchSize, this.trainCount));
+  }
+
   stepEpoch(): EpochMetrics {
     let result: StepResult;
     do result = this.stepOnce();
