@@ -324,6 +324,36 @@ describe('the gradient story of a weight', () => {
     await closeClean(p);
   });
 
+  test('the tooltip typesets w^l_{j,k} with KaTeX under the CSP: layer l above, "j,k" below, in KaTeX\'s own font', async () => {
+    const p = await open('light');
+    await p.send([tinyInit([0.5], tinySnapshot(1))]);
+    await p.settle();
+    const c = await hook(p.page, (h) => h.cellPixel(2, 0, 2), null);
+    const at = await clientPoint(p.page, 'canvas[data-layer="2"]', c!.x, c!.y);
+    await p.page.mouse.move(at.x, at.y);
+    const label = p.page.locator('#cell-tooltip .tt-row[data-term="w"] .tt-label');
+    // KaTeX's MathML twin carries the TeX it was made from.
+    expect(await label.locator('annotation').textContent()).toBe('w^{2}_{0,2}');
+    const box = async (t: string) => (await label.locator('.katex-html .mord', { hasText: new RegExp(`^${t}$`) }).last().boundingBox())!;
+    const base = await box('w');
+    const sup = await box('2');
+    const sub = await box('0,2');
+    // The superscript sits higher than the subscript, both right of the base, and smaller than it.
+    expect(sup.y + sup.height).toBeLessThan(sub.y + sub.height);
+    expect(sup.y).toBeLessThan(base.y + base.height / 2);
+    expect(sub.y + sub.height).toBeGreaterThan(base.y + base.height / 2);
+    expect(Math.min(sup.x, sub.x)).toBeGreaterThanOrEqual(base.x + base.width - 1);
+    expect(sup.height).toBeLessThan(base.height);
+    // The fonts came from dist/fonts under font-src (no violation), and KaTeX's math italic is in use.
+    await p.page.evaluate(() => (globalThis as unknown as { document: { fonts: { ready: Promise<unknown> } } }).document.fonts.ready);
+    const loaded = await p.page.evaluate(() => (globalThis as unknown as { document: { fonts: { check(f: string): boolean } } }).document.fonts.check('16px KaTeX_Math'));
+    expect(loaded).toBe(true);
+    const family = await label.locator('.mathnormal').first().evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { fontFamily: string } }).getComputedStyle(e).fontFamily);
+    expect(family).toContain('KaTeX_Math');
+    await p.page.locator('#cell-tooltip').screenshot({ path: path.join(ARTIFACTS, 'tooltip-katex-light.png') });
+    await closeClean(p);
+  });
+
   test('on a recorded xor run the tooltip tells the recorded numbers', async () => {
     const p = await open('light');
     await p.send(xor.stream);
