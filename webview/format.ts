@@ -40,3 +40,8 @@ export function formatCount(value: number): string {
   if (Math.abs(value) >= 1e6) return `${(value / 1e6).toPrecision(3)} M`;
   return Math.round(value).toLocaleString('en-US');
 }
+
+/** "1 bias", "3 biases". */
+export function plural(n: number, one: string, many: string): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}

@@ -14,7 +14,7 @@ import { parseColor } from '../../webview/colors';
 import { formatNumber } from '../../webview/format';
 import { ARTIFACTS, buildBundles, launchChromium, openPanel, recordSession, ROOT, startServer, themeVariable, type PanelPage, type Theme } from './harness';
 import { clientPoint, distance, hook, pixel, text, tooltipTerms, type PageGlobal, type Rgba } from './page';
-import { tinyInfo, tinyInit, tinySnapshot } from './streams';
+import { tinyInfo, tinyInit, tinySnapshot, wideInfo, wideSnapshot, wideWeight } from './streams';
 
 let browser: Browser;
 let server: Server;
@@ -293,6 +293,94 @@ describe('heatmaps', () => {
   });
 });
 
+/** How far the page scrolls sideways (0: it does not). */
+function sideways(p: PanelPage): Promise<number> {
+  return p.page.evaluate(() => {
+    const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+    return d.scrollWidth - d.clientWidth;
+  });
+}
+
+describe('a 784-input first layer', () => {
+  test('784 → 30 → 10 in a 486 px card: the heatmap is an overview inside the card, the inspector shows row j as 28×28 with exact numbers', async () => {
+    const p = await open('dark');
+    await p.page.setViewportSize({ width: 528, height: 900 });
+    await p.send([tinyInit([0.5], wideSnapshot(3), wideInfo())]);
+    await p.settle();
+    const card = (await p.page.locator('#layer-1').boundingBox())!;
+    expect(card.width).toBeGreaterThan(470);
+    expect(card.width).toBeLessThan(500);
+    const heat = (await p.page.locator('canvas[data-layer="1"]').boundingBox())!;
+    expect(heat.x).toBeGreaterThanOrEqual(card.x);
+    expect(heat.x + heat.width).toBeLessThanOrEqual(card.x + card.width);
+    // 30 rows are pointable: at least 4 px each.
+    expect(heat.height / 30).toBeGreaterThanOrEqual(4);
+    expect(await sideways(p)).toBe(0);
+    expect(await text(p.page, '#layer-1 .axis-note')).toMatch(/overview: a pixel is 2 neighbouring inputs/);
+
+    // Hovering row 4 of the overview shows that row in the inspector, as the 28 × 28 image.
+    await p.page.locator('#layer-1').scrollIntoViewIfNeeded();
+    const ov = await hook(p.page, (h) => h.cellPixel(1, 4, 100), null);
+    const ovAt = await clientPoint(p.page, 'canvas[data-layer="1"]', ov!.x, ov!.y);
+    await p.page.mouse.move(ovAt.x, ovAt.y);
+    expect(await text(p.page, '#layer-1 .inspector-caption')).toMatch(/^Row j = 4 of layer 1: its 784 weights as the 28×28 input image/);
+    // The overview pixel stands for inputs 100 and 101 and tells the larger |w| of the two.
+    const pick = Math.abs(wideWeight(4, 100)) >= Math.abs(wideWeight(4, 101)) ? 100 : 101;
+    expect(await text(p.page, '#cell-tooltip .tt-title')).toBe(`Layer 1 · weight j = 4, k = ${pick}`);
+    const inspector = (await p.page.locator('#layer-1 canvas.inspector-canvas').boundingBox())!;
+    expect(inspector.width).toBeGreaterThanOrEqual(28 * 8);
+    expect(inspector.x + inspector.width).toBeLessThanOrEqual(card.x + card.width);
+    // Input k = 28·r + c is the inspector's cell (r, c): hover (r, c) = (10, 17), k = 297.
+    const cell = inspector.width / 28;
+    await p.page.mouse.move(inspector.x + 17.5 * cell, inspector.y + 10.5 * cell);
+    expect(await text(p.page, '#cell-tooltip .tt-title')).toBe('Layer 1 · weight j = 4, k = 297');
+    expect((await tooltipTerms(p.page)).w).toBe(formatNumber(wideWeight(4, 297)));
+    await p.page.screenshot({ path: path.join(ARTIFACTS, 'digits-30-dark-486.png'), fullPage: true });
+    await closeClean(p);
+  });
+
+  test('"What each neuron of layer 1 looks at" shows w by default, has its own switch, and keeps the choice', async () => {
+    const p = await open('light');
+    await p.send([tinyInit([0.5], wideSnapshot(3), wideInfo())]);
+    await p.settle();
+    const tilesGroup = p.page.getByRole('radiogroup', { name: 'Tiles show' });
+    expect(await tilesGroup.getByRole('radio', { checked: true }).textContent()).toBe('w');
+    // The heatmaps' own switch stays on Δw of the last step.
+    expect(await p.page.getByRole('radiogroup', { name: 'Heatmap shows' }).getByRole('radio', { checked: true }).textContent()).toBe('\u0394w last step');
+    // max |w| of layer 1: the largest |((7j + k) mod 17 − 8)/64| = 8/64, biases up to 15/64.
+    expect(await text(p.page, '.tiles-card header .muted')).toContain(`max |w| = ${formatNumber(15 / 64)}`);
+    await tilesGroup.getByRole('radio', { name: '\u2202C/\u2202w' }).click();
+    await p.settle();
+    expect((await p.state())?.tilesMode).toBe('gradient');
+    expect(await text(p.page, '.tiles-card header .muted')).toContain(`max |\u2202C/\u2202w| = ${formatNumber(15 / 256)}`);
+    await closeClean(p);
+  });
+});
+
+describe('a narrow panel (300 px)', () => {
+  for (const name of ['spiral', 'digits', 'digits-30'] as const) {
+    test(`${name}: no sideways scroll, every button inside the panel`, async () => {
+      const p = await open(name === 'digits' ? 'high-contrast' : name === 'spiral' ? 'light' : 'dark');
+      await p.page.setViewportSize({ width: 300, height: 900 });
+      await p.send(name === 'spiral' ? spiral : name === 'digits' ? digits.stream : [tinyInit([0.5], wideSnapshot(3), wideInfo())]);
+      await p.settle();
+      expect(await sideways(p)).toBe(0);
+      const buttons = await p.page.locator('button').evaluateAll((list) =>
+        list.map((b) => {
+          const r = (b as unknown as { getBoundingClientRect(): { left: number; right: number } }).getBoundingClientRect();
+          return { text: (b as unknown as { textContent: string }).textContent, left: r.left, right: r.right };
+        }),
+      );
+      for (const b of buttons) {
+        expect(b.left, b.text).toBeGreaterThanOrEqual(0);
+        expect(b.right, b.text).toBeLessThanOrEqual(300);
+      }
+      await p.page.screenshot({ path: path.join(ARTIFACTS, `${name}-narrow-300.png`), fullPage: true });
+      await closeClean(p);
+    });
+  }
+});
+
 describe('the gradient story of a weight', () => {
   test('hovering a cell shows w, ∂C/∂w, Δw and the chain-rule factors with exact numbers', async () => {
     const p = await open('dark');
@@ -477,18 +565,18 @@ describe('controls, state and messages', () => {
     await p.send([{ type: 'focusLayer', layer: 2, mode: 'gradient' }]);
     await p.settle();
     await p.settle();
-    expect(await p.page.getByRole('radio', { name: '\u2202C/\u2202w' }).getAttribute('aria-checked')).toBe('true');
+    expect(await p.page.getByRole('radiogroup', { name: 'Heatmap shows' }).getByRole('radio', { name: '\u2202C/\u2202w' }).getAttribute('aria-checked')).toBe('true');
     expect(await p.page.locator('#layer-2').isVisible()).toBe(true);
     const box = await p.page.locator('#layer-2').boundingBox();
     expect(box!.y).toBeGreaterThanOrEqual(0);
     expect(box!.y + box!.height).toBeLessThanOrEqual(900 + 1);
     await p.page.getByRole('radio', { name: 'Log' }).click();
     const saved = await p.state();
-    expect(saved).toEqual({ specPath: '/work/specs/digits-128.nnspec', focusedLayer: 2, mode: 'gradient', scale: 'log', xAxis: 'steps' });
+    expect(saved).toEqual({ specPath: '/work/specs/digits-128.nnspec', focusedLayer: 2, mode: 'gradient', tilesMode: 'weights', scale: 'log', xAxis: 'steps' });
     await closeClean(p);
     // VS Code reloads the webview with the saved state.
     const q = await open('dark', saved!);
-    expect(await q.page.getByRole('radio', { name: '\u2202C/\u2202w' }).getAttribute('aria-checked')).toBe('true');
+    expect(await q.page.getByRole('radiogroup', { name: 'Heatmap shows' }).getByRole('radio', { name: '\u2202C/\u2202w' }).getAttribute('aria-checked')).toBe('true');
     expect(await q.page.getByRole('radio', { name: 'Log' }).getAttribute('aria-checked')).toBe('true');
     expect(await q.page.getByRole('radio', { name: 'Steps' }).getAttribute('aria-checked')).toBe('true');
     await closeClean(q);
@@ -539,7 +627,7 @@ describe('screenshots (test-artifacts/webview/)', () => {
       await closeClean(s);
       const d = await open(theme);
       await d.send(digits.stream);
-      await d.page.getByRole('radio', { name: '\u0394w this epoch' }).click();
+      await d.page.getByRole('radiogroup', { name: 'Heatmap shows' }).getByRole('radio', { name: '\u0394w this epoch' }).click();
       await d.settle();
       await d.page.screenshot({ path: path.join(ARTIFACTS, `digits-${theme}.png`), fullPage: true });
       await closeClean(d);
