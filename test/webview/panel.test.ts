@@ -127,6 +127,22 @@ describe('loss chart', () => {
     await closeClean(p);
   });
 
+  test('a short run: the loss ticks are distinct, the step ticks whole numbers', async () => {
+    const p = await open('dark');
+    // Three steps whose losses differ in the fourth digit (a real short run on xor looks like this).
+    await p.send([tinyInit([0.11904, 0.11871, 0.11843], tinySnapshot(3, { newStepLosses: new Float32Array(0), loss: 0.11843 }))]);
+    await p.settle();
+    const { x, y } = await hook(p.page, (h) => h.chartTicks(), null);
+    expect(y.length).toBeGreaterThan(2);
+    expect(new Set(y.map((t) => t.label)).size, y.map((t) => t.label).join(' ')).toBe(y.length);
+    expect(x.length).toBeGreaterThan(1);
+    for (const t of x) {
+      expect(Number.isInteger(t.value), `step tick ${t.value}`).toBe(true);
+      expect(t.label).toBe(t.value.toLocaleString('en-US'));
+    }
+    await closeClean(p);
+  });
+
   test('x in epochs and a log scale: same points, x = step / steps per epoch; the choice is saved', async () => {
     const p = await open();
     const losses = Array.from({ length: 40 }, (_, i) => 1 / (i + 1));
