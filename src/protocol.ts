@@ -9,6 +9,7 @@
  */
 import type { Activation, Diagnostic, FeatureName, LossName } from './core/spec';
 import type { EpochMetrics, Evaluation } from './core/engine/types';
+import type { StepExplanation } from './core/engine/explain';
 import type { WeightsFile } from './core/weights';
 
 export type SessionStatus =
@@ -99,7 +100,9 @@ export type WorkerRequest =
   | { kind: 'setWeights'; weights: WeightsFile }
   | { kind: 'predict'; input: number[] }
   | { kind: 'checkGradients' }
-  | { kind: 'fullGradient' };
+  | { kind: 'fullGradient' }
+  /** The next step taken apart (pauses a running session): phases 1–6 for `sample` (default: the batch's first), 7 for the batch. */
+  | { kind: 'walk'; sample?: number };
 
 export type WorkerResponse =
   | { kind: 'getWeights'; weights: WeightsFile }
@@ -117,7 +120,8 @@ export type WorkerResponse =
         worst?: { kind: 'weight' | 'bias'; j: number; k?: number; backprop: number; numeric: number } | null;
       }[];
     }
-  | { kind: 'fullGradient'; loss: number; dW: Float32Array[]; db: Float32Array[] };
+  | { kind: 'fullGradient'; loss: number; dW: Float32Array[]; db: Float32Array[] }
+  | { kind: 'walk'; walk: StepExplanation };
 
 export type ToWorker =
   | {
@@ -171,12 +175,19 @@ export type ToPanel =
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'status'; status: SessionStatus; message?: string }
   | { type: 'focusLayer'; layer: number; mode: HeatmapMode }
-  | { type: 'loadFailed'; message: string };
+  | { type: 'loadFailed'; message: string }
+  /** Walk Through a Step: the next step taken apart, every number the engine's (explain.ts). */
+  | { type: 'walk'; walk: StepExplanation }
+  | { type: 'walkFailed'; message: string };
 
 export type FromPanel =
   | { type: 'ready' }
   | { type: 'control'; action: PanelAction }
-  | { type: 'viewState'; visibleLayers: boolean };
+  | { type: 'viewState'; visibleLayers: boolean }
+  /** Take the next step apart (for `sample`, a training index in its batch). */
+  | { type: 'walk'; sample?: number }
+  /** The walk shows layer l (from 1): highlight its `dense` line in the editor; null: none. */
+  | { type: 'walkFocus'; layer: number | null };
 
 /** What the panel keeps with setState, so it can be restored after a reload (WebviewPanelSerializer). */
 export interface PanelState {

@@ -57,6 +57,7 @@ export function registerCommands(deps: CommandDeps): void {
   register('nnspec.restart', (uri) => commands.restart(uri));
   register('nnspec.inspectGradients', (uri, layer) => commands.inspectGradients(uri, layer));
   register('nnspec.showPanel', (uri, focus) => commands.showPanel(uri, focus));
+  register('nnspec.walkStep', (uri) => commands.walkStep(uri));
   register('nnspec.checkGradients', (uri) => commands.checkGradients(uri));
   register('nnspec.saveWeights', (uri, target) => commands.saveWeights(uri, target));
   register('nnspec.loadWeights', (uri, source) => commands.loadWeights(uri, source));
@@ -264,6 +265,14 @@ class Commands {
     if (!session || !session.loaded) session = await this.loadedSession(uri);
     if (!session) return false;
     TrainingPanel.show(this.deps.context, session, toFocus(focusArg));
+    return true;
+  }
+
+  /** Walk Through a Step: the panel takes the next mini-batch step apart, phase by phase (Finish takes it). */
+  async walkStep(arg: unknown): Promise<boolean> {
+    const session = await this.loadedSession(arg);
+    if (!session) return false;
+    await TrainingPanel.show(this.deps.context, session).walk();
     return true;
   }
 

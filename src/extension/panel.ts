@@ -11,6 +11,7 @@
 import * as vscode from 'vscode';
 import type { FromPanel, PanelAction, PanelState, ToPanel } from '../protocol';
 import { getNonce, panelHtml } from './panelHtml';
+import { denseLineRange } from './features/specEdits';
 import type { PanelFocus, PanelSource } from './panelSource';
 
 const ACTIONS: readonly PanelAction[] = ['train', 'pause', 'step', 'stepEpoch', 'reset'];
@@ -27,6 +28,8 @@ export class TrainingPanel {
   /** Sent once the webview is ready. */
   private pendingFocus: PanelFocus | undefined;
   private disposed = false;
+  /** Walk Through a Step was asked for before the webview was ready. */
+  private pendingWalk = false;
 
   /** Shows the panel of `source`'s spec (creating it if needed) and optionally focuses a layer. */
   static show(context: vscode.ExtensionContext, source: PanelSource, focus?: PanelFocus): TrainingPanel {
@@ -142,12 +145,38 @@ export class TrainingPanel {
           this.pendingFocus = undefined;
           void this.post({ type: 'focusLayer', layer: focus.layer, mode: focus.mode });
         }
+        if (this.pendingWalk) {
+          this.pendingWalk = false;
+          void this.walk();
+        }
         break;
       case 'control':
         if (ACTIONS.includes(message.action)) this.source?.control(message.action);
         break;
       case 'viewState':
         break;
+      case 'walk':
+        void this.walk(typeof message.sample === 'number' ? message.sample : undefined);
+        break;
+      case 'walkFocus':
+        highlightDenseLine(this.specUri, typeof message.layer === 'number' ? message.layer : null);
+        break;
+    }
+  }
+
+  /** Walk Through a Step: asks the session for the next step taken apart and shows it (once the webview is ready). */
+  async walk(sample?: number): Promise<void> {
+    if (!this.ready) {
+      this.pendingWalk = true;
+      return;
+    }
+    const source = this.source;
+    if (!source) return;
+    try {
+      const walk = await source.walk(sample);
+      if (!this.disposed) void this.post({ type: 'walk', walk });
+    } catch (error) {
+      if (!this.disposed) void this.post({ type: 'walkFailed', message: error instanceof Error ? error.message : String(error) });
     }
   }
 
@@ -200,6 +229,24 @@ export function registerTrainingPanelSerializer(
   });
   context.subscriptions.push(registration);
   return registration;
+}
+
+/** The walk's highlight of a layer's `dense` line in the spec's visible editors (null clears it). */
+let walkDecoration: vscode.TextEditorDecorationType | undefined;
+
+function highlightDenseLine(specUri: vscode.Uri, layer: number | null): void {
+  walkDecoration ??= vscode.window.createTextEditorDecorationType({
+    backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
+    isWholeLine: true,
+    overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.findMatchForeground'),
+  });
+  for (const editor of vscode.window.visibleTextEditors) {
+    if (editor.document.uri.toString() !== specUri.toString()) continue;
+    const range = layer === null ? undefined : denseLineRange(editor.document.getText(), layer);
+    const ranges = range ? [new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character)] : [];
+    editor.setDecorations(walkDecoration, ranges);
+    if (ranges[0]) editor.revealRange(ranges[0], vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
 }
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {

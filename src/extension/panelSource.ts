@@ -4,6 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import type { HeatmapMode, PanelAction, SessionInfo, SessionStatus, ToPanel } from '../protocol';
+import type { StepExplanation } from '../core/engine/explain';
 
 export interface PanelSource {
   readonly specUri: vscode.Uri;
@@ -16,6 +17,8 @@ export interface PanelSource {
   control(action: PanelAction): void;
   /** The panel says whether it is visible, so snapshots carry layer arrays only when someone looks. */
   setPanelVisible(visible: boolean): void;
+  /** The next step taken apart by the worker (Walk Through a Step); a running session pauses. */
+  walk(sample?: number): Promise<StepExplanation>;
 }
 
 /** Where the panel should open: a layer and a heatmap mode (Inspect Gradients uses 'gradient'). */

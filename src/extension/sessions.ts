@@ -3,6 +3,7 @@
  * dist/worker.js. The host only posts messages and reacts to the worker's; it never waits
  * on training. A session implements PanelSource so the training panel can draw it.
  */
+import type { StepExplanation } from '../core/engine/explain';
 import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
 import type { WeightsFile } from '../core/weights';
@@ -228,6 +229,10 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
   }
 
   // -- PanelSource -----------------------------------------------------------------------
+
+  async walk(sample?: number): Promise<StepExplanation> {
+    return (await this.request({ kind: 'walk', sample })).walk;
+  }
 
   initMessage(): ToPanel | undefined {
     const info = this.state.info;

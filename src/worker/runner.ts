@@ -16,6 +16,7 @@
  * when training is idle — that is what the gradient hovers read.
  */
 import type { EpochMetrics, Evaluation, StepResult, Trainer } from '../core/engine/types';
+import { explainNextStep } from '../core/engine/explain';
 import type {
   FromWorker,
   LayerSnapshot,
@@ -389,6 +390,10 @@ export class SessionRunner {
       case 'checkGradients': {
         if (!this.options.checkGradients) throw new Error('gradient checking is not available in this build');
         return { kind: 'checkGradients', layers: this.options.checkGradients(this.trainer) };
+      }
+      case 'walk': {
+        if (this.status === 'running') this.pause();
+        return { kind: 'walk', walk: explainNextStep(this.trainer, request.sample) };
       }
       case 'fullGradient': {
         const gradient = this.trainer.fullGradient();
