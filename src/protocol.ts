@@ -64,6 +64,8 @@ export interface TraceSnapshot {
   activations: Float32Array[];
   /** δ^1 … δ^L */
   deltas: Float32Array[];
+  /** z^1 … z^L */
+  zs?: Float32Array[];
 }
 
 /** Progress, sent at most `updateHz` times a second while running and after every Step. */
@@ -187,7 +189,22 @@ export type FromPanel =
   /** Take the next step apart (for `sample`, a training index in its batch). */
   | { type: 'walk'; sample?: number }
   /** The walk shows layer l (from 1): highlight its `dense` line in the editor; null: none. */
-  | { type: 'walkFocus'; layer: number | null };
+  | { type: 'walkFocus'; layer: number | null }
+  /** Point and click: change the spec's text (src/extension/features/specEdits.ts). */
+  | { type: 'editSpec'; edit: SpecEditRequest };
+
+/** A change made by point and click, as an edit of the `.nnspec` text. Layers l from 1. */
+export type SpecEditRequest =
+  | { kind: 'addNeuron'; layer: number }
+  | { kind: 'removeNeuron'; layer: number }
+  /** A new hidden layer after layer `after` (0: right after the input). */
+  | { kind: 'addLayer'; after: number }
+  | { kind: 'removeLayer'; layer: number }
+  | { kind: 'setActivation'; layer: number; activation: Activation }
+  | { kind: 'setRate'; value: number }
+  | { kind: 'setBatch'; value: number | 'full' }
+  | { kind: 'setNoise'; value: number }
+  | { kind: 'setValidation'; value: number };
 
 /** What the panel keeps with setState, so it can be restored after a reload (WebviewPanelSerializer). */
 export interface PanelState {

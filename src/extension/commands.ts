@@ -6,8 +6,8 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { parseWeightsFile, weightsToJson, WeightsError } from '../core/weights';
-import type { HeatmapMode, Snapshot, WorkerResponse } from '../protocol';
-import { TrainingPanel } from './panel';
+import type { HeatmapMode, Snapshot, SpecEditRequest, WorkerResponse } from '../protocol';
+import { applySpecEdit, TrainingPanel } from './panel';
 import type { PanelFocus } from './panelSource';
 import type { SessionManager, TrainingSession } from './sessions';
 import { fmt, gradientNorms, layerGradientStats } from './features/gradientHover';
@@ -58,6 +58,8 @@ export function registerCommands(deps: CommandDeps): void {
   register('nnspec.inspectGradients', (uri, layer) => commands.inspectGradients(uri, layer));
   register('nnspec.showPanel', (uri, focus) => commands.showPanel(uri, focus));
   register('nnspec.walkStep', (uri) => commands.walkStep(uri));
+  // The panel's point-and-click edits (also for tests): (spec URI, SpecEditRequest) → the edit's label.
+  register('nnspec.editSpec', (uri, request) => applySpecEdit(commands.specUriOf(uri), request as SpecEditRequest));
   register('nnspec.checkGradients', (uri) => commands.checkGradients(uri));
   register('nnspec.saveWeights', (uri, target) => commands.saveWeights(uri, target));
   register('nnspec.loadWeights', (uri, source) => commands.loadWeights(uri, source));
@@ -80,6 +82,11 @@ class Commands {
   }
 
   // -- finding the spec and its session ------------------------------------------------------
+
+  /** The spec a command argument names (or the active editor's). */
+  specUriOf(arg: unknown): vscode.Uri {
+    return this.specUri(arg);
+  }
 
   private specUri(arg: unknown): vscode.Uri {
     const uri = toSpecUri(arg);

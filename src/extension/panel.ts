@@ -9,9 +9,9 @@
  * when it becomes visible again.
  */
 import * as vscode from 'vscode';
-import type { FromPanel, PanelAction, PanelState, ToPanel } from '../protocol';
+import type { FromPanel, PanelAction, PanelState, SpecEditRequest, ToPanel } from '../protocol';
 import { getNonce, panelHtml } from './panelHtml';
-import { denseLineRange } from './features/specEdits';
+import { denseLineRange, specEdit } from './features/specEdits';
 import type { PanelFocus, PanelSource } from './panelSource';
 
 const ACTIONS: readonly PanelAction[] = ['train', 'pause', 'step', 'stepEpoch', 'reset'];
@@ -161,6 +161,9 @@ export class TrainingPanel {
       case 'walkFocus':
         highlightDenseLine(this.specUri, typeof message.layer === 'number' ? message.layer : null);
         break;
+      case 'editSpec':
+        void applySpecEdit(this.specUri, message.edit);
+        break;
     }
   }
 
@@ -229,6 +232,24 @@ export function registerTrainingPanelSerializer(
   });
   context.subscriptions.push(registration);
   return registration;
+}
+
+/**
+ * Point and click: the edit as a WorkspaceEdit of the spec's document, so it joins the undo stack
+ * (Ctrl+Z) and the session sees it as it sees typing. Returns the edit's label, or undefined
+ * (with a message saying why) when it does not apply.
+ */
+export async function applySpecEdit(specUri: vscode.Uri, request: SpecEditRequest): Promise<string | undefined> {
+  const document = await vscode.workspace.openTextDocument(specUri);
+  const result = specEdit(document.getText(), request);
+  if (!result.ok) {
+    void vscode.window.showInformationMessage(`NNSpec: ${result.reason}.`);
+    return undefined;
+  }
+  const { range, newText, label } = result.edit;
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(specUri, new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character), newText, { label: `NNSpec: ${label}`, needsConfirmation: false });
+  return (await vscode.workspace.applyEdit(edit)) ? label : undefined;
 }
 
 /** The walk's highlight of a layer's `dense` line in the spec's visible editors (null clears it). */

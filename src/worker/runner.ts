@@ -318,8 +318,9 @@ export class SessionRunner {
       const trace = this.trainer.trace();
       const activations = trace.activations.map((a) => a.slice());
       const deltas = trace.deltas.map((d) => d.slice());
-      for (const array of [...activations, ...deltas]) transfer.push(array.buffer as ArrayBuffer);
-      return { sampleIndex: trace.sampleIndex, activations, deltas };
+      const zs = trace.zs.map((z) => z.slice());
+      for (const array of [...activations, ...deltas, ...zs]) transfer.push(array.buffer as ArrayBuffer);
+      return { sampleIndex: trace.sampleIndex, activations, deltas, zs };
     } catch {
       return undefined;
     }

@@ -5,21 +5,12 @@
  *
  * Layers are l = 1…L as in the maths (the first `dense` line is layer 1); hidden layers are 1…L−1.
  */
-import type { Activation, Range, Statement } from '../../core/spec';
+import type { Range, Statement } from '../../core/spec';
+import type { SpecEditRequest } from '../../protocol';
 import { parseSpec } from '../../core/lang/index';
 import { splitLines } from '../../core/lang/lexer';
 
-export type SpecEditRequest =
-  | { kind: 'addNeuron'; layer: number }
-  | { kind: 'removeNeuron'; layer: number }
-  /** A new hidden layer after layer `after` (0: right after the input). */
-  | { kind: 'addLayer'; after: number }
-  | { kind: 'removeLayer'; layer: number }
-  | { kind: 'setActivation'; layer: number; activation: Activation }
-  | { kind: 'setRate'; value: number }
-  | { kind: 'setBatch'; value: number | 'full' }
-  | { kind: 'setNoise'; value: number }
-  | { kind: 'setValidation'; value: number };
+export type { SpecEditRequest };
 
 export interface SpecTextEdit {
   /** What the edit does, for the undo stack and messages: "layer 1: 4 → 5 neurons". */
