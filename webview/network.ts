@@ -76,6 +76,7 @@ export class NetworkView {
   private focus: WalkFocus | undefined;
   private columns: Column[] = [];
   private links: Link[] = [];
+  private linksKey: { layers: LayerSnapshot[] | undefined; mode: LinkMode; width: number } | undefined;
   private width = 0;
   /** Keyboard position: column and neuron. */
   private cursor = { column: 0, j: 0 };
@@ -106,6 +107,7 @@ export class NetworkView {
 
   build(info: SessionInfo): void {
     this.info = info;
+    this.linksKey = undefined;
     this.layers = undefined;
     this.trace = undefined;
     this.cursor = { column: 0, j: 0 };
@@ -123,6 +125,24 @@ export class NetworkView {
   setWalk(trace: TraceSnapshot | undefined, focus: WalkFocus | undefined): void {
     this.walkTrace = trace;
     this.focus = focus;
+  }
+
+  /** How long the last draw took (ms), and how many there were. */
+  lastDrawMs = 0;
+  draws = 0;
+
+  /** Canvas-local (CSS px) centre of neuron j of column `layer` (0: the input), as drawn. */
+  point(layer: number, j: number): { x: number; y: number } | undefined {
+    const column = this.columns[layer];
+    return column && j < column.units ? this.centre(column, j) : undefined;
+  }
+
+  /** The middle of link w^l_jk when it is drawn. */
+  linkPoint(layer: number, j: number, k: number): { x: number; y: number } | undefined {
+    if (!this.links.some((l) => l.layer === layer && l.j === j && l.k === k)) return undefined;
+    const a = this.centre(this.columns[layer - 1], k);
+    const b = this.centre(this.columns[layer], j);
+    return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
   }
 
   counts(): NetworkCounts {
@@ -170,6 +190,7 @@ export class NetworkView {
   draw(palette: Palette): void {
     const info = this.info;
     if (!info) return;
+    const t0 = performance.now();
     const width = Math.max(320, this.canvas.parentElement?.clientWidth ?? 600);
     const ratio = window.devicePixelRatio || 1;
     if (width !== this.width || this.canvas.height !== Math.round(HEIGHT * ratio)) {
@@ -187,6 +208,8 @@ export class NetworkView {
     ctx.fillRect(0, 0, width, HEIGHT);
     this.drawLinks(ctx, palette);
     this.drawNeurons(ctx, palette);
+    this.lastDrawMs = performance.now() - t0;
+    this.draws++;
   }
 
   // -------------------------------------------------------------------------
@@ -209,7 +232,11 @@ export class NetworkView {
       const offset = top + (height - gap * units) / 2 + gap / 2;
       return { layer: c, units, x, band, y: (j: number) => offset + j * gap, radius, stripe: 0, label };
     });
-    // Links: every one between two drawn layers; the largest for a band.
+    // Links: every one between two drawn layers; the largest for a band (worked out again only
+    // when the arrays, the mode or the size change: choosing the largest of 100,352 takes a while).
+    const key = { layers: this.layers, mode: this.mode, width };
+    if (this.linksKey && this.linksKey.layers === key.layers && this.linksKey.mode === key.mode && this.linksKey.width === key.width) return;
+    this.linksKey = key;
     this.links = [];
     for (let l = 1; l < this.columns.length; l++) {
       const from = this.columns[l - 1];
@@ -304,7 +331,10 @@ export class NetworkView {
         ctx.strokeRect(p.x - (column.radius || 10) - 3, p.y - (column.radius || 3) - 3, 2 * (column.radius || 10) + 6, 2 * (column.radius || 3) + 6);
       }
       ctx.fillStyle = toCss(palette.muted);
-      ctx.fillText(column.band ? `${column.label} (band)` : column.label, column.x, HEIGHT - 8);
+      // the outer labels lean inwards so they stay on the canvas
+      ctx.textAlign = c === 0 ? 'left' : c === this.columns.length - 1 ? 'right' : 'center';
+      const labelX = c === 0 ? 4 : c === this.columns.length - 1 ? this.width - 4 : column.x;
+      ctx.fillText(column.band ? `${column.label} (band)` : column.label, labelX, HEIGHT - 8);
     });
   }
 

@@ -90,7 +90,7 @@ export class NetworkCard {
     const box = el('div', 'network-box');
     box.append(this.view.canvas);
     this.root.append(header, this.note, box, this.editRow, learning);
-    this.syncEdits();
+    this.syncEdits(false);
   }
 
   build(info: SessionInfo, latest: Snapshot | undefined): void {
@@ -111,7 +111,7 @@ export class NetworkCard {
     this.view.draw(palette);
   }
 
-  private syncEdits(): void {
+  private syncEdits(redraw = true): void {
     const l = this.view.selectedLayer;
     const L = this.info?.layers.length ?? 0;
     const hidden = l !== undefined && l < L;
@@ -121,6 +121,6 @@ export class NetworkCard {
     this.removeLayer.disabled = !hidden;
     this.activation.disabled = l === undefined;
     if (l !== undefined && this.info) this.activation.value = this.info.layers[l - 1].activation;
-    this.redraw();
+    if (redraw) this.redraw();
   }
 }

@@ -13,6 +13,7 @@ import { COST_FORMULA, outputRuleNote, superscript } from '../src/core/engine/ex
 import type { SessionInfo } from '../src/protocol';
 import { button, el } from './dom';
 import { formatNumber, plural } from './format';
+import { tex } from './math';
 
 /** Vectors up to this length are shown whole; longer ones by their largest entries. */
 export const WALK_FULL_VECTOR = 16;
@@ -33,8 +34,9 @@ export interface WalkFocus {
 
 interface Stage extends WalkFocus {
   title: string;
-  /** The equation, in plain Unicode. */
+  /** The equation, in plain Unicode (the screen reader's) and in TeX (typeset by KaTeX). */
   equation: string;
+  tex: string;
   note?: string;
   body: () => HTMLElement[];
 }
@@ -169,8 +171,10 @@ export class WalkView {
     this.heading.textContent = `Walk through step ${walk.step} (epoch ${walk.epoch + 1}): phase ${stage.phase} of 7, ${PHASE_TITLES[stage.phase - 1]}`;
     this.position.textContent = `stage ${this.index + 1} of ${this.stages.length} · training sample ${walk.sample.sample}, one of the ${plural(walk.batch.length, 'sample', 'samples')} of this mini-batch · ← → to move`;
     const title = el('h3', undefined, stage.title);
-    const equation = el('div', 'walk-equation', stage.equation);
-    equation.setAttribute('role', 'math');
+    const equation = el('div', 'walk-equation');
+    equation.append(tex(stage.tex, 'tex walk-tex'));
+    equation.setAttribute('aria-label', stage.equation);
+    equation.dataset.unicode = stage.equation;
     const parts: HTMLElement[] = [title, equation];
     if (stage.note) parts.push(el('p', 'muted walk-note', stage.note));
     parts.push(...stage.body());
@@ -197,6 +201,7 @@ function buildStages(walk: StepExplanation, info: SessionInfo): Stage[] {
     direction: 'input',
     title: '1. The input goes in as the first activation',
     equation: 'a⁰ = x',
+    tex: 'a^0 = x',
     note: info.features ? `x is the features ${info.features.join(' ')} of the point (x1, x2), as the network sees them (after normalisation).` : 'x as the network sees it (after normalisation); y is the target.',
     body: () => [vector('x', 'a⁰ = x', e.x), vector('y', 'y', e.y)],
   });
@@ -208,6 +213,7 @@ function buildStages(walk: StepExplanation, info: SessionInfo): Stage[] {
       direction: 'forward',
       title: `2. Forward, layer ${l} (dense ${layer.units} ${layer.activation})`,
       equation: `z${sup(l)} = w${sup(l)} a${sup(l - 1)}${layer.bias ? ` + b${sup(l)}` : ''},   a${sup(l)} = ${layer.activation}(z${sup(l)})`,
+      tex: `z^{${l}} = w^{${l}} a^{${l - 1}}${layer.bias ? ` + b^{${l}}` : ''}, \\quad a^{${l}} = \\operatorname{${layer.activation.replace('_', '\\_')}}(z^{${l}})`,
       body: () => [
         matrix('w', `w${sup(l)} (${layer.units}×${layer.inputs}, rows j, columns k)`, layer.weights, layer.units, layer.inputs),
         ...(layer.bias ? [vector('b', `b${sup(l)}`, layer.biases)] : []),
@@ -223,6 +229,7 @@ function buildStages(walk: StepExplanation, info: SessionInfo): Stage[] {
     direction: 'cost',
     title: `3. The cost of sample ${e.sample} (${e.loss}, no L2 term)`,
     equation: COST_FORMULA[e.loss].text,
+    tex: COST_FORMULA[e.loss].tex,
     body: () => [vector('aL', `a${sup(L)}`, output.a), vector('y', 'y', e.y), scalar('cost', 'Cₓ', e.cost)],
   });
   const fused = e.outputRule !== 'chain';
@@ -232,11 +239,12 @@ function buildStages(walk: StepExplanation, info: SessionInfo): Stage[] {
     direction: 'backward',
     title: `4. The output error δ${sup(L)}`,
     equation: fused ? `δ${sup(L)} = a${sup(L)} − y` : `δ${sup(L)} = ∇ₐC ⊙ σ′(z${sup(L)})`,
+    tex: fused ? `\\delta^{${L}} = a^{${L}} - y` : `\\delta^{${L}} = \\nabla_a C \\odot \\sigma'(z^{${L}})`,
     note: outputRuleNote(e.outputRule, e.loss, output.activation),
     body: () => [vector('delta', `δ${sup(L)}`, output.delta)],
   });
   if (L === 1) {
-    stages.push({ phase: 5, direction: 'backward', title: '5. The error passed back', equation: 'δˡ = ((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ′(zˡ)', note: 'One layer: there is nothing to pass back.', body: () => [] });
+    stages.push({ phase: 5, direction: 'backward', title: '5. The error passed back', equation: 'δˡ = ((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ′(zˡ)', tex: '\\delta^l = ((w^{l+1})^T \\delta^{l+1}) \\odot \\sigma\'(z^l)', note: 'One layer: there is nothing to pass back.', body: () => [] });
   }
   for (let i = L - 2; i >= 0; i--) {
     const layer = e.layers[i];
@@ -247,6 +255,7 @@ function buildStages(walk: StepExplanation, info: SessionInfo): Stage[] {
       direction: 'backward',
       title: `5. The error passed back to layer ${l}`,
       equation: `δ${sup(l)} = ((w${sup(l + 1)})ᵀ δ${sup(l + 1)}) ⊙ ${layer.activation}′(z${sup(l)})`,
+      tex: `\\delta^{${l}} = \\left((w^{${l + 1}})^T \\delta^{${l + 1}}\\right) \\odot \\operatorname{${layer.activation.replace('_', '\\_')}}'(z^{${l}})`,
       body: () => [vector('deltaNext', `δ${sup(l + 1)}`, e.layers[i + 1].delta), vector('z', `z${sup(l)}`, layer.z), vector('delta', `δ${sup(l)}`, layer.delta)],
     });
   }
@@ -258,6 +267,7 @@ function buildStages(walk: StepExplanation, info: SessionInfo): Stage[] {
       direction: 'gradient',
       title: `6. The gradients of layer ${l} for this sample`,
       equation: `∂Cₓ/∂b${sup(l)} = δ${sup(l)},   ∂Cₓ/∂w${sup(l)} = δ${sup(l)} (a${sup(l - 1)})ᵀ, i.e. ∂Cₓ/∂w${sup(l)}ⱼₖ = a${sup(l - 1)}ₖ · δ${sup(l)}ⱼ`,
+      tex: `\\frac{\\partial C_x}{\\partial b^{${l}}} = \\delta^{${l}}, \\quad \\frac{\\partial C_x}{\\partial w^{${l}}} = \\delta^{${l}} (a^{${l - 1}})^T, \\quad \\frac{\\partial C_x}{\\partial w^{${l}}_{jk}} = a^{${l - 1}}_k \\, \\delta^{${l}}_j`,
       body: () => [
         ...(layer.bias ? [vector('db', `∂Cₓ/∂b${sup(l)}`, layer.db)] : []),
         matrix('dW', `∂Cₓ/∂w${sup(l)} (rows j, columns k)`, layer.dW, layer.units, layer.inputs),
@@ -275,6 +285,9 @@ function buildStages(walk: StepExplanation, info: SessionInfo): Stage[] {
       direction: 'update',
       title: `7. The update of layer ${l} over the mini-batch of ${walk.batch.length} (m = ${walk.batch.length}, η = ${formatNumber(walk.rate)}${walk.momentum > 0 ? `, μ = ${formatNumber(walk.momentum)}` : ''}${walk.l2 > 0 ? `, λ = ${formatNumber(walk.l2)}` : ''})`,
       equation: parts.join(';   '),
+      tex:
+        `\\frac{\\partial C}{\\partial w^{${l}}} = \\frac{1}{m} \\sum_x \\frac{\\partial C_x}{\\partial w^{${l}}}${walk.l2 > 0 ? ` + \\lambda w^{${l}}` : ''}, \\quad ` +
+        (walk.momentum > 0 ? `v \\leftarrow \\mu v - \\eta \\frac{\\partial C}{\\partial w}, \\; w \\leftarrow w + v` : `w \\leftarrow w - \\eta \\frac{\\partial C}{\\partial w}`),
       note: i === walk.layers.length - 1 ? `The batch's mean cost is ${formatNumber(walk.loss)}${walk.l2 > 0 ? ' (L2 term included)' : ''}. Finish takes this step: the weights change by exactly Δw.` : undefined,
       body: () => [
         matrix('meanW', `(1/m) Σₓ ∂Cₓ/∂w${sup(l)}`, update.meanW, layer.units, layer.inputs),

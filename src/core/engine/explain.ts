@@ -35,9 +35,9 @@ export interface ExplainedLayer {
   a: Float32Array;
   delta: Float32Array;
   /** ∂C_x/∂w^l = δ^l (a^{l−1})ᵀ, units × inputs; no L2 term. */
-  dW: Float64Array;
+  dW: Float32Array;
   /** ∂C_x/∂b^l = δ^l (zeros for bias=false). */
-  db: Float64Array;
+  db: Float32Array;
 }
 
 export interface SampleExplanation {
@@ -78,10 +78,10 @@ export function explainSample(trainer: Trainer, sample: number): SampleExplanati
   const layers = trainer.layers.map((view: LayerView, l): ExplainedLayer => {
     const aPrev = trace.activations[l];
     const delta = trace.deltas[l];
-    const dW = new Float64Array(view.units * view.inputs);
+    const dW = new Float32Array(view.units * view.inputs);
     // ∂C_x/∂w^l_jk = a^{l−1}_k δ^l_j (a float32 product, as the gradient kernel forms it)
     for (let j = 0; j < view.units; j++) for (let k = 0; k < view.inputs; k++) dW[j * view.inputs + k] = Math.fround(aPrev[k] * delta[j]);
-    const db = new Float64Array(view.units);
+    const db = new Float32Array(view.units);
     if (view.bias) for (let j = 0; j < view.units; j++) db[j] = delta[j];
     return {
       index: view.index,
