@@ -183,6 +183,8 @@ export interface PanelState {
   specPath: string;
   focusedLayer?: number;
   mode?: HeatmapMode;
+  /** What the first layer's image tiles show (default: the weights w). */
+  tilesMode?: HeatmapMode;
   scale?: 'linear' | 'log';
   xAxis?: 'steps' | 'epochs';
 }
