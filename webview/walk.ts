@@ -288,13 +288,13 @@ function buildStages(walk: StepExplanation, info: SessionInfo): Stage[] {
       tex:
         `\\frac{\\partial C}{\\partial w^{${l}}} = \\frac{1}{m} \\sum_x \\frac{\\partial C_x}{\\partial w^{${l}}}${walk.l2 > 0 ? ` + \\lambda w^{${l}}` : ''}, \\quad ` +
         (walk.momentum > 0 ? `v \\leftarrow \\mu v - \\eta \\frac{\\partial C}{\\partial w}, \\; w \\leftarrow w + v` : `w \\leftarrow w - \\eta \\frac{\\partial C}{\\partial w}`),
-      note: i === walk.layers.length - 1 ? `The batch's mean cost is ${formatNumber(walk.loss)}${walk.l2 > 0 ? ' (L2 term included)' : ''}. Finish takes this step: the weights change by exactly Δw.` : undefined,
+      note: walk.rule !== 'sgd' ? `This spec's update rule (${walk.optimizer}, or its l1/dropout terms) is not the plain momentum rule: the gradient is shown here; the heatmaps' Δw show the change once Finish takes the step.` : i === walk.layers.length - 1 ? `The batch's mean cost is ${formatNumber(walk.loss)}${walk.l2 > 0 ? ' (L2 term included)' : ''}. Finish takes this step: the weights change by exactly Δw.` : undefined,
       body: () => [
         matrix('meanW', `(1/m) Σₓ ∂Cₓ/∂w${sup(l)}`, update.meanW, layer.units, layer.inputs),
         ...(walk.l2 > 0 ? [matrix('l2W', `λw${sup(l)}`, update.l2W, layer.units, layer.inputs)] : []),
         ...(walk.momentum > 0 ? [matrix('velocityW', `v (the last step's change)`, update.velocityW, layer.units, layer.inputs)] : []),
-        matrix('changeW', `Δw${sup(l)}`, update.changeW, layer.units, layer.inputs),
-        ...(layer.bias ? [vector('gradB', `∂C/∂b${sup(l)}`, update.gradB), vector('changeB', `Δb${sup(l)}`, update.changeB)] : []),
+        ...(walk.rule === 'sgd' ? [matrix('changeW', `Δw${sup(l)}`, update.changeW, layer.units, layer.inputs)] : [matrix('gradW', `∂C/∂w${sup(l)}`, update.gradW, layer.units, layer.inputs)]),
+        ...(layer.bias ? [vector('gradB', `∂C/∂b${sup(l)}`, update.gradB), ...(walk.rule === 'sgd' ? [vector('changeB', `Δb${sup(l)}`, update.changeB)] : [])] : []),
       ],
     });
   });

@@ -185,7 +185,7 @@ export interface StepLayer {
   /** v before the step (the last step's change w − w_before; zeros after a reset): only with momentum. */
   velocityW: Float32Array;
   velocityB: Float32Array;
-  /** Δw = μv − η ∂C/∂w (μ = 0: −η ∂C/∂w), Δb likewise. */
+  /** Δw = μv − η ∂C/∂w (μ = 0: −η ∂C/∂w), Δb likewise; empty when the step's rule is not that (see StepExplanation.rule). */
   changeW: Float32Array;
   changeB: Float32Array;
 }
@@ -199,6 +199,14 @@ export interface StepExplanation {
   rate: number;
   momentum: number;
   l2: number;
+  /**
+   * 'sgd': the update is v ← μv − η ∂C/∂w, w ← w + v and changeW is its Δw. Otherwise (adam, rmsprop,
+   * adagrad, Nesterov momentum, l1, dropout) the walk names the rule and shows the step's Δw only
+   * once it is taken; phases 1–6 and the gradient are those of a step without dropout.
+   */
+  rule: 'sgd' | 'other';
+  /** The spec's optimizer, e.g. 'adam', for the walk to name. */
+  optimizer: string;
   /** Mean cost over the batch, L2 term included: the step's loss. */
   loss: number;
   /** Phases 1–6 for one sample of the batch. */
@@ -219,6 +227,8 @@ export function explainNextStep(trainer: Trainer, sample?: number): StepExplanat
   const { rate } = trainer;
   const { momentum } = trainer.spec.optimizer;
   const l2 = trainer.spec.l2;
+  const { optimizer } = trainer.spec;
+  const rule = optimizer.kind === 'sgd' && !optimizer.nesterov && !trainer.spec.l1 && !trainer.spec.layers.some((l) => l.dropout) ? 'sgd' : 'other';
   const layers = trainer.layers.map((view, l): StepLayer => {
     const gradW = gradient.dW[l];
     const gradB = gradient.db[l];
@@ -230,11 +240,11 @@ export function explainNextStep(trainer: Trainer, sample?: number): StepExplanat
     }
     const velocityW = momentum > 0 ? view.lastDeltaWeights.slice() : new Float32Array(gradW.length);
     const velocityB = momentum > 0 && view.bias ? view.lastDeltaBiases.slice() : new Float32Array(view.units);
-    const changeW = new Float32Array(gradW.length);
+    const changeW = new Float32Array(rule === 'sgd' ? gradW.length : 0);
     // Δw = μv − η ∂C/∂w, rounded to float32 as the trainer's update rounds it
     for (let i = 0; i < changeW.length; i++) changeW[i] = Math.fround(momentum * velocityW[i] - rate * gradW[i]);
-    const changeB = new Float32Array(view.units);
-    if (view.bias) for (let j = 0; j < changeB.length; j++) changeB[j] = Math.fround(momentum * velocityB[j] - rate * gradB[j]);
+    const changeB = new Float32Array(rule === 'sgd' ? view.units : 0);
+    if (view.bias && rule === 'sgd') for (let j = 0; j < changeB.length; j++) changeB[j] = Math.fround(momentum * velocityB[j] - rate * gradB[j]);
     return { meanW, l2W, gradW, gradB, velocityW, velocityB, changeW, changeB };
   });
   return {
@@ -244,6 +254,8 @@ export function explainNextStep(trainer: Trainer, sample?: number): StepExplanat
     rate,
     momentum,
     l2,
+    rule,
+    optimizer: optimizer.kind + (optimizer.nesterov ? ' (Nesterov)' : ''),
     loss: gradient.loss,
     sample: explained,
     layers,
