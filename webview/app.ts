@@ -122,7 +122,7 @@ export function startPanel(): PanelInternals {
     },
   });
   app.insertBefore(walk.root, overview);
-  app.insertBefore(network.root, weightsSection);
+  app.append(network.root);
   const heatmaps = new Heatmaps(layersContainer, {
     tooltip,
     announce: (text) => {

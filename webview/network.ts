@@ -22,9 +22,9 @@ import type { WalkFocus } from './walk';
 export type LinkMode = 'weights' | 'gradient' | 'lastDelta';
 
 export const LINK_MODES: { value: LinkMode; text: string; title: string }[] = [
-  { value: 'weights', text: 'w', title: 'links by the current weights' },
-  { value: 'gradient', text: '∂C/∂w', title: 'links by the last step’s gradient (batch mean)' },
-  { value: 'lastDelta', text: 'Δw', title: 'links by the last step’s change' },
+  { value: 'weights', text: 'by w', title: 'links by the current weights' },
+  { value: 'gradient', text: 'by ∂C/∂w', title: 'links by the last step’s gradient (batch mean)' },
+  { value: 'lastDelta', text: 'by Δw', title: 'links by the last step’s change' },
 ];
 
 /** Layers wider than this are drawn as a band. */
@@ -191,7 +191,7 @@ export class NetworkView {
     const info = this.info;
     if (!info) return;
     const t0 = performance.now();
-    const width = Math.max(320, this.canvas.parentElement?.clientWidth ?? 600);
+    const width = Math.max(160, this.canvas.parentElement?.clientWidth ?? 600);
     const ratio = window.devicePixelRatio || 1;
     if (width !== this.width || this.canvas.height !== Math.round(HEIGHT * ratio)) {
       this.width = width;

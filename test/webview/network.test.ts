@@ -68,6 +68,7 @@ async function closeClean(p: PanelPage): Promise<void> {
 
 /** Moves the mouse to canvas-local (CSS px) point q of the network canvas. */
 async function hover(p: PanelPage, q: { x: number; y: number }): Promise<void> {
+  await p.page.locator('canvas.network').scrollIntoViewIfNeeded();
   const box = (await p.page.locator('canvas.network').boundingBox())!;
   await p.page.mouse.move(box.x + q.x, box.y + q.y);
 }
@@ -132,7 +133,7 @@ describe('the network view', () => {
     await closeClean(p);
   });
 
-  test('digits-16-16 (784-16-16-10): the input is a band with its 64 largest links; the draw is quick', async () => {
+  test('digits-16-16 (784-16-16-10): the input is a band with its 64 largest links (the draw time is logged)', async () => {
     const p = await open('dark', 'digits');
     const counts = await net(p, (h) => h.networkCounts(), null);
     expect(counts.bands).toEqual([true, false, false, false]);
@@ -150,8 +151,7 @@ describe('the network view', () => {
     const add = p.page.locator('[data-edit="add-neuron"]');
     expect(await add.isDisabled()).toBe(true);
     const q = (await net(p, (h) => h.networkPoint(1, 0), null))!;
-    const box = (await p.page.locator('canvas.network').boundingBox())!;
-    await p.page.mouse.click(box.x + q.x, box.y + q.y);
+    await p.page.locator('canvas.network').click({ position: q });
     expect(await add.isDisabled()).toBe(false);
     await add.click();
     await p.page.locator('[data-edit="add-layer"]').click();
