@@ -325,15 +325,16 @@ export class HealthMonitor {
     }
 
     // update-ratio: the layer furthest from ~1e-3 (one problem, on the optimizer line); tiny updates
-    // are not reported while the gradient vanishes (that is their cause, and a larger rate no cure)
-    const vanishing = problems.some((p) => p.code === 'vanishing-gradient');
+    // are not reported while the gradient vanishes or units are dead or saturated (that is their
+    // cause, and a larger rate no cure)
+    const starved = problems.some((p) => p.code === 'vanishing-gradient' || p.code === 'dead-units' || p.code === 'saturated-units');
     let worst: { l: number; u: number; kind: 'high' | 'low' } | null = null;
     this.updateRatios.forEach((ring, l) => {
       if (!ring.full) return;
       const u = ring.median();
       if (!high(this.recentLoss.median())) return;
       if (u > HEALTH.updateRatioHigh && (!worst || u / 1e-3 > distance(worst.u))) worst = { l, u, kind: 'high' };
-      else if (u < HEALTH.updateRatioLow && !vanishing && (!worst || 1e-3 / u > distance(worst.u))) worst = { l, u, kind: 'low' };
+      else if (u < HEALTH.updateRatioLow && !starved && (!worst || 1e-3 / u > distance(worst.u))) worst = { l, u, kind: 'low' };
     });
     if (worst !== null) {
       const { l, u, kind } = worst as { l: number; u: number; kind: 'high' | 'low' };
@@ -379,7 +380,7 @@ export class HealthMonitor {
     }
 
     if (this.divergence !== null) {
-      problems.push(this.atOptimizer('diverged', null, this.divergence, 'lower the rate', [this.rateFix(rate / 10, 'lower')]));
+      problems.push(this.atOptimizer('diverged', null, this.divergence, undefined, [this.rateFix(rate / 10, 'lower')]));
     }
     this.publish(problems);
   }
@@ -396,7 +397,7 @@ export class HealthMonitor {
     return problem(code, l + 1, range, message, hint, fixes);
   }
 
-  private atOptimizer(code: HealthCode, l: number | null, message: string, hint: string, fixes: (Fix | null)[]): HealthProblem {
+  private atOptimizer(code: HealthCode, l: number | null, message: string, hint: string | undefined, fixes: (Fix | null)[]): HealthProblem {
     const range = this.places.optimizer?.range ?? this.places.fallback;
     return problem(code, l === null ? null : l + 1, range, message, hint, fixes);
   }
@@ -434,9 +435,9 @@ export class HealthMonitor {
   }
 }
 
-function problem(code: HealthCode, layer: number | null, range: Range, message: string, hint: string, fixes: (Fix | null)[]): HealthProblem {
+function problem(code: HealthCode, layer: number | null, range: Range, message: string, hint: string | undefined, fixes: (Fix | null)[]): HealthProblem {
   const kept = fixes.filter((f): f is Fix => f !== null);
-  return { severity: 'warning', code, layer, range, message, hint, ...(kept.length > 0 ? { fixes: kept } : {}) };
+  return { severity: 'warning', code, layer, range, message, ...(hint ? { hint } : {}), ...(kept.length > 0 ? { fixes: kept } : {}) };
 }
 
 /** σ'(z) of sigmoid (a(1 − a)) and tanh (1 − a²), from a = σ(z). */
