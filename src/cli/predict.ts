@@ -1,6 +1,7 @@
 /** `nnspec predict SPEC --weights IN.json --input "x1 x2 …"`: one raw input through the trained network. */
+import { rawInputSize } from '../core/features';
 import type { ParsedCommand } from './args';
-import { applyWeightsFile, loadSpecOrFail } from './common';
+import { applyWeightsFile, loadSpecOrFail, memoryOption } from './common';
 import { formatValue } from './format';
 import { CliError, EXIT_OK, type CliIO } from './io';
 
@@ -14,15 +15,17 @@ export function predictCommand(io: CliIO, parsed: ParsedCommand): number {
   if (typeof inputText !== 'string') throw new CliError('predict: --input "x1 x2 …" is required', 2);
   const input = parseInput(inputText);
 
-  const project = loadSpecOrFail(io, given);
-  const width = project.spec.input.size;
+  const memoryBudgetMB = memoryOption(parsed.values);
+  const project = loadSpecOrFail(io, given, { memoryBudgetMB });
+  const width = rawInputSize(project.spec);
   if (input.length !== width) {
+    const why = project.spec.features ? `x1 x2, which its \`features\` are made from` : `\`input ${width}\``;
     throw new CliError(
-      `predict: --input has ${input.length} value${input.length === 1 ? '' : 's'}, but the network of ${given} takes ${width} (\`input ${width}\`)`,
+      `predict: --input has ${input.length} value${input.length === 1 ? '' : 's'}, but the network of ${given} takes ${width} (${why})`,
       2,
     );
   }
-  applyWeightsFile(io, project, weightsGiven, given);
+  applyWeightsFile(io, project, weightsGiven, given, memoryBudgetMB);
   const output = Array.from(project.trainer.predict(input));
 
   const task = project.trainer.task;

@@ -12,11 +12,13 @@ import * as path from 'node:path';
 import type { Diagnostic, NetworkSpec, ParseResult, Range } from './spec';
 import type { Dataset } from './data/types';
 import { DataError } from './data/types';
-import { prepareData, type PreparedData } from './data/prepare';
+import { prepareData, validationCountOf, type PreparedData } from './data/prepare';
+import { budgetBytes, trainingMemoryDiagnostic } from './budget';
 import type { Trainer } from './engine/types';
 import { parseSpec, checkAgainstData } from './lang/index';
 import { loadDataset } from './data/index';
 import { createTrainer } from './engine/index';
+import { applyFeatures } from './features';
 
 export interface ProjectOptions {
   /** The package's/extension's `media/` folder (the built-in digits live in media/data/). */
@@ -25,6 +27,8 @@ export interface ProjectOptions {
   maxParameters?: number;
   /** Overrides the spec's `epochs` (the CLI's --epochs). */
   epochs?: number;
+  /** The memory budget in MB (MiB) for data and trainer (src/core/budget.ts); default 2048. */
+  memoryBudgetMB?: number;
 }
 
 export interface LoadedProject {
@@ -32,6 +36,7 @@ export interface LoadedProject {
   parse: ParseResult;
   /** The spec the trainer runs: `parse.spec` with the options' overrides applied. */
   spec: NetworkSpec;
+  /** The data as loaded (with `features`: the raw 2-D points; `prepared` holds the features). */
   dataset: Dataset;
   prepared: PreparedData;
   trainer: Trainer;
@@ -76,10 +81,11 @@ export function loadProject(specText: string, specPath: string, options: Project
     }
 
     const baseDir = path.dirname(path.resolve(specPath));
+    const memoryBudget = budgetBytes(options.memoryBudgetMB);
     const outputSize = spec.layers.length > 0 ? spec.layers[spec.layers.length - 1].units : undefined;
     let dataset: Dataset;
     try {
-      dataset = loadDataset(spec.data, { baseDir, assetsDir: options.assetsDir, seed: spec.seed, outputSize });
+      dataset = loadDataset(spec.data, { baseDir, assetsDir: options.assetsDir, seed: spec.seed, outputSize, memoryBudget });
     } catch (error) {
       if (!(error instanceof DataError)) throw error;
       const message = describeDataError(error, baseDir);
@@ -96,7 +102,16 @@ export function loadProject(specText: string, specPath: string, options: Project
       return failed(parsed, diagnostics, `the data set ${dataset.name} has no samples`);
     }
 
-    const prepared = prepareData(dataset, { validation: spec.validation, normalize: spec.normalize, seed: spec.seed });
+    // Before the prepared copy and the trainer's buffers are allocated: do they fit the budget?
+    const memory = trainingMemoryDiagnostic(spec, spec.features ? { ...dataset, inputSize: spec.features.length } : dataset, validationCountOf(dataset.count, spec.validation), parsed.byKeyword, memoryBudget);
+    if (memory) {
+      diagnostics.push(memory);
+      return failed(parsed, diagnostics, memory.message);
+    }
+
+    // With `features` the network sees them, not (x1, x2); `dataset` keeps the raw plane.
+    const seen = spec.features ? applyFeatures(dataset, spec.features) : dataset;
+    const prepared = prepareData(seen, { validation: spec.validation, normalize: spec.normalize, seed: spec.seed });
     const trainer = createTrainer(spec, prepared);
     return { ok: true, parse: parsed, spec, dataset, prepared, trainer, diagnostics };
   } catch (error) {
