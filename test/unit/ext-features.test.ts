@@ -236,7 +236,7 @@ describe('code lens and status bar', () => {
 
   it('shows Train · Step · Step epoch · Reset without a session', () => {
     expect(codeLensItems(undefined).map((i) => [i.title, i.command])).toEqual([
-      ['▶ Train', 'nnspec.train'],
+      ['$(play) Train', 'nnspec.train'],
       ['Step', 'nnspec.step'],
       ['Step epoch', 'nnspec.stepEpoch'],
       ['Reset', 'nnspec.reset'],
@@ -244,8 +244,8 @@ describe('code lens and status bar', () => {
   });
 
   it('adds the epoch and loss, Pause while running, and a restart lens when stale', () => {
-    expect(codeLensItems(session).map((i) => i.title)).toEqual(['▶ Train', 'Step', 'Step epoch', 'Reset', 'epoch 3/30 · loss 0.1235 · paused']);
-    expect(codeLensItems({ ...session, status: 'running' })[0]).toMatchObject({ title: '⏸ Pause', command: 'nnspec.pause' });
+    expect(codeLensItems(session).map((i) => i.title)).toEqual(['$(play) Train', 'Step', 'Step epoch', 'Reset', 'epoch 3/30 · loss 0.1235 · paused']);
+    expect(codeLensItems({ ...session, status: 'running' })[0]).toMatchObject({ title: '$(debug-pause) Pause', command: 'nnspec.pause' });
     expect(codeLensItems({ ...session, status: 'running' })[4].title).toBe('epoch 3/30 · loss 0.1235');
     expect(codeLensItems({ ...session, stale: true }).slice(-1)[0]).toMatchObject({ title: 'stale — restart', command: 'nnspec.restart' });
     expect(codeLensItems({ ...session, status: 'error', message: 'iris.csv:3: not a number' })[4].title).toBe('error: iris.csv:3: not a number');
