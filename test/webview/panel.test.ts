@@ -392,6 +392,8 @@ describe('a narrow panel (300 px)', () => {
         expect(b.right, b.text).toBeLessThanOrEqual(300);
       }
       await p.page.screenshot({ path: path.join(ARTIFACTS, `${name}-narrow-300.png`), fullPage: true });
+      await p.page.locator('.top').screenshot({ path: path.join(ARTIFACTS, `${name}-narrow-300-header.png`) });
+      await p.page.locator('.chart-card').screenshot({ path: path.join(ARTIFACTS, `${name}-narrow-300-chart.png`) });
       await closeClean(p);
     });
   }
@@ -596,6 +598,44 @@ describe('controls, state and messages', () => {
     expect(await q.page.getByRole('radio', { name: 'Log' }).getAttribute('aria-checked')).toBe('true');
     expect(await q.page.getByRole('radio', { name: 'Steps' }).getAttribute('aria-checked')).toBe('true');
     await closeClean(q);
+  });
+
+  test('accuracy says which is training and which validation', async () => {
+    const p = await open('light');
+    const epochs = [{ epoch: 0, train: { loss: 0.25, accuracy: 0.98, count: 4 }, validation: { loss: 0.5, accuracy: 0.941, count: 2 } }];
+    await p.send([{ type: 'init', info: tinyInfo({ validationCount: 2 }), status: 'paused', history: { stepLosses: Float32Array.from([0.5]), epochs }, latest: tinySnapshot(4) }]);
+    await p.settle();
+    const accuracy = p.page.locator('.metric', { hasText: 'Accuracy' }).locator('dd');
+    expect(await accuracy.textContent()).toBe('98.0% train \u00b7 94.1% validation');
+    await closeClean(p);
+  });
+
+  test('decision boundary: axes x₁ and x₂ with ticks over the plane\'s range, and a legend of its colours', async () => {
+    const p = await open('dark');
+    await p.send(xor.stream);
+    await p.settle();
+    const plane = (xor.stream[0] as Extract<ToPanel, { type: 'init' }>).info.plane!;
+    const ticks = async (axis: 'x' | 'y') => (await p.page.locator(`.boundary-card .${axis}-ticks span`).allTextContents()).map((t) => Number(t.replace('\u2212', '-')));
+    for (const [axis, min, max] of [['x', plane.xMin, plane.xMax], ['y', plane.yMin, plane.yMax]] as const) {
+      const values = await ticks(axis);
+      expect(values.length, axis).toBeGreaterThanOrEqual(3);
+      expect(Math.min(...values)).toBeGreaterThanOrEqual(min - 1e-9);
+      expect(Math.max(...values)).toBeLessThanOrEqual(max + 1e-9);
+    }
+    expect(await text(p.page, '.boundary-card .x-title')).toBe('x\u2081');
+    expect(await text(p.page, '.boundary-card .y-title')).toBe('x\u2082');
+    // The lowest x tick sits at the plane's left edge in proportion, the highest near its right.
+    const canvas = (await p.page.locator('canvas.boundary').boundingBox())!;
+    const xs = await p.page.locator('.boundary-card .x-ticks span').evaluateAll((list) =>
+      list.map((e) => {
+        const r = (e as unknown as { getBoundingClientRect(): { left: number; width: number } }).getBoundingClientRect();
+        return r.left + r.width / 2;
+      }),
+    );
+    const values = await ticks('x');
+    values.forEach((v, i) => expect(Math.abs(xs[i] - (canvas.x + ((v - plane.xMin) / (plane.xMax - plane.xMin)) * canvas.width))).toBeLessThanOrEqual(2));
+    expect(await text(p.page, '.boundary-legend')).toBe('target 0target 1\u00b7 background: the output,low0.5 (the boundary)high');
+    await closeClean(p);
   });
 
   test('decision boundary: the training points sit on the plane in their class colours', async () => {
