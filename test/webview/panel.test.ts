@@ -123,7 +123,7 @@ describe('loss chart', () => {
     expect(await text(p.page, '.metric:nth-child(1) dd')).toBe('1000 / 1000');
     expect(await text(p.page, '.metric:nth-child(2) dd')).toBe('1,000');
     expect(await text(p.page, '.metric:nth-child(4) dd')).toBe(formatNumber(xor.latest.loss as number));
-    expect(await text(p.page, '.metric:nth-child(5) dd')).toBe('100%');
+    expect(await text(p.page, '.metric:nth-child(5) dd')).toBe('100% train');
     await closeClean(p);
   });
 
@@ -256,10 +256,15 @@ describe('heatmaps', () => {
     const inputs = 784;
     // Pixel k = 0 (the image's corner) is 0 in every digit: a_k = 0, so Δw_j0 = 0 for every j.
     for (let j = 0; j < 128; j++) expect(layer.lastDeltaWeights[j * inputs]).toBe(0);
+    // The largest |Δ| of the layer, weights and biases together (they share one colour scale);
+    // k = inputs is the bias column.
     let maxAt = 0;
     for (let i = 0; i < layer.lastDeltaWeights.length; i++) if (Math.abs(layer.lastDeltaWeights[i]) > Math.abs(layer.lastDeltaWeights[maxAt])) maxAt = i;
-    const j = Math.floor(maxAt / inputs);
-    const k = maxAt % inputs;
+    let [j, k] = [Math.floor(maxAt / inputs), maxAt % inputs];
+    let peakValue = layer.lastDeltaWeights[maxAt];
+    for (let b = 0; b < layer.lastDeltaBiases.length; b++) {
+      if (Math.abs(layer.lastDeltaBiases[b]) > Math.abs(peakValue)) [j, k, peakValue] = [b, inputs, layer.lastDeltaBiases[b]];
+    }
     const colours = await hook(p.page, (h) => h.scaleColors(), null);
     const canvas = 'canvas[data-layer="1"]';
     const size = await p.page.evaluate(() => {
@@ -270,7 +275,7 @@ describe('heatmaps', () => {
     const corner = await hook(p.page, (h) => h.cellPixel(1, 5, 0), null);
     expect(distance(await pixel(p.page, canvas, corner!.x, corner!.y), colours.neutral)).toBeLessThanOrEqual(1);
     const peak = await hook(p.page, (h, [jj, kk]) => h.cellPixel(1, jj, kk), [j, k] as const);
-    const end = layer.lastDeltaWeights[maxAt] > 0 ? colours.positive : colours.negative;
+    const end = peakValue > 0 ? colours.positive : colours.negative;
     expect(distance(await pixel(p.page, canvas, peak!.x, peak!.y), end)).toBeLessThanOrEqual(1);
     // Image input: layer 1's neurons as 28×28 tiles.
     expect(await p.page.locator('canvas.tiles').count()).toBe(1);
