@@ -7,6 +7,7 @@ import type { EpochMetrics } from '../src/core/engine/types';
 import type { FromPanel, HeatmapMode, PanelAction, PanelState, SessionInfo, SessionStatus, Snapshot, ToPanel } from '../src/protocol';
 import { BoundaryView } from './boundary';
 import { unpack } from './colors';
+import { epochNumber } from '../src/core/format';
 import { formatCount, formatNumber, formatPercent } from './format';
 import { heatmapLayout, renderHeatmap, symmetricLimit } from './heatmapRender';
 import { Heatmaps, MODE_LABELS } from './heatmaps';
@@ -38,6 +39,10 @@ let info: SessionInfo | undefined;
 let status: SessionStatus = 'loading';
 let statusMessage: string | undefined;
 let latest: Snapshot | undefined;
+/** The host's view of the session beyond the snapshots: pace, and whether it runs an older spec. */
+let sessionView: Extract<ToPanel, { type: 'session' }> | undefined;
+/** Flow control: the step of a snapshot received but not drawn yet (the host waits for 'drawn'). */
+let undrawnStep: number | undefined;
 let palette: Palette = readPalette();
 const history = new LossHistory();
 const stats = { messages: 0, snapshots: 0, frames: 0, chartUpdates: 0 };
@@ -258,6 +263,10 @@ function frame(): void {
   }
   if (dirty.boundary) boundary?.draw(palette);
   dirty.header = dirty.chart = dirty.heatmaps = dirty.boundary = false;
+  if (undrawnStep !== undefined) {
+    post({ type: 'drawn', step: undrawnStep });
+    undrawnStep = undefined;
+  }
   if (pendingReveal !== undefined) {
     heatmaps.reveal(pendingReveal);
     pendingReveal = undefined;
@@ -273,9 +282,8 @@ function drawHeader(): void {
   badge.textContent = status;
   badge.dataset.status = status;
   const epochs = info?.epochs ?? 0;
-  // The epoch in progress (counted from 1), or the epochs completed when between two.
-  const epoch = s ? Math.min(epochs, s.epoch + (s.stepInEpoch > 0 ? 1 : 0)) : 0;
-  mEpoch.textContent = info ? `${epoch} / ${epochs}` : '—';
+  // Counted from 1, as every other readout (src/core/format.ts's epochNumber).
+  mEpoch.textContent = info ? `${formatCount(epochNumber(s?.epoch ?? 0, s?.stepInEpoch ?? 0, epochs))} / ${formatCount(epochs)}` : '—';
   mStep.textContent = s ? formatCount(s.step) : info ? '0' : '—';
   mRate.textContent = s ? formatNumber(s.rate) : '—';
   mLoss.textContent = s?.loss !== null && s?.loss !== undefined ? formatNumber(s.loss) : '—';
@@ -312,6 +320,10 @@ function drawHeader(): void {
     banner.textContent = statusMessage;
     banner.className = 'banner info';
     banner.hidden = false;
+  } else if (sessionView?.stale && status !== 'stopped') {
+    banner.textContent = 'The spec changed in a way this session cannot take while it runs: it still trains the older spec. Run "NNSpec: Restart Training Session" to use the new one.';
+    banner.className = 'banner info';
+    banner.hidden = false;
   } else banner.hidden = true;
 }
 
@@ -327,7 +339,7 @@ function describe(i: SessionInfo): string {
 function init(message: Extract<ToPanel, { type: 'init' }>): void {
   info = message.info;
   status = message.status;
-  statusMessage = undefined;
+  statusMessage = message.message;
   latest = message.latest;
   view.specPath = info.specPath;
   saveState();
@@ -337,10 +349,13 @@ function init(message: Extract<ToPanel, { type: 'init' }>): void {
   document.title = `NNSpec: ${info.name}`;
 
   history.reset(info.epochs * info.stepsPerEpoch);
-  history.addSteps(message.history.stepLosses, message.history.stepLosses.length);
+  const stride = message.history.stepStride ?? 1;
+  if (stride === 1) history.addSteps(message.history.stepLosses, message.history.stepLosses.length);
+  // A long run's history comes thinned (each value stands for `stride` steps): place each at its last step.
+  else message.history.stepLosses.forEach((loss, i) => history.addSteps([loss], (i + 1) * stride));
   history.addEpochs(message.history.epochs);
   if (latest) {
-    history.addSteps(latest.newStepLosses, latest.step);
+    addStepLosses(latest);
     history.addEpochs(latest.newEpochs);
   }
   chart.configure(info.stepsPerEpoch, info.task !== 'regression');
@@ -365,12 +380,21 @@ function init(message: Extract<ToPanel, { type: 'init' }>): void {
   schedule('header', 'chart', 'heatmaps', 'boundary');
 }
 
+/** A snapshot's step losses; with a stride > 1 each value stands for that many steps, placed at the last of them. */
+function addStepLosses(s: Snapshot): void {
+  const stride = s.newStepStride ?? 1;
+  const n = s.newStepLosses.length;
+  if (stride === 1) history.addSteps(s.newStepLosses, s.step);
+  else s.newStepLosses.forEach((loss, i) => history.addSteps([loss], s.step - (n - 1 - i) * stride));
+}
+
 function snapshot(s: Snapshot): void {
   stats.snapshots++;
   latest = s;
+  undrawnStep = s.step;
   status = s.status;
   if (status !== 'diverged' && status !== 'error') statusMessage = undefined;
-  history.addSteps(s.newStepLosses, s.step);
+  addStepLosses(s);
   history.addEpochs(s.newEpochs);
   heatmaps.setData(s.layers, s.trace);
   tiles?.setData(s.layers?.[0], s.trace);
@@ -407,6 +431,10 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
     case 'loadFailed':
       status = 'error';
       statusMessage = message.message;
+      schedule('header');
+      break;
+    case 'session':
+      sessionView = message;
       schedule('header');
       break;
   }

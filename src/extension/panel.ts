@@ -9,7 +9,8 @@
  * when it becomes visible again.
  */
 import * as vscode from 'vscode';
-import type { FromPanel, PanelAction, PanelState, ToPanel } from '../protocol';
+import { assertNever, type FromPanel, type PanelAction, type PanelState, type ToPanel } from '../protocol';
+import { parsePace } from './pace';
 import { getNonce, panelHtml } from './panelHtml';
 import type { PanelFocus, PanelSource } from './panelSource';
 
@@ -144,8 +145,14 @@ export class TrainingPanel {
       case 'control':
         if (ACTIONS.includes(message.action)) this.source?.control(message.action);
         break;
-      case 'viewState':
+      case 'drawn':
+        if (typeof message.step === 'number') this.source?.drawn(message.step);
         break;
+      case 'pace':
+        this.source?.setPace(parsePace(message.pace));
+        break;
+      default:
+        assertNever(message, 'panel message');
     }
   }
 
@@ -159,14 +166,17 @@ export class TrainingPanel {
       return;
     }
     const init = source.initMessage();
-    if (init) void this.post(init);
-    else if (source.status === 'loading') void this.post({ type: 'status', status: 'loading' });
+    if (init) {
+      void this.post(init);
+      void this.post(source.sessionMessage());
+    } else if (source.status === 'loading') void this.post({ type: 'status', status: 'loading' });
   }
 
   private forward(message: ToPanel): void {
     if (message.type === 'init' && this.source) this.panel.title = title(this.source);
     // A hidden webview drops messages; the init on becoming visible catches up.
     if (!this.ready || !this.panel.visible) return;
+    if (message.type === 'snapshot') this.source?.willDraw(message.snapshot.step);
     void this.post(message);
   }
 
