@@ -193,6 +193,8 @@ export interface WorkerSettings {
   updateHz: number;
   /** Refuse networks with more parameters than this. */
   maxParameters: number;
+  /** The memory budget in MB (MiB) for data and training (src/core/budget.ts); default 2048. */
+  memoryBudgetMB?: number;
   /** Include layer arrays (and the boundary) in snapshots. */
   includeLayers: boolean;
   /** Steps a second while running; 0 or absent = full speed (the CLI and the benchmark never pace). */

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { CliError } from './io';
 
-export type CommandName = 'check' | 'train' | 'gradients' | 'predict';
+export type CommandName = 'check' | 'train' | 'gradients' | 'predict' | 'evaluate' | 'explain';
 
 interface OptionDef {
   type: 'string' | 'boolean';
@@ -23,18 +23,22 @@ interface CommandDef {
 }
 
 const help: Record<string, OptionDef> = { help: { type: 'boolean', short: 'h' } };
+/** --memory MB: the memory budget for data, trainer and weights (src/core/budget.ts). */
+const MEMORY: OptionDef = { type: 'string' };
+const MEMORY_HELP = '      --memory MB        the memory budget for data, training and weights files (default 2048)';
 
 export const COMMANDS: Record<CommandName, CommandDef> = {
   check: {
     summary: 'list the errors and warnings of spec files (loads the data to check widths)',
-    usage: 'nnspec check SPEC...',
+    usage: 'nnspec check SPEC... [--memory MB]',
     positionals: [1, Infinity],
-    options: { ...help, quiet: { type: 'boolean', short: 'q' } },
+    options: { ...help, quiet: { type: 'boolean', short: 'q' }, memory: MEMORY },
     help: `Prints every diagnostic as SPEC:LINE:COL: error|warning: message (hint), then a summary.
 The data is loaded too, so input and output widths are checked against it.
 
 Options:
   -q, --quiet   print only the diagnostics, no summary line
+  --memory MB   the memory budget for the data and training (default 2048; see docs/data.md)
   -h, --help    show this help
 
 Exit code: 0 when no spec has errors (warnings allowed), 1 when one has, 2 when a file cannot be read.`,
@@ -50,6 +54,7 @@ Exit code: 0 when no spec has errors (warnings allowed), 1 when one has, 2 when 
       save: { type: 'string', short: 's' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
+      memory: MEMORY,
     },
     help: `Trains the network the spec describes on its data, then prints the final loss and accuracy
 (training and validation part), the time taken and the samples per second.
@@ -62,6 +67,7 @@ Options:
   -s, --save OUT.json    save the trained weights (also when stopped with Ctrl-C)
       --json             print NDJSON events instead: start, epoch (one per epoch), done
   -q, --quiet            no progress output, only the final summary
+${MEMORY_HELP}
   -h, --help             show this help
 
 Ctrl-C stops after the current mini-batch; with --save the weights trained so far are saved.
@@ -71,22 +77,43 @@ Exit code: 0 trained, 1 spec errors or the run diverged, 2 usage or file errors,
     summary: 'print ∂C/∂w and ∂C/∂b over the whole training set',
     usage: 'nnspec gradients SPEC [--weights IN.json] [--json]',
     positionals: [1, 1],
-    options: { ...help, weights: { type: 'string', short: 'w' }, json: { type: 'boolean' } },
+    options: { ...help, weights: { type: 'string', short: 'w' }, json: { type: 'boolean' }, memory: MEMORY },
     help: `Computes the gradient of the mean cost over the whole training set (the validation part
 excluded, the L2 term included) at the given weights, or at the seeded initial ones.
 
 Options:
   -w, --weights IN.json  the weights to take the gradient at (default: the seeded initial weights)
       --json             print {"loss": L, "layers": [{"dW": [[…]], "db": […]}]}, dW rows j, columns k
+${MEMORY_HELP}
   -h, --help             show this help
 
 Without --json: a summary per layer (largest entries, norms; small layers in full).`,
+  },
+  explain: {
+    summary: 'take backpropagation apart for one training sample, phase by phase',
+    usage: 'nnspec explain SPEC [--weights IN.json] [--sample I] [--json]',
+    positionals: [1, 1],
+    options: { ...help, weights: { type: 'string', short: 'w' }, sample: { type: 'string' }, json: { type: 'boolean' } },
+    help: `Shows the seven phases of backpropagation for one training sample with the engine's numbers:
+the input a⁰ = x and target y; z^l and a^l layer by layer; the cost C_x; the output error δ^L
+(and whether the cost and activation fuse to a − y); δ^l passed back; ∂C/∂b^l = δ^l and
+∂C/∂w^l = δ^l (a^(l−1))ᵀ; and the update rule with the spec's η, μ and λ.
+
+Options:
+  -w, --weights IN.json  the weights to take the sample at (default: the seeded initial weights)
+      --sample I         the training sample: an index into the training part (after the
+                         validation split and normalisation), in data order (default 0)
+      --json             print {"sample": I, "x": […], "y": […], "cost": C_x, "layers":
+                         [{"z", "a", "delta", "dW": [[…]], "db"}]}: x as the network sees it,
+                         y one-hot for classes, cost and dW/db of this one sample without L2,
+                         dW rows j (neurons), columns k (inputs)
+  -h, --help             show this help`,
   },
   predict: {
     summary: "print the network's output for one input",
     usage: 'nnspec predict SPEC --weights IN.json --input "x1 x2 …"',
     positionals: [1, 1],
-    options: { ...help, weights: { type: 'string', short: 'w' }, input: { type: 'string', short: 'i' }, json: { type: 'boolean' } },
+    options: { ...help, weights: { type: 'string', short: 'w' }, input: { type: 'string', short: 'i' }, json: { type: 'boolean' }, memory: MEMORY },
     help: `Runs one input through the network with the given weights (the spec's normalisation applied)
 and prints the output vector; for classification also the class (and its name).
 
@@ -94,6 +121,23 @@ Options:
   -w, --weights IN.json  the trained weights (nnspec train SPEC --save IN.json)
   -i, --input "x1 x2 …"  the raw input: numbers separated by spaces or commas
       --json             print {"output": […], "class": …, "className": …}
+${MEMORY_HELP}
+  -h, --help             show this help`,
+  },
+  evaluate: {
+    summary: 'print loss, accuracy and the metrics of trained weights on the training and validation parts',
+    usage: 'nnspec evaluate SPEC --weights IN.json [--json]',
+    positionals: [1, 1],
+    options: { ...help, weights: { type: 'string', short: 'w' }, json: { type: 'boolean' } },
+    help: `Evaluates the network with the given weights on the training part and on the validation part
+(when the spec holds one out): the loss and accuracy, and for classification the confusion matrix
+(rows: actual class, columns: predicted) with each class's precision, recall, F1 and support;
+for regression the RMSE, MAE and R².
+
+Options:
+  -w, --weights IN.json  the trained weights (nnspec train SPEC --save IN.json)
+      --json             print {"task": …, "train": {"loss", "accuracy", "confusion", "classes", "macro"} or
+                         {"loss", "rmse", "mae", "r2"}, "validation": … or null}
   -h, --help             show this help`,
   },
 };
