@@ -233,6 +233,8 @@ export type ToPanel =
       latest?: Snapshot;
       /** Why the session is in this status (e.g. "the session ended with the window reload"). */
       message?: string;
+      /** Pace and staleness as the `session` message has them. */
+      session?: Omit<Extract<ToPanel, { type: 'session' }>, 'type'>;
     }
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'status'; status: SessionStatus; message?: string }

@@ -187,6 +187,7 @@ export function startPanel(): PanelInternals {
     info = message.info;
     status = message.status;
     statusMessage = message.message;
+    if (message.session) sessionView = { type: 'session', ...message.session };
     latest = message.latest;
     view.specPath = info.specPath;
     saveState();

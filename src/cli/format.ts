@@ -1,10 +1,24 @@
 /**
- * Number and time formatting for the CLI's human-readable output: the shared formatter
- * (src/core/format.ts, the same one the editor and the panel use) plus the progress bar.
+ * Number formatting for the CLI's human-readable output. Counts and durations are the shared
+ * formatter's (src/core/format.ts, as in the editor and the panel); losses, values and
+ * percentages here keep trailing zeros and an ASCII minus, so terminal columns align and
+ * numbers paste into code and scripts as they are.
  */
-import { formatNumber } from '../core/format';
+export { formatCount, formatDuration } from '../core/format';
 
-export { formatCount, formatDuration, formatLoss, formatPercent } from '../core/format';
+/** A loss: 4 significant digits, exponent form when tiny or huge ("0.01234", "3.2e-7"). */
+export function formatLoss(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  if (magnitude < 1e-4 || magnitude >= 1e6) return value.toExponential(2);
+  return value.toPrecision(4);
+}
+
+/** 0.9731 → "97.3%". */
+export function formatPercent(fraction: number): string {
+  return (fraction * 100).toFixed(1) + '%';
+}
 
 /** A fixed-width bar: "██████░░░░". */
 export function bar(fraction: number, width: number): string {
@@ -12,7 +26,10 @@ export function bar(fraction: number, width: number): string {
   return '█'.repeat(filled) + '░'.repeat(width - filled);
 }
 
-/** A weight or gradient: 4 significant digits, exponent form when tiny or huge ("−0.01234", "1.2e-5"). */
+/** A weight or gradient: compact, sign-aligned ("-0.01234", " 1.200e-5"). */
 export function formatValue(value: number): string {
-  return formatNumber(value, 4);
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  if (magnitude < 1e-3 || magnitude >= 1e4) return value.toExponential(3);
+  return value.toPrecision(4);
 }

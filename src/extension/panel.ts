@@ -168,10 +168,8 @@ export class TrainingPanel {
       return;
     }
     const init = source.initMessage();
-    if (init) {
-      void this.post(init);
-      void this.post(source.sessionMessage());
-    } else if (source.status === 'loading') void this.post({ type: 'status', status: 'loading' });
+    if (init) void this.post(init);
+    else if (source.status === 'loading') void this.post({ type: 'status', status: 'loading' });
   }
 
   private forward(message: ToPanel): void {

@@ -16,8 +16,6 @@ export interface PanelSource {
   control(action: PanelAction): void;
   /** The panel says whether it is visible, so snapshots carry layer arrays only when someone looks. */
   setPanelVisible(visible: boolean): void;
-  /** The `session` message (pace, staleness) for a panel that starts drawing. */
-  sessionMessage(): ToPanel;
   /** Flow control: the panel was given the snapshot of `step` to draw … */
   willDraw(step: number): void;
   /** … and drew it (the worker may send the next). */

@@ -321,6 +321,7 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
       history: { stepLosses: history.toArray(), stepStride: history.stride, epochs: [...this.state.epochs], marks: [...this.state.marks] },
       latest: this.latestWithLayers(),
       message: this.state.message,
+      session: { pace: this.pace, stepsPerSecond: this.stepsPerSecond, stale: this.stale },
     };
   }
 
@@ -365,7 +366,6 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
           this.post({ type: 'settings', settings: { stepsPerSecond: this.stepsPerSecond } });
           const init = this.initMessage();
           if (init) this.panelEmitter.fire(init);
-          this.panelEmitter.fire(this.sessionMessage());
         } else {
           this.panelEmitter.fire({ type: 'loadFailed', message: message.message });
         }
