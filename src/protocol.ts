@@ -7,9 +7,9 @@
  * Imported by src/extension, src/worker and webview/: keep it free of runtime imports
  * other than types.
  */
-import type { Activation, Diagnostic, LossName } from './core/spec';
+import type { Activation, Diagnostic, FeatureName, LossName } from './core/spec';
 import type { EpochMetrics, Evaluation } from './core/engine/types';
-import type { WeightsFile } from './core/weights';
+import type { WeightsFile, WeightsShape } from './core/weights';
 
 export type SessionStatus =
   | 'loading' // worker is parsing the spec and loading data
@@ -61,6 +61,8 @@ export interface SessionInfo {
   /** `network NAME`, else the file's base name. */
   name: string;
   inputSize: number;
+  /** `features x1 x2 …`: the network's inputs are these functions of a raw 2-D point (predict takes x1 x2). */
+  features?: FeatureName[];
   /** For image inputs: rows × cols (digits, `input 28x28`). */
   imageShape?: [number, number];
   layers: { index: number; inputs: number; units: number; activation: Activation; bias: boolean }[];
@@ -212,6 +214,17 @@ export type FromWorker =
   | { type: 'fatal'; message: string };
 
 // ---------------------------------------------------------------------------
+// Host ⇄ weights reader (dist/weightsWorker.js: Load Weights reads and parses off the host thread)
+
+export type ToWeightsReader =
+  /** Read `file` (an absolute path), check its size, parse it, check its shapes. */
+  | { type: 'readFile'; file: string; source: string; shape: WeightsShape; memoryBudget: number }
+  /** Parse text the host read (a file on a virtual file system), after checking its size. */
+  | { type: 'parseText'; text: string; source: string; shape: WeightsShape; memoryBudget: number };
+
+export type FromWeightsReader = { type: 'weights'; weights: WeightsFile } | { type: 'weightsError'; message: string };
+
+// ---------------------------------------------------------------------------
 // Host ⇄ panel (webview)
 
 export type HeatmapMode = 'lastDelta' | 'epochDelta' | 'gradient' | 'weights';
@@ -265,6 +278,8 @@ export interface PanelState {
   specPath: string;
   focusedLayer?: number;
   mode?: HeatmapMode;
+  /** What the first layer's image tiles show (default: the weights w). */
+  tilesMode?: HeatmapMode;
   scale?: 'linear' | 'log';
   xAxis?: 'steps' | 'epochs';
 }

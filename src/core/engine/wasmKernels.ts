@@ -11,6 +11,13 @@
  *
  * Arrays that are not views of this instance's memory (plain Float32Arrays, another
  * instance's views) are still accepted: that call runs the plain JavaScript kernel instead.
+ *
+ * When WebAssembly memory cannot be had — V8 reserves about 10 GB of address space for each
+ * memory (8 GB plus guard regions, so that bounds checks are free), which an address-space limit
+ * such as `ulimit -v 11000000` forbids, and one memory holds at most 4 GiB — the plain JavaScript
+ * kernels take over: wasmKernels() returns null when no instance can be made, and alloc() hands
+ * out a plain Float32Array (every call then runs in JavaScript) when the memory cannot grow.
+ * Either is reported once per process through the fallback listener (console.warn by default).
  */
 import type { Kernels } from './kernels';
 import { jsKernels } from './jsKernels';
@@ -68,11 +75,46 @@ export function wasmUnavailableReason(): string | undefined {
   return unavailableReason;
 }
 
-/** A fresh instance of the raw exports (own memory), for the benchmark's peak measurement. */
+/** Says once per process and kind that the JavaScript kernels took over, and why. */
+let fallbackListener: (message: string) => void = (message) => console.warn(`nnspec: ${message}`);
+const reported = new Set<string>();
+
+/** Where fallback notices go (the CLI's stderr, a log channel); returns the previous listener. */
+export function onWasmFallback(listener: (message: string) => void): (message: string) => void {
+  const previous = fallbackListener;
+  fallbackListener = listener;
+  return previous;
+}
+
+function reportFallback(kind: 'instance' | 'grow', message: string): void {
+  if (reported.has(kind)) return;
+  reported.add(kind);
+  fallbackListener(message);
+}
+
+/** Forgets what was reported (tests). */
+export function resetWasmFallbackReports(): void {
+  reported.clear();
+}
+
+/**
+ * A fresh instance of the raw exports (own memory), or null where WebAssembly SIMD is unavailable
+ * or its memory cannot be reserved (reported through the fallback listener).
+ */
 export function instantiateWasmKernels(): KernelExports | null {
   const module = wasmKernelsModule();
   if (module === null) return null;
-  return new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+  try {
+    return new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    reportFallback(
+      'instance',
+      `WebAssembly memory cannot be reserved here (${detail}): training with the plain JavaScript kernels, which are slower. ` +
+        'Each WebAssembly memory reserves about 10 GB of address space; an address-space limit (`ulimit -v`) below that forbids it — raise or remove the limit to get the WebAssembly SIMD kernels back.',
+    );
+    return null;
+  }
 }
 
 /** WebAssembly SIMD kernels with their own memory, or null where WebAssembly SIMD is unavailable. */
@@ -85,8 +127,11 @@ export function wasmKernels(): Kernels | null {
   /** The memory's ArrayBuffer; replaced only when alloc grows the memory, which it does only before any view exists. */
   let buffer = memory.buffer;
   let viewsHandedOut = false;
+  /** Set when the memory could not grow to the first alloc: every buffer is plain JavaScript memory and every call runs the JavaScript kernels. */
+  let plain = false;
 
   function alloc(length: number): Float32Array {
+    if (plain) return new Float32Array(length);
     if (!Number.isInteger(length) || length < 0) throw new RangeError(`wasm kernels: alloc(${length}): the length must be a whole number ≥ 0`);
     const end = top + alignUp(length * 4);
     if (end > memory.buffer.byteLength) {
@@ -100,10 +145,15 @@ export function wasmKernels(): Kernels | null {
       try {
         memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
       } catch (error) {
-        throw new RangeError(
-          `wasm kernels: cannot reserve ${(end / 2 ** 20).toFixed(1)} MiB of WebAssembly memory for ${length} floats ` +
-            `(${error instanceof Error ? error.message : String(error)}); the network is too large for one instance`,
+        // More than one WebAssembly memory can hold (4 GiB), or more than the machine gives it:
+        // plain JavaScript arrays and kernels instead.
+        reportFallback(
+          'grow',
+          `WebAssembly memory cannot grow to ${(end / 2 ** 20).toFixed(1)} MiB (${error instanceof Error ? error.message : String(error)}): ` +
+            'this network trains with the plain JavaScript kernels, which are slower.',
         );
+        plain = true;
+        return new Float32Array(length);
       }
     }
     buffer = memory.buffer;
@@ -131,7 +181,9 @@ export function wasmKernels(): Kernels | null {
   const address = (array: Float32Array | null): number => (array === null ? 0 : array.byteOffset);
 
   return {
-    name: 'wasm-simd',
+    get name() {
+      return plain ? 'js' : 'wasm-simd';
+    },
     alloc,
     forward(A, W, bias, Z, m, n, p) {
       need(A, m * n, 'forward', 'A', 'm × n');
