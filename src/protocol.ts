@@ -9,7 +9,7 @@
  */
 import type { Activation, Diagnostic, FeatureName, LossName } from './core/spec';
 import type { EpochMetrics, Evaluation } from './core/engine/types';
-import type { WeightsFile, WeightsShape } from './core/weights';
+import type { PackedWeights, WeightsFile, WeightsShape } from './core/weights';
 
 export type SessionStatus =
   | 'loading' // worker is parsing the spec and loading data
@@ -142,7 +142,8 @@ export interface Snapshot {
 
 export type WorkerRequest =
   | { kind: 'getWeights' }
-  | { kind: 'setWeights'; weights: WeightsFile }
+  /** Packed (Float32Arrays) from Load Weights, so that millions of weights cross the host cheaply. */
+  | { kind: 'setWeights'; weights: WeightsFile | PackedWeights }
   | { kind: 'predict'; input: number[] }
   | { kind: 'checkGradients' }
   | { kind: 'fullGradient' };
@@ -222,7 +223,7 @@ export type ToWeightsReader =
   /** Parse text the host read (a file on a virtual file system), after checking its size. */
   | { type: 'parseText'; text: string; source: string; shape: WeightsShape; memoryBudget: number };
 
-export type FromWeightsReader = { type: 'weights'; weights: WeightsFile } | { type: 'weightsError'; message: string };
+export type FromWeightsReader = { type: 'weights'; weights: PackedWeights } | { type: 'weightsError'; message: string };
 
 // ---------------------------------------------------------------------------
 // Host ⇄ panel (webview)

@@ -63,7 +63,7 @@ export class Header {
     this.mStep = this.metric('Step', 'Mini-batch steps taken');
     this.mRate = this.metric('\u03b7', 'Learning rate for the next step, after decay', true);
     this.mLoss = this.metric('Loss', 'Batch loss of the last step');
-    this.mAccuracy = this.metric('Accuracy', 'After the last complete epoch (training / validation)');
+    this.mAccuracy = this.metric('Accuracy', 'After the last complete epoch, on the training set and on the validation set');
     this.mSpeed = this.metric('Samples/s', 'Training throughput');
     this.banner.setAttribute('role', 'alert');
     this.banner.hidden = true;
@@ -104,7 +104,12 @@ export class Header {
     const e = h.lastEpoch;
     if (info?.task === 'regression') this.mAccuracy.textContent = 'n/a';
     else if (e?.train.accuracy !== undefined) {
-      this.mAccuracy.textContent = formatPercent(e.train.accuracy) + (e.validation?.accuracy !== undefined ? ` / ${formatPercent(e.validation.accuracy)}` : '');
+      // "98.0% train · 94.1% validation": which is which, on the readout itself.
+      const part = (value: number, what: string): HTMLElement[] => [el('span', 'value', formatPercent(value)), el('span', 'unit', ` ${what}`)];
+      this.mAccuracy.replaceChildren(
+        ...part(e.train.accuracy, 'train'),
+        ...(e.validation?.accuracy !== undefined ? [el('span', 'unit', ' \u00b7 '), ...part(e.validation.accuracy, 'validation')] : []),
+      );
     } else this.mAccuracy.textContent = '—';
     this.mSpeed.textContent = s && s.samplesPerSecond > 0 ? formatCount(s.samplesPerSecond) : '—';
     const planned = info ? epochs * stepsPerEpoch : 0;

@@ -28,6 +28,7 @@
  * the layers and the trace, so the host always holds the latest weights and gradients
  * when training is idle — that is what the gradient hovers read.
  */
+import { unpackWeights } from '../core/weights';
 import type { EpochMetrics, Evaluation, StepResult, Trainer } from '../core/engine/types';
 import { LossHistory, thinOlder } from '../core/lossHistory';
 import type {
@@ -460,7 +461,7 @@ export class SessionRunner {
         return { kind: 'getWeights', weights: this.trainer.getWeights() };
       case 'setWeights': {
         if (this.status === 'running') this.pause();
-        this.trainer.setWeights(request.weights);
+        this.trainer.setWeights(request.weights.format === 'nnspec-packed-weights' ? unpackWeights(request.weights) : request.weights);
         this.sendSnapshot(true);
         return { kind: 'setWeights' };
       }

@@ -7,6 +7,7 @@
 import { copyLayer } from '../../src/worker/runner';
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseSpec, vocabulary } from '../../src/core/lang/index';
 import { loadProject } from '../../src/core/project';
 import type { Trainer } from '../../src/core/engine/types';
@@ -39,11 +40,13 @@ const labels = (text: string, line: number, character: number): string[] =>
   completionsAt(text, { line, character }).map((c) => c.label);
 
 describe('completion', () => {
-  it('offers every keyword but `end` at the start of a line, with its syntax and docs', () => {
+  it('offers every keyword but `end` at the start of a line, with its syntax and docs, then the statement snippets', () => {
     const items = completionsAt('', { line: 0, character: 0 });
     expect(items.map((i) => i.label)).toEqual([
       'network', 'input', 'dense', 'loss', 'optimizer', 'batch', 'epochs', 'l2', 'init', 'seed', 'data', 'validation', 'normalize', 'features',
+      'new network', 'data inline', 'data csv',
     ]);
+    expect(items.filter((i) => i.kind === 'snippet').every((i) => i.snippet && i.insertText)).toBe(true);
     const dense = items.find((i) => i.label === 'dense')!;
     expect(dense.detail).toBe('dense UNITS ACTIVATION [bias=true|false] [init=SCHEME]');
     expect(dense.documentation).toContain('A fully connected layer');
@@ -92,6 +95,38 @@ describe('completion', () => {
     expect(labels('init ', 0, 5)).toEqual(['uniform', 'normal', 'xavier', 'he', 'const']);
     expect(labels('normalize ', 0, 10)).toEqual(['none', 'minmax', 'zscore']);
     expect(labels('batch ', 0, 6)).toEqual(['full']);
+  });
+
+  it('offers snippets only where a statement can start, and never the same entry twice', () => {
+    const snippetsAt = (text: string, line: number, character: number) => completionsAt(text, { line, character }).filter((i) => i.kind === 'snippet').map((i) => i.label);
+    expect(snippetsAt('input 2\nde', 1, 2)).toEqual(['new network', 'data inline', 'data csv']);
+    for (const [text, line, character] of [
+      ['dense 4 ', 0, 8],
+      ['dense 4 tanh ', 0, 13],
+      ['data ', 0, 5],
+      ['loss ', 0, 5],
+      ['optimizer sgd ', 0, 14],
+      ['data inline\n  0 0 -> 0\n', 2, 0],
+    ] as const) {
+      expect(snippetsAt(text, line, character), JSON.stringify(text)).toEqual([]);
+    }
+    // No two entries of one list share a label (network / new network, csv / data csv were pairs).
+    const spec = readFileSync(path.join(root, 'examples', 'xor.nnspec'), 'utf8');
+    const lines = spec.split('\n');
+    for (let line = 0; line < lines.length; line++) {
+      for (let character = 0; character <= lines[line].length; character++) {
+        const list = completionsAt(spec, { line, character }).map((i) => i.label);
+        expect(new Set(list).size, `${line}:${character} ${list.join(', ')}`).toBe(list.length);
+      }
+    }
+  });
+
+  it('leaves no place to word-based suggestions: they are off for .nnspec, and no static snippets file offers words everywhere', () => {
+    const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+    expect(manifest.contributes.configurationDefaults['[nnspec]']).toMatchObject({ 'editor.wordBasedSuggestions': 'off', 'editor.suggest.showWords': false });
+    expect(manifest.contributes.snippets).toBeUndefined();
+    // After an option's `=` with no value to suggest (a number), the list is empty, not padded with words.
+    expect(labels('data spiral noise=', 0, 18)).toEqual([]);
   });
 
   it('offers only `end` inside an inline data block, nothing in comments or strings', () => {
@@ -201,7 +236,7 @@ describe('code lens and status bar', () => {
 
   it('shows Train · Step · Step epoch · Reset without a session', () => {
     expect(codeLensItems(undefined).map((i) => [i.title, i.command])).toEqual([
-      ['▶ Train', 'nnspec.train'],
+      ['$(play) Train', 'nnspec.train'],
       ['Step', 'nnspec.step'],
       ['Step epoch', 'nnspec.stepEpoch'],
       ['Reset', 'nnspec.reset'],
@@ -209,8 +244,8 @@ describe('code lens and status bar', () => {
   });
 
   it('adds the epoch and loss, Pause while running, and a restart lens when stale', () => {
-    expect(codeLensItems(session).map((i) => i.title)).toEqual(['▶ Train', 'Step', 'Step epoch', 'Reset', 'epoch 3/30 · loss 0.1235 · paused']);
-    expect(codeLensItems({ ...session, status: 'running' })[0]).toMatchObject({ title: '⏸ Pause', command: 'nnspec.pause' });
+    expect(codeLensItems(session).map((i) => i.title)).toEqual(['$(play) Train', 'Step', 'Step epoch', 'Reset', 'epoch 3/30 · loss 0.1235 · paused']);
+    expect(codeLensItems({ ...session, status: 'running' })[0]).toMatchObject({ title: '$(debug-pause) Pause', command: 'nnspec.pause' });
     expect(codeLensItems({ ...session, status: 'running' })[4].title).toBe('epoch 3/30 · loss 0.1235');
     expect(codeLensItems({ ...session, stale: true }).slice(-1)[0]).toMatchObject({ title: 'stale — restart', command: 'nnspec.restart' });
     expect(codeLensItems({ ...session, status: 'error', message: 'iris.csv:3: not a number' })[4].title).toBe('error: iris.csv:3: not a number');

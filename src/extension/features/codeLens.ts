@@ -1,5 +1,6 @@
 /**
- * The code lens above a spec's first statement: "▶ Train · Step · Step epoch · Reset", and
+ * The code lens above a spec's first statement: "$(play) Train · Step · Step epoch · Reset" (codicons,
+ * which every VS Code font renders; a ⏸ character is missing from some), and
  * while a session exists its progress ("epoch 3/30 · loss 0.1234") and staleness.
  */
 import type { SessionStatus } from '../../protocol';
@@ -28,8 +29,8 @@ export function codeLensItems(session: LensSession | undefined): LensItem[] {
   const running = session?.status === 'running';
   const items: LensItem[] = [
     running
-      ? { title: '⏸ Pause', command: 'nnspec.pause', tooltip: 'Pause training after the current slice' }
-      : { title: '▶ Train', command: 'nnspec.train', tooltip: 'Train the network (start or resume)' },
+      ? { title: '$(debug-pause) Pause', command: 'nnspec.pause', tooltip: 'Pause training after the current slice' }
+      : { title: '$(play) Train', command: 'nnspec.train', tooltip: 'Train the network (start or resume)' },
     { title: 'Step', command: 'nnspec.step', tooltip: 'Train one mini-batch' },
     { title: 'Step epoch', command: 'nnspec.stepEpoch', tooltip: 'Train until the current epoch ends' },
     { title: 'Reset', command: 'nnspec.reset', tooltip: 'Back to the seeded initial weights' },
