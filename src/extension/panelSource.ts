@@ -3,7 +3,7 @@
  * it; the panel (panel.ts) only uses it, so the two can change independently.
  */
 import type * as vscode from 'vscode';
-import type { HeatmapMode, PanelAction, SessionInfo, SessionStatus, ToPanel } from '../protocol';
+import type { HeatmapMode, Pace, PanelAction, SessionInfo, SessionStatus, ToPanel } from '../protocol';
 import type { StepExplanation } from '../core/engine/explain';
 
 export interface PanelSource {
@@ -17,6 +17,12 @@ export interface PanelSource {
   control(action: PanelAction): void;
   /** The panel says whether it is visible, so snapshots carry layer arrays only when someone looks. */
   setPanelVisible(visible: boolean): void;
+  /** Flow control: the panel was given the snapshot of `step` to draw … */
+  willDraw(step: number): void;
+  /** … and drew it (the worker may send the next). */
+  drawn(step: number): void;
+  /** The panel's speed control. */
+  setPace(pace: Pace): void;
   /** The next step taken apart by the worker (Walk Through a Step); a running session pauses. */
   walk(sample?: number): Promise<StepExplanation>;
 }

@@ -6,10 +6,12 @@
 import * as vscode from 'vscode';
 import type { FromWorker } from '../protocol';
 import type { SessionManager, TrainingSession } from './sessions';
-import { fmt } from './features/gradientHover';
+import { formatEpoch, formatLoss, formatPercent, formatCount } from '../core/format';
+import { escapeControl } from '../core/escape';
 
 export class RunLog implements vscode.Disposable {
-  readonly channel = vscode.window.createOutputChannel('NNSpec', { log: true });
+  /** Every entry's control characters escaped (names, paths and messages come from the user's files). */
+  readonly channel = escapingChannel(vscode.window.createOutputChannel('NNSpec', { log: true }));
   private readonly watched = new WeakSet<TrainingSession>();
   private readonly runs = new WeakMap<TrainingSession, { started: number; fromStep: number }>();
   private readonly disposables: vscode.Disposable[] = [this.channel];
@@ -53,11 +55,11 @@ export class RunLog implements vscode.Disposable {
         const run = this.runs.get(session);
         if (s.status === 'running' && !run) {
           this.runs.set(session, { started: Date.now(), fromStep: s.step });
-          this.channel.info(`${file}: training from step ${s.step} (epoch ${s.epoch + 1}/${session.info?.epochs}), seed ${session.info?.seed}`);
+          this.channel.info(`${file}: training from step ${formatCount(s.step)} (epoch ${formatEpoch(s.epoch, s.stepInEpoch, session.info?.epochs ?? 0)}), seed ${session.info?.seed}`);
         } else if (s.status === 'paused' && run) {
           this.runs.delete(session);
           this.channel.info(
-            `${file}: paused at step ${s.step} (epoch ${s.epoch + 1}/${session.info?.epochs}) after ${seconds(run.started)}; batch loss ${s.loss === null ? '–' : fmt(s.loss)}`,
+            `${file}: paused at step ${formatCount(s.step)} (epoch ${formatEpoch(s.epoch, s.stepInEpoch, session.info?.epochs ?? 0)}) after ${seconds(run.started)}; batch loss ${formatLoss(s.loss)}`,
           );
         }
         break;
@@ -72,12 +74,12 @@ export class RunLog implements vscode.Disposable {
         }
         const parts = [`${file}: done${time}, seed ${session.info?.seed}`];
         if (message.final) {
-          parts.push(`final loss ${fmt(message.final.loss)}`);
-          if (message.final.accuracy !== undefined) parts.push(`accuracy ${(message.final.accuracy * 100).toFixed(1)}%`);
+          parts.push(`final loss ${formatLoss(message.final.loss)}`);
+          if (message.final.accuracy !== undefined) parts.push(`accuracy ${formatPercent(message.final.accuracy)}`);
         }
         if (message.validation) {
-          parts.push(`validation loss ${fmt(message.validation.loss)}`);
-          if (message.validation.accuracy !== undefined) parts.push(`validation accuracy ${(message.validation.accuracy * 100).toFixed(1)}%`);
+          parts.push(`validation loss ${formatLoss(message.validation.loss)}`);
+          if (message.validation.accuracy !== undefined) parts.push(`validation accuracy ${formatPercent(message.validation.accuracy)}`);
         }
         this.channel.info(parts.join(' · '));
         break;
@@ -86,7 +88,6 @@ export class RunLog implements vscode.Disposable {
         this.runs.delete(session);
         this.channel.error(`${file}: ${message.message}`);
         break;
-      case 'epoch':
       case 'response':
       case 'responseError':
         break;
@@ -100,4 +101,24 @@ export class RunLog implements vscode.Disposable {
 
 function seconds(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+/** The text-writing methods of an output channel. */
+const WRITERS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'append', 'appendLine', 'replace']);
+
+/**
+ * The channel, its writers escaping control characters (newlines and tabs kept) in the text
+ * they are given: whoever logs (this class, the commands) cannot put ESC sequences in the log.
+ */
+export function escapingChannel(channel: vscode.LogOutputChannel): vscode.LogOutputChannel {
+  return new Proxy(channel, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      if (typeof property === 'string' && WRITERS.has(property)) {
+        return (message: unknown, ...rest: unknown[]) => value.call(target, typeof message === 'string' ? escapeControl(message, '\n\t') : message, ...rest);
+      }
+      return value.bind(target);
+    },
+  });
 }
