@@ -46,9 +46,10 @@ function loadWeights(file, units, inputs) {
     reader.on('message', (m) => {
       void reader.terminate();
       if (m.type !== 'weights') return done(m.message);
-      // As Load Weights does next: the packed weights go to the training worker (structured clone).
+      // As Load Weights does next: the packed weights move on to the training worker (transferred).
       const sink = new Worker("require('node:worker_threads').parentPort.on('message', (m) => require('node:worker_threads').parentPort.postMessage('ok'))", { eval: true });
-      sink.postMessage({ type: 'request', id: 1, request: { kind: 'setWeights', weights: m.weights } });
+      const buffers = m.weights.layers.flatMap((l) => [l.weights.buffer, l.biases.buffer]);
+      sink.postMessage({ type: 'request', id: 1, request: { kind: 'setWeights', weights: m.weights } }, buffers);
       sink.once('message', () => {
         void sink.terminate();
         done('weights set');
