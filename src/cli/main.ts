@@ -6,6 +6,7 @@
 import { version } from '../../package.json';
 import { COMMANDS, GLOBAL_USAGE, commandHelp, parseCommand, type CommandName } from './args';
 import { checkCommand } from './check';
+import { exportCommand } from './export';
 import { gradientsCommand } from './gradients';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIO } from './io';
 import { predictCommand } from './predict';
@@ -61,6 +62,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
       return gradientsCommand(io, parsed);
     case 'predict':
       return predictCommand(io, parsed);
+    case 'export':
+      return exportCommand(io, parsed);
   }
 }
 

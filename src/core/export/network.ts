@@ -1,0 +1,77 @@
+/**
+ * What every exporter hands over: the network (layers, activations, weights), the input
+ * preparation `nnspec predict` applies to a raw input (normalisation with the training part's
+ * statistics), and, for PyTorch, the training recipe and the prepared data.
+ *
+ * Weights are copied out of the trainer (its views are live), row-major units × inputs:
+ * w^l_jk = weights[j * inputs + k], layer l = 1..L stored at index l − 1.
+ */
+import type { Activation, NetworkSpec } from '../spec';
+import type { Dataset } from '../data/types';
+import type { Normalizer, PreparedData } from '../data/prepare';
+import type { WeightsFile } from '../weights';
+
+export type ExportFormat = 'onnx' | 'pytorch' | 'tfjs';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['pytorch', 'onnx', 'tfjs'];
+
+export interface ExportedLayer {
+  inputs: number;
+  units: number;
+  activation: Activation;
+  bias: boolean;
+  /** units × inputs, row-major. */
+  weights: Float32Array;
+  /** units (zeros when bias = false). */
+  biases: Float32Array;
+}
+
+export interface ExportedNetwork {
+  name: string;
+  inputSize: number;
+  layers: ExportedLayer[];
+  /** x ← (x − offset) ⊙ scale per input column, fitted on the training part (kind 'none': x). */
+  normalizer: Normalizer;
+  task: Dataset['task'];
+  classNames?: string[];
+}
+
+/** An exported file: a path relative to the export's folder (or the file itself: ''), and its bytes. */
+export interface ExportFile {
+  path: string;
+  data: string | Uint8Array;
+}
+
+/** The network of `spec` with these weights (a WeightsFile that fits it: checkWeightsShape first). */
+export function exportedNetwork(spec: NetworkSpec, weights: WeightsFile, prepared: PreparedData, name: string): ExportedNetwork {
+  let inputs = spec.input.size;
+  const layers = spec.layers.map((layer, l): ExportedLayer => {
+    const file = weights.layers[l];
+    const w = new Float32Array(layer.units * inputs);
+    file.weights.forEach((row, j) => w.set(row, j * inputs));
+    const b = new Float32Array(layer.units);
+    if (layer.bias) b.set(file.biases);
+    const result = { inputs, units: layer.units, activation: layer.activation, bias: layer.bias, weights: w, biases: b };
+    inputs = layer.units;
+    return result;
+  });
+  const { kind, offset, scale } = prepared.normalizer;
+  const network: ExportedNetwork = {
+    name,
+    inputSize: spec.input.size,
+    layers,
+    normalizer: { kind, offset: offset.slice(), scale: scale.slice() },
+    task: prepared.train.task,
+  };
+  if (prepared.source.classNames) network.classNames = [...prepared.source.classNames];
+  return network;
+}
+
+/** The raw input rows (count × inputSize) prepared as the network sees them: the normalisation applied. */
+export function prepareInputs(network: ExportedNetwork, raw: Float32Array): Float32Array {
+  const out = Float32Array.from(raw);
+  if (network.normalizer.kind === 'none') return out;
+  const n = network.inputSize;
+  const { offset, scale } = network.normalizer;
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] - offset[i % n]) * scale[i % n];
+  return out;
+}
