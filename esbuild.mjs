@@ -22,12 +22,16 @@ const node = {
   logLevel: 'warning',
 };
 
+const browser = { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: dev, minify: !dev, logLevel: 'warning' };
+
 /** [entry, out, options]; entries that do not exist yet are skipped with a notice. */
 const bundles = [
   ['src/extension/extension.ts', 'dist/extension.js', { ...node, external: ['vscode'] }],
   ['src/worker/worker.ts', 'dist/worker.js', node],
   ['src/cli.ts', 'dist/cli.js', node],
-  ['webview/main.ts', 'dist/webview.js', { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: dev, minify: !dev, logLevel: 'warning' }],
+  ['webview/main.ts', 'dist/webview.js', browser],
+  // The tests' and the benchmark's read-only panel hook, loaded only when asked (see panelHtml.ts).
+  ['webview/hook.ts', 'dist/webview-hook.js', browser],
   ['webview/main.css', 'dist/webview.css', { bundle: true, minify: !dev, logLevel: 'warning' }],
   ['bench/bench.ts', 'dist/bench.js', { ...node, minify: false, external: ['@tensorflow/*', 'brain.js', 'convnetjs', 'gpu.js', 'esbuild', 'playwright-core'] }],
   ['test/vscode/suite.ts', 'dist/test/suite.js', { ...node, minify: false, external: ['vscode'] }],

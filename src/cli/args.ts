@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { CliError } from './io';
 
-export type CommandName = 'check' | 'train' | 'gradients' | 'predict' | 'export';
+export type CommandName = 'check' | 'train' | 'gradients' | 'predict' | 'evaluate' | 'explain' | 'export';
 
 interface OptionDef {
   type: 'string' | 'boolean';
@@ -82,6 +82,26 @@ Options:
 
 Without --json: a summary per layer (largest entries, norms; small layers in full).`,
   },
+  explain: {
+    summary: 'take backpropagation apart for one training sample, phase by phase',
+    usage: 'nnspec explain SPEC [--weights IN.json] [--sample I] [--json]',
+    positionals: [1, 1],
+    options: { ...help, weights: { type: 'string', short: 'w' }, sample: { type: 'string' }, json: { type: 'boolean' } },
+    help: `Shows the seven phases of backpropagation for one training sample with the engine's numbers:
+the input a⁰ = x and target y; z^l and a^l layer by layer; the cost C_x; the output error δ^L
+(and whether the cost and activation fuse to a − y); δ^l passed back; ∂C/∂b^l = δ^l and
+∂C/∂w^l = δ^l (a^(l−1))ᵀ; and the update rule with the spec's η, μ and λ.
+
+Options:
+  -w, --weights IN.json  the weights to take the sample at (default: the seeded initial weights)
+      --sample I         the training sample: an index into the training part (after the
+                         validation split and normalisation), in data order (default 0)
+      --json             print {"sample": I, "x": […], "y": […], "cost": C_x, "layers":
+                         [{"z", "a", "delta", "dW": [[…]], "db"}]}: x as the network sees it,
+                         y one-hot for classes, cost and dW/db of this one sample without L2,
+                         dW rows j (neurons), columns k (inputs)
+  -h, --help             show this help`,
+  },
   predict: {
     summary: "print the network's output for one input",
     usage: 'nnspec predict SPEC --weights IN.json --input "x1 x2 …"',
@@ -94,6 +114,22 @@ Options:
   -w, --weights IN.json  the trained weights (nnspec train SPEC --save IN.json)
   -i, --input "x1 x2 …"  the raw input: numbers separated by spaces or commas
       --json             print {"output": […], "class": …, "className": …}
+  -h, --help             show this help`,
+  },
+  evaluate: {
+    summary: 'print loss, accuracy and the metrics of trained weights on the training and validation parts',
+    usage: 'nnspec evaluate SPEC --weights IN.json [--json]',
+    positionals: [1, 1],
+    options: { ...help, weights: { type: 'string', short: 'w' }, json: { type: 'boolean' } },
+    help: `Evaluates the network with the given weights on the training part and on the validation part
+(when the spec holds one out): the loss and accuracy, and for classification the confusion matrix
+(rows: actual class, columns: predicted) with each class's precision, recall, F1 and support;
+for regression the RMSE, MAE and R².
+
+Options:
+  -w, --weights IN.json  the trained weights (nnspec train SPEC --save IN.json)
+      --json             print {"task": …, "train": {"loss", "accuracy", "confusion", "classes", "macro"} or
+                         {"loss", "rmse", "mae", "r2"}, "validation": … or null}
   -h, --help             show this help`,
   },
   export: {

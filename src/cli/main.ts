@@ -6,6 +6,8 @@
 import { version } from '../../package.json';
 import { COMMANDS, GLOBAL_USAGE, commandHelp, parseCommand, type CommandName } from './args';
 import { checkCommand } from './check';
+import { evaluateCommand } from './evaluate';
+import { explainCommand } from './explain';
 import { exportCommand } from './export';
 import { gradientsCommand } from './gradients';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIO } from './io';
@@ -62,6 +64,10 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
       return gradientsCommand(io, parsed);
     case 'predict':
       return predictCommand(io, parsed);
+    case 'evaluate':
+      return evaluateCommand(io, parsed);
+    case 'explain':
+      return explainCommand(io, parsed);
     case 'export':
       return exportCommand(io, parsed);
   }

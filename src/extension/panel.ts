@@ -126,6 +126,8 @@ export class TrainingPanel {
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
       nonce: getNonce(),
       title: this.panel.title,
+      // The e2e tests read the panel through its hook (webview/hook.ts); users never load it.
+      hookUri: process.env.NNSPEC_PANEL_HOOK === '1' ? webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview-hook.js')).toString() : undefined,
     });
   }
 

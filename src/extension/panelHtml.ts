@@ -1,5 +1,5 @@
 /**
- * The training panel's HTML: one nonce'd script, one stylesheet, a strict Content Security
+ * The training panel's HTML: one nonce'd script (two with the test hook), one stylesheet, a strict Content Security
  * Policy. No `vscode` import, so the webview tests serve exactly this page.
  */
 
@@ -14,6 +14,12 @@ export interface PanelHtmlOptions {
   nonce: string;
   /** Shown until the script runs. */
   title: string;
+  /**
+   * dist/webview-hook.js, the tests' and the benchmark's read-only hook (window.__nnspec), loaded
+   * before the panel's script; only when asked (NNSPEC_PANEL_HOOK=1 in the extension host, the
+   * webview tests' page). Without it the page runs the product's script alone.
+   */
+  hookUri?: string;
 }
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
@@ -48,7 +54,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
 </head>
 <body>
 <main id="app" aria-busy="true"><p class="muted">Loading ${escapeHtml(o.title)}…</p></main>
-<script nonce="${o.nonce}" src="${escapeHtml(o.scriptUri)}"></script>
+${o.hookUri ? `<script nonce="${o.nonce}" src="${escapeHtml(o.hookUri)}"></script>\n` : ''}<script nonce="${o.nonce}" src="${escapeHtml(o.scriptUri)}"></script>
 </body>
 </html>`;
 }

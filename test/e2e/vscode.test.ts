@@ -19,7 +19,7 @@ import { installExtension, listExtensions, remoteUri, repoRoot, cacheDir, workbe
 import { manifest, packageExtension, vsixEntries } from '../../scripts/vscode/vsix.mjs';
 import { Workbench, copyExamples, prepareVsCode, requirePrerequisites, startSession, waitFor, type Session } from './harness';
 
-/** The panel's read-only test hook (webview/main.ts, `window.__nnspec`). */
+/** The panel's read-only test hook (webview/hook.ts, `window.__nnspec`). */
 interface PanelHook {
   status: string;
   state: { focusedLayer?: number; mode?: string };
@@ -44,7 +44,8 @@ beforeAll(async () => {
   vsix = packageExtension({ out: join(root, `nnspec-${manifest().version}.vsix`), quiet: true });
   workspace = copyExamples(root);
   installExtension(vsix.path, { extensionsDir: join(root, 'extensions'), userDataDir: join(root, 'user-data') });
-  session = await startSession({ root, env: { NNSPEC_TEST_RESULT: inHostResult } });
+  // NNSPEC_PANEL_HOOK=1: the panel loads its read-only test hook (window.__nnspec, webview/hook.ts).
+  session = await startSession({ root, env: { NNSPEC_TEST_RESULT: inHostResult, NNSPEC_PANEL_HOOK: '1' } });
 }, 600_000);
 
 afterAll(async () => {

@@ -246,3 +246,41 @@ export function oracleCost(
   for (const layer of layers) for (const row of layer.weights) for (const w of row) squares += w * w;
   return total / samples.length + (l2 / 2) * squares;
 }
+
+/** z^l and a^l of every layer for one input, in plain float64 (the same network as oracleCost). */
+export function oracleForward(layers: OracleLayer[], x: ArrayLike<number>): { zs: number[][]; activations: number[][] } {
+  const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+  let a: number[] = Array.from(x);
+  const zs: number[][] = [];
+  const activations: number[][] = [a];
+  for (const layer of layers) {
+    const z = layer.weights.map((row, j) => row.reduce((s, w, k) => s + w * a[k], layer.bias ? layer.biases[j] : 0));
+    switch (layer.activation) {
+      case 'identity':
+        a = z.slice();
+        break;
+      case 'sigmoid':
+        a = z.map(sigmoid);
+        break;
+      case 'tanh':
+        a = z.map((v) => 2 * sigmoid(2 * v) - 1);
+        break;
+      case 'relu':
+        a = z.map((v) => (v > 0 ? v : 0));
+        break;
+      case 'leaky_relu':
+        a = z.map((v) => (v > 0 ? v : 0.01 * v));
+        break;
+      case 'softmax': {
+        const c = Math.max(...z);
+        const es = z.map((v) => Math.exp(v - c));
+        const total = es.reduce((s, e) => s + e, 0);
+        a = es.map((e) => e / total);
+        break;
+      }
+    }
+    zs.push(z);
+    activations.push(a);
+  }
+  return { zs, activations };
+}

@@ -23,11 +23,12 @@ export const CHROMIUM = '/usr/bin/chromium';
 export type Theme = 'light' | 'dark' | 'high-contrast';
 export const BODY_CLASS: Record<Theme, string> = { light: 'vscode-light', dark: 'vscode-dark', 'high-contrast': 'vscode-high-contrast' };
 
-/** Bundles webview/main.ts + main.css and the training worker, fresh, into test-artifacts/webview/build. */
+/** Bundles webview/main.ts, its test hook (webview/hook.ts), main.css and the training worker, fresh, into test-artifacts/webview/build. */
 export async function buildBundles(): Promise<void> {
   mkdirSync(BUILD, { recursive: true });
   await Promise.all([
     esbuild.build({ entryPoints: [path.join(ROOT, 'webview/main.ts')], outfile: path.join(BUILD, 'webview.js'), bundle: true, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'warning' }),
+    esbuild.build({ entryPoints: [path.join(ROOT, 'webview/hook.ts')], outfile: path.join(BUILD, 'webview-hook.js'), bundle: true, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'warning' }),
     esbuild.build({ entryPoints: [path.join(ROOT, 'webview/main.css')], outfile: path.join(BUILD, 'webview.css'), bundle: true, logLevel: 'warning' }),
     esbuild.build({ entryPoints: [path.join(ROOT, 'src/worker/worker.ts')], outfile: path.join(BUILD, 'worker.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' }),
   ]);
@@ -63,7 +64,7 @@ export async function startServer(): Promise<{ server: Server; origin: string }>
     };
     if (url.pathname === '/') {
       const theme = (url.searchParams.get('theme') ?? 'dark') as Theme;
-      let html = panelHtml({ cspSource: origin, scriptUri: `${origin}/webview.js`, styleUri: `${origin}/webview.css`, nonce: 'TestNonce0123456789abcdefABCDEF', title: 'NNSpec' });
+      let html = panelHtml({ cspSource: origin, scriptUri: `${origin}/webview.js`, hookUri: `${origin}/webview-hook.js`, styleUri: `${origin}/webview.css`, nonce: 'TestNonce0123456789abcdefABCDEF', title: 'NNSpec' });
       // VS Code puts the theme's variables on <html> and its class on <body>; here a stylesheet
       // from the same origin does the former (allowed by style-src), so the page's CSP is the real one.
       html = html.replace(
@@ -72,7 +73,7 @@ export async function startServer(): Promise<{ server: Server; origin: string }>
       );
       html = html.replace('<body>', `<body class="${BODY_CLASS[theme]}">`);
       send('text/html; charset=utf-8', html);
-    } else if (url.pathname === '/webview.js') send('text/javascript', readFileSync(path.join(BUILD, 'webview.js')));
+    } else if (url.pathname === '/webview.js' || url.pathname === '/webview-hook.js') send('text/javascript', readFileSync(path.join(BUILD, url.pathname.slice(1))));
     else if (url.pathname === '/webview.css') send('text/css', readFileSync(path.join(BUILD, 'webview.css')));
     else if (/^\/themes\/[a-z-]+\.css$/.test(url.pathname)) send('text/css', readFileSync(path.join(__dirname, url.pathname)));
     else if (url.pathname === '/favicon.ico') {

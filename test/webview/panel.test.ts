@@ -426,6 +426,13 @@ describe('controls, state and messages', () => {
     await p.page.close();
   });
 
+  test('the product\'s bundle has no test hook: webview.js alone leaves window.__nnspec undefined', async () => {
+    const product = readFileSync(path.join(ARTIFACTS, 'build', 'webview.js'), 'utf8');
+    expect(product).not.toContain('__nnspec');
+    expect(product).not.toContain('measureHeatmapRedraw');
+    expect(readFileSync(path.join(ARTIFACTS, 'build', 'webview-hook.js'), 'utf8')).toContain('__nnspec');
+  });
+
   test('a load failure is shown, with the message', async () => {
     const p = await open('light');
     await p.send([{ type: 'loadFailed', message: '2 errors in the spec' }]);

@@ -197,6 +197,7 @@ describe('TrainingPanel', () => {
     expect(html).toContain(`<script nonce="${nonce}" src="https://webview.test/ext/dist/webview.js"></script>`);
     expect(html).toContain('<link rel="stylesheet" href="https://webview.test/ext/dist/webview.css">');
     expect(html).not.toMatch(/\son\w+=/); // no inline handlers
+    expect(html, 'the test hook loads only with NNSPEC_PANEL_HOOK=1').not.toContain('webview-hook.js');
     expect(source.visibility).toEqual([true]);
     expect(TrainingPanel.forSpec(source.specUri as never)).toBe(panel);
 

@@ -6,6 +6,7 @@
  *   jsKernels()                                 the plain JavaScript matrix kernels (jsKernels.ts)
  *   ReferenceNetwork                            float64 per-sample backprop, the tests' yardstick (reference.ts)
  *   gradientCheck(trainer)                      backprop vs central finite differences, per layer
+ *   explainSample(trainer, i)                   one sample's seven phases of backprop (explain.ts)
  *   activation(name), cost(name)                each function with its derivative (activations.ts, costs.ts)
  */
 export { createTrainer, type TrainerOptions } from './trainer';
@@ -14,6 +15,7 @@ export type { Kernels } from './kernels';
 export { ReferenceNetwork, type ReferenceLayer, type ReferenceBackprop, type ReferenceSample } from './reference';
 export { gradientCheck, type GradientCheckLayer, type GradientCheckOptions } from './gradientCheck';
 export { activation, activateLayer, softmaxRow, LEAKY_SLOPE, type ActivationFunction } from './activations';
+export { explainSample, explanationToJson, type SampleExplanation, type ExplainedLayer, type ExplanationJson } from './explain';
 export { cost, outputDelta, outputDeltaRule, LOG_EPSILON, type CostFunction } from './costs';
 export {
   DivergenceError,

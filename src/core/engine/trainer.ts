@@ -406,6 +406,25 @@ class BatchTrainer implements Trainer {
     return this.task === 'regression' ? { loss, count: dataset.count } : { loss, accuracy: correct / dataset.count, count: dataset.count };
   }
 
+  forwardPart(
+    part: 'train' | 'validation',
+    visit: (start: number, m: number, zs: readonly Float32Array[], activations: readonly Float32Array[]) => void,
+    limit = Infinity,
+  ): void {
+    const dataset = part === 'train' ? this.data.train : this.data.validation;
+    if (!dataset) return;
+    const count = Math.min(dataset.count, limit);
+    const n = this.inputSize;
+    for (let start = 0; start < count; start += this.rows) {
+      const m = Math.min(this.rows, count - start);
+      this.X.set(dataset.inputs.subarray(start * n, (start + m) * n));
+      this.forward(m);
+      const zs = this.net.map((layer) => layer.Z.subarray(0, m * layer.view.units));
+      const activations = this.net.map((layer) => layer.A.subarray(0, m * layer.view.units));
+      visit(start, m, zs, activations);
+    }
+  }
+
   predict(input: ArrayLike<number>): Float32Array {
     if (input.length !== this.inputSize) {
       throw new Error(`the network takes ${this.inputSize} inputs, got ${input.length}`);

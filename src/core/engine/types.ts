@@ -121,6 +121,18 @@ export interface Trainer {
   stepEpoch(): EpochMetrics;
   /** Loss and accuracy over a part with the current weights (no update). */
   evaluate(part: 'train' | 'validation'): Evaluation | null;
+  /**
+   * A forward pass over a part at the current weights, in chunks, nothing updated: for each chunk,
+   * visit(start, m, zs, activations) sees rows start … start+m−1 of the part (at most `limit` rows
+   * from the first), zs[l−1] = z^l and activations[l−1] = a^l of layer l (l from 1), each m × units
+   * row-major. The arrays are views into the trainer's buffers, valid only during the call.
+   * Metrics (confusion matrix, RMSE) and the health analysis read the layers through it.
+   */
+  forwardPart(
+    part: 'train' | 'validation',
+    visit: (start: number, m: number, zs: readonly Float32Array[], activations: readonly Float32Array[]) => void,
+    limit?: number,
+  ): void;
   /** The network's output for one raw (unnormalised) input. */
   predict(input: ArrayLike<number>): Float32Array;
   /**

@@ -28,7 +28,7 @@ export interface LexedLine {
   tokens: LexToken[];
 }
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+export const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const SHAPE = /^\d+[xX×]\d+$/;
 
 function isSpace(c: string): boolean {

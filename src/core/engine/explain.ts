@@ -1,0 +1,170 @@
+/**
+ * Backpropagation taken apart for one training sample: the seven phases of Nielsen's algorithm
+ * with the engine's own numbers, for `nnspec explain` and the panel's walk through a step.
+ *
+ *   1. a^0 = x (and y)
+ *   2. for l = 1…L: z^l = w^l a^{l−1} + b^l,  a^l = σ(z^l)
+ *   3. C_x, this sample's cost (no L2 term)
+ *   4. δ^L = ∇_a C ⊙ σ'(z^L)   (a − y where the cost and the output activation fuse)
+ *   5. for l = L−1…1: δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ'(z^l)
+ *   6. ∂C_x/∂b^l = δ^l,  ∂C_x/∂w^l = δ^l (a^{l−1})ᵀ, i.e. ∂C_x/∂w^l_jk = a^{l−1}_k δ^l_j
+ *   7. over the mini-batch: the mean, + λw, then v ← μv − η ∂C/∂w, w ← w + v
+ *
+ * a, z and δ are the trainer's own (Trainer.trace, Float32); ∂C_x/∂w is the product of those
+ * factors, as the trainer's gradient kernel forms it. Layouts: `layers[l]` is layer l + 1 (the
+ * index is 0-based where the maths counts from 1); matrices are row-major units × inputs,
+ * w_jk at [j * inputs + k].
+ */
+import type { Activation, LossName } from '../spec';
+import { cost, outputDeltaRule } from './costs';
+import type { LayerView, Trainer } from './types';
+
+/** One dense layer as one sample passes through it. */
+export interface ExplainedLayer {
+  /** l, from 1. */
+  index: number;
+  units: number;
+  inputs: number;
+  activation: Activation;
+  bias: boolean;
+  /** w^l (units × inputs) and b^l at which the sample was taken (copies). */
+  weights: Float32Array;
+  biases: Float32Array;
+  /** z^l, a^l, δ^l: units each. */
+  z: Float32Array;
+  a: Float32Array;
+  delta: Float32Array;
+  /** ∂C_x/∂w^l = δ^l (a^{l−1})ᵀ, units × inputs; no L2 term. */
+  dW: Float64Array;
+  /** ∂C_x/∂b^l = δ^l (zeros for bias=false). */
+  db: Float64Array;
+}
+
+export interface SampleExplanation {
+  /** Index into the training part (after the validation split), in data order. */
+  sample: number;
+  /** a^0: the input as the network sees it (normalised, features applied). */
+  x: Float32Array;
+  /** The target (one-hot for classes). */
+  y: Float32Array;
+  loss: LossName;
+  /** C_x, without the L2 term. */
+  cost: number;
+  /** How δ^L was formed: fused to a − y, or the chain rule ∇_a C ⊙ σ'(z^L). */
+  outputRule: 'sigmoid-bce' | 'softmax-cce' | 'chain';
+  layers: ExplainedLayer[];
+}
+
+/** The `nnspec explain --json` object. dW rows j (neurons), columns k (inputs). */
+export interface ExplanationJson {
+  sample: number;
+  x: number[];
+  y: number[];
+  cost: number;
+  layers: { z: number[]; a: number[]; delta: number[]; dW: number[][]; db: number[] }[];
+}
+
+/** The seven phases for training sample `sample` at the trainer's current weights. */
+export function explainSample(trainer: Trainer, sample: number): SampleExplanation {
+  if (!Number.isInteger(sample) || sample < 0 || sample >= trainer.trainCount) {
+    throw new RangeError(`sample ${sample} is not in the training part (0 to ${trainer.trainCount - 1})`);
+  }
+  const trace = trainer.trace(sample);
+  const { train } = trainer.data;
+  const o = train.outputSize;
+  const y = train.targets.slice(sample * o, (sample + 1) * o);
+  const L = trainer.layers.length;
+  const output = trace.activations[L];
+  const layers = trainer.layers.map((view: LayerView, l): ExplainedLayer => {
+    const aPrev = trace.activations[l];
+    const delta = trace.deltas[l];
+    const dW = new Float64Array(view.units * view.inputs);
+    // ∂C_x/∂w^l_jk = a^{l−1}_k δ^l_j (a float32 product, as the gradient kernel forms it)
+    for (let j = 0; j < view.units; j++) for (let k = 0; k < view.inputs; k++) dW[j * view.inputs + k] = Math.fround(aPrev[k] * delta[j]);
+    const db = new Float64Array(view.units);
+    if (view.bias) for (let j = 0; j < view.units; j++) db[j] = delta[j];
+    return {
+      index: view.index,
+      units: view.units,
+      inputs: view.inputs,
+      activation: view.activation,
+      bias: view.bias,
+      weights: view.weights.slice(),
+      biases: view.biases.slice(),
+      z: trace.zs[l],
+      a: trace.activations[l + 1],
+      delta,
+      dW,
+      db,
+    };
+  });
+  const loss = trainer.spec.loss;
+  return {
+    sample,
+    x: trace.activations[0],
+    y,
+    loss,
+    cost: cost(loss).value(output, y, 0, o),
+    outputRule: outputDeltaRule(loss, trainer.layers[L - 1].activation),
+    layers,
+  };
+}
+
+export function explanationToJson(e: SampleExplanation): ExplanationJson {
+  return {
+    sample: e.sample,
+    x: Array.from(e.x),
+    y: Array.from(e.y),
+    cost: e.cost,
+    layers: e.layers.map((layer) => ({
+      z: Array.from(layer.z),
+      a: Array.from(layer.a),
+      delta: Array.from(layer.delta),
+      dW: matrixRows(layer.dW, layer.units, layer.inputs),
+      db: Array.from(layer.db),
+    })),
+  };
+}
+
+export function matrixRows(matrix: ArrayLike<number>, units: number, inputs: number): number[][] {
+  const rows: number[][] = [];
+  for (let j = 0; j < units; j++) {
+    const row: number[] = new Array(inputs);
+    for (let k = 0; k < inputs; k++) row[k] = matrix[j * inputs + k];
+    rows.push(row);
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------
+// The formulas each phase shows, in plain Unicode (terminal, hovers) beside TeX (the panel).
+
+/** "¹²" for 12: layer numbers as superscripts. */
+export function superscript(n: number): string {
+  const digits = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+  return String(n)
+    .split('')
+    .map((c) => (c === '-' ? '⁻' : digits[Number(c)] ?? c))
+    .join('');
+}
+
+/** The cost's formula for one sample. */
+export const COST_FORMULA: Record<LossName, { text: string; tex: string }> = {
+  mse: { text: 'C_x = ½ ‖a^L − y‖²', tex: 'C_x = \\tfrac12 \\lVert a^L - y \\rVert^2' },
+  bce: { text: 'C_x = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)]', tex: 'C_x = -\\sum_j \\left[y_j \\ln a^L_j + (1-y_j) \\ln(1-a^L_j)\\right]' },
+  cce: { text: 'C_x = −Σ_j y_j ln a_j', tex: 'C_x = -\\sum_j y_j \\ln a^L_j' },
+};
+
+/** Why δ^L is what it is, in one sentence. */
+export function outputRuleNote(rule: SampleExplanation['outputRule'], loss: LossName, output: Activation): string {
+  switch (rule) {
+    case 'sigmoid-bce':
+      return 'sigmoid and bce fuse: σ′(z) = a(1 − a) cancels the cost gradient’s denominator, so δ^L = a − y';
+    case 'softmax-cce':
+      return 'softmax and cce fuse: the softmax Jacobian times −y/a is a − y for one-hot targets, so δ^L = a − y';
+    case 'chain':
+      if (loss === 'mse' && output === 'identity') return 'identity output with mse: σ′ = 1, so δ^L = a − y';
+      if (output === 'softmax') return `∇_a C of ${loss}, through the full softmax Jacobian: δ^L_j = a_j (g_j − Σ_i g_i a_i), g = ∇_a C`;
+      return `∇_a C of ${loss} times ${output}′(z^L), element by element`;
+  }
+}

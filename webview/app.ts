@@ -1,0 +1,287 @@
+/**
+ * The training panel (webview). Receives ToPanel messages, keeps the loss history and the
+ * latest snapshot, and draws at most once per animation frame whatever the message rate:
+ * messages only store data and mark what changed; one requestAnimationFrame callback draws.
+ */
+import type { FromPanel, HeatmapMode, PanelState, SessionInfo, SessionStatus, Snapshot, ToPanel } from '../src/protocol';
+import { BoundaryView } from './boundary';
+import { el, segmented } from './dom';
+import { Header } from './header';
+import { INTERNALS_EVENT, type PanelInternals } from './internals';
+import { Heatmaps, MODE_LABELS } from './heatmaps';
+import { CHART_BUCKETS, LossChart, type XAxis, type YScale } from './lossChart';
+import { LossHistory } from './lossHistory';
+import { observeTheme, readPalette, type Palette } from './theme';
+import { Tiles } from './tiles';
+import { CellTooltip } from './tooltip';
+
+export function startPanel(): PanelInternals {
+  const vscode = acquireVsCodeApi<PanelState>();
+  const post = (message: FromPanel): void => vscode.postMessage(message);
+
+  // -------------------------------------------------------------------------
+  // State
+
+  const saved = vscode.getState();
+  const view: PanelState = {
+    specPath: saved?.specPath ?? '',
+    focusedLayer: saved?.focusedLayer,
+    mode: saved?.mode ?? 'lastDelta',
+    scale: saved?.scale ?? 'linear',
+    xAxis: saved?.xAxis ?? 'steps',
+  };
+  const saveState = (): void => {
+    vscode.setState({ ...view });
+  };
+
+  let info: SessionInfo | undefined;
+  let status: SessionStatus = 'loading';
+  let statusMessage: string | undefined;
+  let latest: Snapshot | undefined;
+  let palette: Palette = readPalette();
+  const history = new LossHistory();
+  const stats = { messages: 0, snapshots: 0, frames: 0, chartUpdates: 0 };
+
+  // -------------------------------------------------------------------------
+  // Cards
+
+  const app = document.getElementById('app') ?? document.body.appendChild(el('main'));
+  app.replaceChildren();
+  app.removeAttribute('aria-busy');
+
+  const header = new Header((action) => post({ type: 'control', action }));
+
+  // Loss chart card
+  const chartCard = el('section', 'card chart-card');
+  const chartHeader = el('header');
+  const scaleSeg = segmented<YScale>('Loss axis scale', [{ value: 'linear', text: 'Linear' }, { value: 'log', text: 'Log' }], () => view.scale ?? 'linear', (v) => {
+    view.scale = v;
+    chart.setScale(v);
+    scaleSeg.sync();
+    saveState();
+    schedule('chart');
+  });
+  const axisSeg = segmented<XAxis>('Horizontal axis', [{ value: 'steps', text: 'Steps' }, { value: 'epochs', text: 'Epochs' }], () => view.xAxis ?? 'steps', (v) => {
+    view.xAxis = v;
+    chart.setAxis(v);
+    axisSeg.sync();
+    saveState();
+    schedule('chart');
+  });
+  const chartTools = el('div', 'tools');
+  chartTools.append(scaleSeg.root, axisSeg.root);
+  chartHeader.append(el('h2', undefined, 'Loss'), chartTools);
+  const chartBox = el('div', 'chart-box');
+  const chartCanvas = el('canvas');
+  chartCanvas.setAttribute('role', 'img');
+  chartCanvas.setAttribute('aria-label', 'Loss per step and per epoch');
+  chartBox.append(chartCanvas);
+  chartCard.append(chartHeader, chartBox);
+
+  const overview = el('div', 'overview');
+  const side = el('div', 'side');
+  overview.append(chartCard, side);
+
+  // Heatmaps
+  const weightsSection = el('section', 'weights');
+  const weightsHeader = el('header', 'section-header');
+  const modeNote = el('span', 'muted');
+  const modeSeg = segmented<HeatmapMode>(
+    'Heatmap shows',
+    (['lastDelta', 'epochDelta', 'gradient', 'weights'] as HeatmapMode[]).map((m) => ({ value: m, text: MODE_LABELS[m].short, title: MODE_LABELS[m].long })),
+    () => view.mode ?? 'lastDelta',
+    (m) => setMode(m),
+  );
+  weightsHeader.append(el('h2', undefined, 'Weights'), modeSeg.root, modeNote);
+  const tilesContainer = el('div', 'tiles-container');
+  const layersContainer = el('div', 'layers');
+  weightsSection.append(weightsHeader, tilesContainer, layersContainer);
+
+  const tooltipEl = el('div', 'tooltip');
+  const live = el('div', 'sr-only');
+  live.setAttribute('aria-live', 'polite');
+  live.id = 'live';
+  tooltipEl.id = 'cell-tooltip';
+  app.append(header.root, overview, weightsSection);
+  document.body.append(tooltipEl, live);
+
+  const tooltip = new CellTooltip(tooltipEl);
+  const heatmaps = new Heatmaps(layersContainer, {
+    tooltip,
+    announce: (text) => {
+      live.textContent = text;
+    },
+    onLayerFocus: (layer) => {
+      if (view.focusedLayer !== layer) {
+        view.focusedLayer = layer;
+        saveState();
+      }
+    },
+  });
+  heatmaps.mode = view.mode ?? 'lastDelta';
+  let tiles: Tiles | undefined;
+  let boundary: BoundaryView | undefined;
+
+  const chart = new LossChart(chartCanvas, palette);
+  chart.setScale(view.scale ?? 'linear');
+  chart.setAxis(view.xAxis ?? 'steps');
+
+  function setMode(mode: HeatmapMode): void {
+    view.mode = mode;
+    heatmaps.mode = mode;
+    modeSeg.sync();
+    modeNote.textContent = MODE_LABELS[mode].long;
+    saveState();
+    schedule('heatmaps');
+  }
+  modeNote.textContent = MODE_LABELS[view.mode ?? 'lastDelta'].long;
+
+  // -------------------------------------------------------------------------
+  // Drawing, at most once a frame
+
+  const dirty = { header: false, chart: false, heatmaps: false, boundary: false };
+  let frameRequested = false;
+  let pendingReveal: number | undefined;
+
+  function schedule(...parts: (keyof typeof dirty)[]): void {
+    for (const p of parts) dirty[p] = true;
+    if (!frameRequested) {
+      frameRequested = true;
+      requestAnimationFrame(frame);
+    }
+  }
+
+  function frame(): void {
+    frameRequested = false;
+    stats.frames++;
+    if (dirty.header) header.draw({ info, status, statusMessage, latest, lastEpoch: history.epochs[history.epochs.length - 1] });
+    if (dirty.chart) {
+      chart.update(history);
+      stats.chartUpdates++;
+    }
+    if (dirty.heatmaps && info) {
+      heatmaps.draw(palette);
+      tiles?.draw(view.mode ?? 'lastDelta', palette);
+    }
+    if (dirty.boundary) boundary?.draw(palette);
+    dirty.header = dirty.chart = dirty.heatmaps = dirty.boundary = false;
+    if (pendingReveal !== undefined) {
+      heatmaps.reveal(pendingReveal);
+      pendingReveal = undefined;
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Messages
+
+  function init(message: Extract<ToPanel, { type: 'init' }>): void {
+    info = message.info;
+    status = message.status;
+    statusMessage = undefined;
+    latest = message.latest;
+    view.specPath = info.specPath;
+    saveState();
+    header.describe(info);
+
+    history.reset(info.epochs * info.stepsPerEpoch);
+    history.addSteps(message.history.stepLosses, message.history.stepLosses.length);
+    history.addEpochs(message.history.epochs);
+    if (latest) {
+      history.addSteps(latest.newStepLosses, latest.step);
+      history.addEpochs(latest.newEpochs);
+    }
+    chart.configure(info.stepsPerEpoch, info.task !== 'regression');
+
+    heatmaps.build(info);
+    heatmaps.setData(latest?.layers, latest?.trace);
+    tilesContainer.replaceChildren();
+    tiles = undefined;
+    const shape = info.imageShape;
+    if (shape && info.layers.length > 0 && info.layers[0].inputs === shape[0] * shape[1]) {
+      tiles = new Tiles(tilesContainer, info, shape, tooltip);
+      tiles.setData(latest?.layers?.[0], latest?.trace);
+    }
+    side.replaceChildren();
+    boundary = undefined;
+    if (info.plane) {
+      boundary = new BoundaryView(side, info.plane, info.layers[info.layers.length - 1]?.units ?? 1);
+      boundary.setData(latest?.boundary);
+    }
+    overview.classList.toggle('with-side', boundary !== undefined);
+    if (view.focusedLayer !== undefined && pendingReveal === undefined && heatmaps.card(view.focusedLayer) === undefined) view.focusedLayer = undefined;
+    schedule('header', 'chart', 'heatmaps', 'boundary');
+  }
+
+  function snapshot(s: Snapshot): void {
+    stats.snapshots++;
+    latest = s;
+    status = s.status;
+    if (status !== 'diverged' && status !== 'error') statusMessage = undefined;
+    history.addSteps(s.newStepLosses, s.step);
+    history.addEpochs(s.newEpochs);
+    heatmaps.setData(s.layers, s.trace);
+    tiles?.setData(s.layers?.[0], s.trace);
+    boundary?.setData(s.boundary);
+    schedule('header', 'chart');
+    if (s.layers || s.trace) schedule('heatmaps');
+    if (s.boundary) schedule('boundary');
+  }
+
+  window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
+    const message = event.data;
+    if (!message || typeof message !== 'object' || typeof message.type !== 'string') return;
+    stats.messages++;
+    switch (message.type) {
+      case 'init':
+        init(message);
+        break;
+      case 'snapshot':
+        snapshot(message.snapshot);
+        break;
+      case 'status':
+        status = message.status;
+        statusMessage = message.message;
+        if (latest) latest = { ...latest, status: message.status };
+        schedule('header');
+        break;
+      case 'focusLayer':
+        setMode(message.mode);
+        view.focusedLayer = message.layer;
+        saveState();
+        pendingReveal = message.layer;
+        schedule('heatmaps');
+        break;
+      case 'loadFailed':
+        status = 'error';
+        statusMessage = message.message;
+        schedule('header');
+        break;
+    }
+  });
+
+  // -------------------------------------------------------------------------
+  // Theme and size
+
+  observeTheme(() => {
+    palette = readPalette();
+    chart.applyPalette(palette);
+    schedule('chart', 'heatmaps', 'boundary');
+  });
+
+  let lastWidth = 0;
+  new ResizeObserver(() => {
+    const w = layersContainer.clientWidth;
+    if (w !== lastWidth) {
+      lastWidth = w;
+      schedule('heatmaps', 'boundary');
+    }
+  }).observe(layersContainer);
+
+  setMode(view.mode ?? 'lastDelta');
+  schedule('header');
+
+  const internals: PanelInternals = { view, status: () => status, palette: () => palette, stats, heatmaps, chart, history, chartBuckets: CHART_BUCKETS };
+  window.dispatchEvent(new CustomEvent<PanelInternals>(INTERNALS_EVENT, { detail: internals }));
+  post({ type: 'ready' });
+  return internals;
+}

@@ -1,0 +1,143 @@
+/**
+ * The panel's header: the spec's name and status badge, the one-line summary of the network,
+ * the training controls (Train/Pause/Resume, Step, Step epoch, Reset), the progress bar, the
+ * metrics row and the banner for errors and messages. Drawn from the session's latest state.
+ */
+import type { EpochMetrics } from '../src/core/engine/types';
+import type { PanelAction, SessionInfo, SessionStatus, Snapshot } from '../src/protocol';
+import { button, el } from './dom';
+import { formatCount, formatNumber, formatPercent } from './format';
+
+/** What the header shows: the session as the panel last heard of it. */
+export interface HeaderState {
+  info: SessionInfo | undefined;
+  status: SessionStatus;
+  statusMessage: string | undefined;
+  latest: Snapshot | undefined;
+  lastEpoch: EpochMetrics | undefined;
+}
+
+export class Header {
+  readonly root = el('header', 'top');
+  private readonly nameEl = el('h1', 'name', 'NNSpec');
+  private readonly badge = el('span', 'badge', 'loading');
+  private readonly summary = el('span', 'summary muted');
+  private readonly trainButton: HTMLButtonElement;
+  private readonly stepButton: HTMLButtonElement;
+  private readonly epochButton: HTMLButtonElement;
+  private readonly resetButton: HTMLButtonElement;
+  private readonly progress = el('div', 'progress');
+  private readonly progressBar = el('div', 'progress-bar');
+  private readonly metrics = el('dl', 'metrics');
+  private readonly mEpoch: HTMLElement;
+  private readonly mStep: HTMLElement;
+  private readonly mRate: HTMLElement;
+  private readonly mLoss: HTMLElement;
+  private readonly mAccuracy: HTMLElement;
+  private readonly mSpeed: HTMLElement;
+  private readonly banner = el('div', 'banner');
+  private status: SessionStatus = 'loading';
+
+  constructor(control: (action: PanelAction) => void) {
+    const titleRow = el('div', 'title-row');
+    const controls = el('div', 'controls');
+    controls.setAttribute('role', 'toolbar');
+    controls.setAttribute('aria-label', 'Training controls');
+    this.trainButton = button('Train', 'Train continuously (pause any time)', () => control(this.status === 'running' ? 'pause' : 'train'), 'primary');
+    this.stepButton = button('Step', 'Train one mini-batch', () => control('step'));
+    this.epochButton = button('Step epoch', 'Train until the current epoch ends', () => control('stepEpoch'));
+    this.resetButton = button('Reset', 'Back to the seeded initial weights, epoch 0', () => control('reset'));
+    controls.append(this.trainButton, this.stepButton, this.epochButton, this.resetButton);
+    titleRow.append(this.nameEl, this.badge, this.summary, controls);
+
+    this.progress.setAttribute('role', 'progressbar');
+    this.progress.setAttribute('aria-label', 'Training progress');
+    this.progress.setAttribute('aria-valuemin', '0');
+    this.progress.setAttribute('aria-valuemax', '100');
+    this.progress.append(this.progressBar);
+
+    this.mEpoch = this.metric('Epoch', 'Current epoch / epochs');
+    this.mStep = this.metric('Step', 'Mini-batch steps taken');
+    this.mRate = this.metric('\u03b7', 'Learning rate for the next step, after decay', true);
+    this.mLoss = this.metric('Loss', 'Batch loss of the last step');
+    this.mAccuracy = this.metric('Accuracy', 'After the last complete epoch (training / validation)');
+    this.mSpeed = this.metric('Samples/s', 'Training throughput');
+    this.banner.setAttribute('role', 'alert');
+    this.banner.hidden = true;
+    this.root.append(titleRow, this.progress, this.metrics, this.banner);
+  }
+
+  private metric(label: string, title: string, math = false): HTMLElement {
+    const box = el('div', 'metric');
+    const dt = el('dt', math ? 'math' : undefined, label);
+    dt.title = title;
+    const dd = el('dd', undefined, '—');
+    box.append(dt, dd);
+    this.metrics.append(box);
+    return dd;
+  }
+
+  /** A new session: its name, the network's summary and the page title. */
+  describe(info: SessionInfo): void {
+    this.nameEl.textContent = info.name;
+    this.summary.textContent = describe(info);
+    this.summary.title = info.specPath;
+    document.title = `NNSpec: ${info.name}`;
+  }
+
+  draw(h: HeaderState): void {
+    const { info, status, statusMessage, latest: s } = h;
+    this.status = status;
+    this.badge.textContent = status;
+    this.badge.dataset.status = status;
+    const epochs = info?.epochs ?? 0;
+    // The epoch in progress (counted from 1), or the epochs completed when between two.
+    const epoch = s ? Math.min(epochs, s.epoch + (s.stepInEpoch > 0 ? 1 : 0)) : 0;
+    this.mEpoch.textContent = info ? `${epoch} / ${epochs}` : '—';
+    this.mStep.textContent = s ? formatCount(s.step) : info ? '0' : '—';
+    this.mRate.textContent = s ? formatNumber(s.rate) : '—';
+    this.mLoss.textContent = s?.loss !== null && s?.loss !== undefined ? formatNumber(s.loss) : '—';
+    const e = h.lastEpoch;
+    if (info?.task === 'regression') this.mAccuracy.textContent = 'n/a';
+    else if (e?.train.accuracy !== undefined) {
+      this.mAccuracy.textContent = formatPercent(e.train.accuracy) + (e.validation?.accuracy !== undefined ? ` / ${formatPercent(e.validation.accuracy)}` : '');
+    } else this.mAccuracy.textContent = '—';
+    this.mSpeed.textContent = s && s.samplesPerSecond > 0 ? formatCount(s.samplesPerSecond) : '—';
+    const planned = info ? info.epochs * info.stepsPerEpoch : 0;
+    const fraction = planned > 0 && s ? Math.min(1, s.step / planned) : 0;
+    this.progressBar.style.width = `${(fraction * 100).toFixed(2)}%`;
+    this.progress.setAttribute('aria-valuenow', (fraction * 100).toFixed(0));
+    this.progress.classList.toggle('active', status === 'running');
+
+    const running = status === 'running';
+    const canTrain = status === 'ready' || status === 'paused';
+    this.trainButton.textContent = running ? 'Pause' : status === 'paused' ? 'Resume' : 'Train';
+    this.trainButton.setAttribute('aria-pressed', String(running));
+    this.trainButton.disabled = !(running || canTrain);
+    this.stepButton.disabled = !canTrain;
+    this.epochButton.disabled = !canTrain;
+    this.resetButton.disabled = status === 'loading' || status === 'stopped' || !info;
+
+    const banner = this.banner;
+    if (statusMessage && (status === 'diverged' || status === 'error')) {
+      banner.textContent = statusMessage;
+      banner.className = 'banner error';
+      banner.hidden = false;
+    } else if (status === 'diverged') {
+      banner.textContent = 'Training diverged: the loss is no longer finite. Try a smaller rate, then Reset.';
+      banner.className = 'banner error';
+      banner.hidden = false;
+    } else if (statusMessage && status === 'stopped') {
+      banner.textContent = statusMessage;
+      banner.className = 'banner info';
+      banner.hidden = false;
+    } else banner.hidden = true;
+  }
+}
+
+/** "784 → 30 sigmoid → 10 sigmoid · mse · digits (…) · batch 10 · 23,860 parameters". */
+function describe(i: SessionInfo): string {
+  const layers = i.layers.map((l) => `${l.units} ${l.activation}`).join(' \u2192 ');
+  const input = i.imageShape ? `${i.imageShape[0]}\u00d7${i.imageShape[1]}` : `${i.inputSize}`;
+  return `${input} \u2192 ${layers} \u00b7 ${i.loss} \u00b7 ${i.dataName} (${formatCount(i.trainCount)} train${i.validationCount ? `, ${formatCount(i.validationCount)} validation` : ''}) \u00b7 batch ${i.batchSize} \u00b7 ${formatCount(i.parameterCount)} parameters`;
+}

@@ -1,0 +1,66 @@
+/**
+ * Read-only hook for the tests and the benchmark (dist/webview-hook.js), not part of the
+ * product's bundle: the page loads it before dist/webview.js only when asked (the webview tests'
+ * page; in VS Code when the extension host has NNSPEC_PANEL_HOOK=1). It waits for the panel's
+ * internals (INTERNALS_EVENT) and puts a frozen window.__nnspec over them.
+ */
+import { unpack } from './colors';
+import { heatmapLayout, renderHeatmap, symmetricLimit } from './heatmapRender';
+import { INTERNALS_EVENT, type PanelInternals } from './internals';
+
+window.addEventListener(INTERNALS_EVENT, (event) => install((event as CustomEvent<PanelInternals>).detail), { once: true });
+
+function install(p: PanelInternals): void {
+  const hook = {
+    get state() {
+      return { ...p.view };
+    },
+    get status() {
+      return p.status();
+    },
+    stats: () => ({ ...p.stats, heatmapDraws: p.heatmaps.draws, lastHeatmapMs: p.heatmaps.lastDrawMs }),
+    chartSeries: () => p.chart.series(),
+    chartBuckets: p.chartBuckets,
+    stepCount: () => p.history.length,
+    cellPixel: (layer: number, j: number, k: number) => p.heatmaps.cellPixel(layer, j, k),
+    limit: (layer: number) => p.heatmaps.limitOf(layer),
+    scaleColors: () => {
+      const lut = p.palette().scale.lut;
+      return { negative: unpack(lut[0]), neutral: unpack(lut[(lut.length - 1) / 2]), positive: unpack(lut[lut.length - 1]) };
+    },
+    themeKind: () => p.palette().kind,
+    measureHeatmapRedraw: (units?: number, inputs?: number, repeats?: number) => measureHeatmapRedraw(p, units, inputs, repeats),
+  };
+  Object.defineProperty(window, '__nnspec', { value: Object.freeze(hook), writable: false, configurable: false });
+}
+
+/**
+ * Times the heatmap redraw of a units × inputs layer (fill the pixels from the values through the
+ * colour scale, then putImageData), `repeats` times, on a canvas off the page.
+ */
+function measureHeatmapRedraw(p: PanelInternals, units = 128, inputs = 784, repeats = 50): { units: number; inputs: number; repeats: number; meanMs: number; minMs: number; maxMs: number } {
+  const palette = p.palette();
+  const values = new Float32Array(units * inputs);
+  const biases = new Float32Array(units);
+  let seed = 1;
+  const rand = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  for (let i = 0; i < values.length; i++) values[i] = rand() * 0.1;
+  for (let i = 0; i < units; i++) biases[i] = rand() * 0.1;
+  const layout = heatmapLayout(units, inputs, true, 1200);
+  const canvas = document.createElement('canvas');
+  canvas.width = layout.width;
+  canvas.height = layout.height;
+  const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
+  const image = new ImageData(layout.width, layout.height);
+  const pixels = new Uint32Array(image.data.buffer);
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    values[r % values.length] += 1e-3; // new data each time
+    const t0 = performance.now();
+    const limit = symmetricLimit(values, biases);
+    renderHeatmap(pixels, layout, values, biases, limit, palette.scale.lut, palette.backgroundPixel);
+    ctx.putImageData(image, 0, 0);
+    times.push(performance.now() - t0);
+  }
+  return { units, inputs, repeats, meanMs: times.reduce((a, b) => a + b, 0) / repeats, minMs: Math.min(...times), maxMs: Math.max(...times) };
+}

@@ -1,0 +1,24 @@
+/**
+ * What the panel (app.ts) hands to the test and benchmark hook (hook.ts), and the event that
+ * carries it. Types and one constant only, so the hook's bundle does not pull in the panel.
+ */
+import type { PanelState, SessionStatus } from '../src/protocol';
+import type { Heatmaps } from './heatmaps';
+import type { LossChart } from './lossChart';
+import type { LossHistory } from './lossHistory';
+import type { Palette } from './theme';
+
+export interface PanelInternals {
+  readonly view: PanelState;
+  status(): SessionStatus;
+  palette(): Palette;
+  readonly stats: { messages: number; snapshots: number; frames: number; chartUpdates: number };
+  readonly heatmaps: Heatmaps;
+  readonly chart: LossChart;
+  readonly history: LossHistory;
+  /** CHART_BUCKETS: the most points a chart series keeps. */
+  readonly chartBuckets: number;
+}
+
+/** Dispatched on window by startPanel() once the panel is built; the hook listens for it. */
+export const INTERNALS_EVENT = 'nnspec:panel-started';
