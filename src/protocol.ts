@@ -140,6 +140,8 @@ export interface WorkerSettings {
   updateHz: number;
   /** Refuse networks with more parameters than this. */
   maxParameters: number;
+  /** The memory budget in MB (MiB) for data and training (src/core/budget.ts); default 2048. */
+  memoryBudgetMB?: number;
   /** Include layer arrays (and the boundary) in snapshots. */
   includeLayers: boolean;
 }

@@ -23,18 +23,22 @@ interface CommandDef {
 }
 
 const help: Record<string, OptionDef> = { help: { type: 'boolean', short: 'h' } };
+/** --memory MB: the memory budget for data, trainer and weights (src/core/budget.ts). */
+const MEMORY: OptionDef = { type: 'string' };
+const MEMORY_HELP = '      --memory MB        the memory budget for data, training and weights files (default 2048)';
 
 export const COMMANDS: Record<CommandName, CommandDef> = {
   check: {
     summary: 'list the errors and warnings of spec files (loads the data to check widths)',
-    usage: 'nnspec check SPEC...',
+    usage: 'nnspec check SPEC... [--memory MB]',
     positionals: [1, Infinity],
-    options: { ...help, quiet: { type: 'boolean', short: 'q' } },
+    options: { ...help, quiet: { type: 'boolean', short: 'q' }, memory: MEMORY },
     help: `Prints every diagnostic as SPEC:LINE:COL: error|warning: message (hint), then a summary.
 The data is loaded too, so input and output widths are checked against it.
 
 Options:
   -q, --quiet   print only the diagnostics, no summary line
+  --memory MB   the memory budget for the data and training (default 2048; see docs/data.md)
   -h, --help    show this help
 
 Exit code: 0 when no spec has errors (warnings allowed), 1 when one has, 2 when a file cannot be read.`,
@@ -50,6 +54,7 @@ Exit code: 0 when no spec has errors (warnings allowed), 1 when one has, 2 when 
       save: { type: 'string', short: 's' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
+      memory: MEMORY,
     },
     help: `Trains the network the spec describes on its data, then prints the final loss and accuracy
 (training and validation part), the time taken and the samples per second.
@@ -62,6 +67,7 @@ Options:
   -s, --save OUT.json    save the trained weights (also when stopped with Ctrl-C)
       --json             print NDJSON events instead: start, epoch (one per epoch), done
   -q, --quiet            no progress output, only the final summary
+${MEMORY_HELP}
   -h, --help             show this help
 
 Ctrl-C stops after the current mini-batch; with --save the weights trained so far are saved.
@@ -71,13 +77,14 @@ Exit code: 0 trained, 1 spec errors or the run diverged, 2 usage or file errors,
     summary: 'print ∂C/∂w and ∂C/∂b over the whole training set',
     usage: 'nnspec gradients SPEC [--weights IN.json] [--json]',
     positionals: [1, 1],
-    options: { ...help, weights: { type: 'string', short: 'w' }, json: { type: 'boolean' } },
+    options: { ...help, weights: { type: 'string', short: 'w' }, json: { type: 'boolean' }, memory: MEMORY },
     help: `Computes the gradient of the mean cost over the whole training set (the validation part
 excluded, the L2 term included) at the given weights, or at the seeded initial ones.
 
 Options:
   -w, --weights IN.json  the weights to take the gradient at (default: the seeded initial weights)
       --json             print {"loss": L, "layers": [{"dW": [[…]], "db": […]}]}, dW rows j, columns k
+${MEMORY_HELP}
   -h, --help             show this help
 
 Without --json: a summary per layer (largest entries, norms; small layers in full).`,
@@ -106,7 +113,7 @@ Options:
     summary: "print the network's output for one input",
     usage: 'nnspec predict SPEC --weights IN.json --input "x1 x2 …"',
     positionals: [1, 1],
-    options: { ...help, weights: { type: 'string', short: 'w' }, input: { type: 'string', short: 'i' }, json: { type: 'boolean' } },
+    options: { ...help, weights: { type: 'string', short: 'w' }, input: { type: 'string', short: 'i' }, json: { type: 'boolean' }, memory: MEMORY },
     help: `Runs one input through the network with the given weights (the spec's normalisation applied)
 and prints the output vector; for classification also the class (and its name).
 
@@ -114,6 +121,7 @@ Options:
   -w, --weights IN.json  the trained weights (nnspec train SPEC --save IN.json)
   -i, --input "x1 x2 …"  the raw input: numbers separated by spaces or commas
       --json             print {"output": […], "class": …, "className": …}
+${MEMORY_HELP}
   -h, --help             show this help`,
   },
   evaluate: {

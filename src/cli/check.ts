@@ -2,16 +2,17 @@
 import * as path from 'node:path';
 import { defaultAssetsDir, loadProject } from '../core/project';
 import type { ParsedCommand } from './args';
-import { printDiagnostics, readInputFile } from './common';
+import { memoryOption, printDiagnostics, readInputFile } from './common';
 import { describeData, describeNetwork } from './describe';
 import { EXIT_FAILED, EXIT_OK, type CliIO } from './io';
 
 export function checkCommand(io: CliIO, parsed: ParsedCommand): number {
   const assetsDir = defaultAssetsDir();
+  const memoryBudgetMB = memoryOption(parsed.values);
   let failed = false;
   for (const given of parsed.positionals) {
     const text = readInputFile(io, given, 'the spec');
-    const project = loadProject(text, path.resolve(io.cwd, given), { assetsDir });
+    const project = loadProject(text, path.resolve(io.cwd, given), { assetsDir, memoryBudgetMB });
     const write = (s: string): void => void io.stdout.write(s);
     printDiagnostics(write, given, project.diagnostics);
     const errors = project.diagnostics.filter((d) => d.severity === 'error').length;

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import type { Diagnostic } from '../core/spec';
 import { formatDiagnostic } from '../core/lang/index';
 import { defaultAssetsDir, loadProject, type LoadedProject } from '../core/project';
-import { checkWeightsShape, parseWeightsFile, weightsToJson, WeightsError, type WeightsFile } from '../core/weights';
+import { checkWeightsFileSize, checkWeightsShape, parseWeightsFile, weightsToJson, WeightsError, type WeightsFile } from '../core/weights';
+import { budgetBytes, parseBudgetMB } from '../core/budget';
 import { CliError, type CliIO } from './io';
 
 /** Reads a file named on the command line; a missing or unreadable file is a usage error (exit 2). */
@@ -39,6 +40,16 @@ export function printDiagnostics(write: (text: string) => void, given: string, d
 
 export interface LoadOptions {
   epochs?: number;
+  /** --memory MB: the memory budget (src/core/budget.ts). */
+  memoryBudgetMB?: number;
+}
+
+/** The `--memory MB` option's value, if given; a value that is not a budget is a usage error (exit 2). */
+export function memoryOption(values: Record<string, string | boolean | undefined>): number | undefined {
+  if (typeof values.memory !== 'string') return undefined;
+  const parsed = parseBudgetMB(values.memory);
+  if ('error' in parsed) throw new CliError(`--memory: ${parsed.error}`, 2);
+  return parsed.mb;
 }
 
 /**
@@ -47,7 +58,7 @@ export interface LoadOptions {
  */
 export function loadSpecOrFail(io: CliIO, given: string, options: LoadOptions = {}): LoadedProject {
   const text = readInputFile(io, given, 'the spec');
-  const project = loadProject(text, path.resolve(io.cwd, given), { assetsDir: defaultAssetsDir(), epochs: options.epochs });
+  const project = loadProject(text, path.resolve(io.cwd, given), { assetsDir: defaultAssetsDir(), epochs: options.epochs, memoryBudgetMB: options.memoryBudgetMB });
   const write = (s: string): void => void io.stderr.write(s);
   if (!project.ok) {
     printDiagnostics(write, given, project.diagnostics);
@@ -62,7 +73,21 @@ export function loadSpecOrFail(io: CliIO, given: string, options: LoadOptions = 
 }
 
 /** Reads a weights file and puts it into the trainer; malformed or misfitting files are exit 2. */
-export function applyWeightsFile(io: CliIO, project: LoadedProject, given: string, specGiven: string): WeightsFile {
+export function applyWeightsFile(io: CliIO, project: LoadedProject, given: string, specGiven: string, memoryBudgetMB?: number): WeightsFile {
+  // Its size first: a file far larger than this network's weights can be is refused unread.
+  let size: number;
+  try {
+    const stat = fs.statSync(path.resolve(io.cwd, given));
+    size = stat.isFile() ? stat.size : 0;
+  } catch (error) {
+    throw new CliError(`cannot read the weights file '${given}': ${describeFsError(error)}`, 2);
+  }
+  try {
+    checkWeightsFileSize(size, project.spec, given, budgetBytes(memoryBudgetMB));
+  } catch (error) {
+    if (error instanceof WeightsError) throw new CliError(`${error.message}\n(the weights must fit the network of ${specGiven})`, 2);
+    throw error;
+  }
   const text = readInputFile(io, given, 'the weights file');
   let weights: WeightsFile;
   try {

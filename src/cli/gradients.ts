@@ -4,7 +4,7 @@
  */
 import type { Gradient, LayerView } from '../core/engine/types';
 import type { ParsedCommand } from './args';
-import { applyWeightsFile, loadSpecOrFail } from './common';
+import { applyWeightsFile, loadSpecOrFail, memoryOption } from './common';
 import { formatLoss, formatValue } from './format';
 import { EXIT_OK, type CliIO } from './io';
 
@@ -29,9 +29,10 @@ export function gradientToJson(gradient: Gradient, layers: readonly LayerView[])
 
 export function gradientsCommand(io: CliIO, parsed: ParsedCommand): number {
   const given = parsed.positionals[0];
-  const project = loadSpecOrFail(io, given);
+  const memoryBudgetMB = memoryOption(parsed.values);
+  const project = loadSpecOrFail(io, given, { memoryBudgetMB });
   const weightsGiven = typeof parsed.values.weights === 'string' ? parsed.values.weights : undefined;
-  if (weightsGiven !== undefined) applyWeightsFile(io, project, weightsGiven, given);
+  if (weightsGiven !== undefined) applyWeightsFile(io, project, weightsGiven, given, memoryBudgetMB);
   const { trainer } = project;
   const gradient = trainer.fullGradient();
 

@@ -1,6 +1,6 @@
 /** `nnspec predict SPEC --weights IN.json --input "x1 x2 …"`: one raw input through the trained network. */
 import type { ParsedCommand } from './args';
-import { applyWeightsFile, loadSpecOrFail } from './common';
+import { applyWeightsFile, loadSpecOrFail, memoryOption } from './common';
 import { formatValue } from './format';
 import { CliError, EXIT_OK, type CliIO } from './io';
 
@@ -14,7 +14,8 @@ export function predictCommand(io: CliIO, parsed: ParsedCommand): number {
   if (typeof inputText !== 'string') throw new CliError('predict: --input "x1 x2 …" is required', 2);
   const input = parseInput(inputText);
 
-  const project = loadSpecOrFail(io, given);
+  const memoryBudgetMB = memoryOption(parsed.values);
+  const project = loadSpecOrFail(io, given, { memoryBudgetMB });
   const width = project.spec.input.size;
   if (input.length !== width) {
     throw new CliError(
@@ -22,7 +23,7 @@ export function predictCommand(io: CliIO, parsed: ParsedCommand): number {
       2,
     );
   }
-  applyWeightsFile(io, project, weightsGiven, given);
+  applyWeightsFile(io, project, weightsGiven, given, memoryBudgetMB);
   const output = Array.from(project.trainer.predict(input));
 
   const task = project.trainer.task;

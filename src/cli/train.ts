@@ -7,7 +7,7 @@ import type { EpochMetrics, Evaluation, Trainer } from '../core/engine/types';
 import { DivergenceError } from '../core/engine/types';
 import type { LoadedProject } from '../core/project';
 import { parsePositiveInteger, type ParsedCommand } from './args';
-import { applyWeightsFile, checkWritable, loadSpecOrFail, saveWeights } from './common';
+import { applyWeightsFile, checkWritable, loadSpecOrFail, memoryOption, saveWeights } from './common';
 import { architecture, describeData, describeNetwork, networkName } from './describe';
 import { bar, formatCount, formatDuration, formatLoss, formatPercent } from './format';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, type CliIO } from './io';
@@ -66,8 +66,9 @@ export async function trainCommand(io: CliIO, parsed: ParsedCommand): Promise<nu
   const epochs = typeof parsed.values.epochs === 'string' ? parsePositiveInteger('epochs', parsed.values.epochs) : undefined;
   const saveGiven = typeof parsed.values.save === 'string' ? parsed.values.save : undefined;
   const savePath = saveGiven === undefined ? undefined : checkWritable(io, saveGiven);
-  const project = loadSpecOrFail(io, given, { epochs });
-  if (typeof parsed.values.weights === 'string') applyWeightsFile(io, project, parsed.values.weights, given);
+  const memoryBudgetMB = memoryOption(parsed.values);
+  const project = loadSpecOrFail(io, given, { epochs, memoryBudgetMB });
+  if (typeof parsed.values.weights === 'string') applyWeightsFile(io, project, parsed.values.weights, given, memoryBudgetMB);
 
   const reporter: Reporter = parsed.values.json
     ? new JsonReporter(io, given)

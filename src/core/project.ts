@@ -12,7 +12,8 @@ import * as path from 'node:path';
 import type { Diagnostic, NetworkSpec, ParseResult, Range } from './spec';
 import type { Dataset } from './data/types';
 import { DataError } from './data/types';
-import { prepareData, type PreparedData } from './data/prepare';
+import { prepareData, validationCountOf, type PreparedData } from './data/prepare';
+import { budgetBytes, trainingMemoryDiagnostic } from './budget';
 import type { Trainer } from './engine/types';
 import { parseSpec, checkAgainstData } from './lang/index';
 import { loadDataset } from './data/index';
@@ -25,6 +26,8 @@ export interface ProjectOptions {
   maxParameters?: number;
   /** Overrides the spec's `epochs` (the CLI's --epochs). */
   epochs?: number;
+  /** The memory budget in MB (MiB) for data and trainer (src/core/budget.ts); default 2048. */
+  memoryBudgetMB?: number;
 }
 
 export interface LoadedProject {
@@ -76,10 +79,11 @@ export function loadProject(specText: string, specPath: string, options: Project
     }
 
     const baseDir = path.dirname(path.resolve(specPath));
+    const memoryBudget = budgetBytes(options.memoryBudgetMB);
     const outputSize = spec.layers.length > 0 ? spec.layers[spec.layers.length - 1].units : undefined;
     let dataset: Dataset;
     try {
-      dataset = loadDataset(spec.data, { baseDir, assetsDir: options.assetsDir, seed: spec.seed, outputSize });
+      dataset = loadDataset(spec.data, { baseDir, assetsDir: options.assetsDir, seed: spec.seed, outputSize, memoryBudget });
     } catch (error) {
       if (!(error instanceof DataError)) throw error;
       const message = describeDataError(error, baseDir);
@@ -94,6 +98,13 @@ export function loadProject(specText: string, specPath: string, options: Project
     if (dataset.count === 0) {
       diagnostics.push({ severity: 'error', range: spec.data.range, message: `the data set ${dataset.name} has no samples`, code: 'data-empty' });
       return failed(parsed, diagnostics, `the data set ${dataset.name} has no samples`);
+    }
+
+    // Before the prepared copy and the trainer's buffers are allocated: do they fit the budget?
+    const memory = trainingMemoryDiagnostic(spec, dataset, validationCountOf(dataset.count, spec.validation), parsed.byKeyword, memoryBudget);
+    if (memory) {
+      diagnostics.push(memory);
+      return failed(parsed, diagnostics, memory.message);
     }
 
     const prepared = prepareData(dataset, { validation: spec.validation, normalize: spec.normalize, seed: spec.seed });

@@ -3,6 +3,8 @@
  * Rows j are this layer's neurons, columns k the previous layer's.
  */
 import type { NetworkSpec } from './spec';
+import { parameterCount } from './spec';
+import { formatBytes, formatCount, overBudget, RAISE_BUDGET } from './budget';
 
 export interface WeightsFile {
   format: 'nnspec-weights';
@@ -16,6 +18,55 @@ export class WeightsError extends Error {
     super(message);
     this.name = 'WeightsError';
   }
+}
+
+/**
+ * The most bytes a weights file of a network can take as JSON, per number (weight or bias):
+ * a float64 written in full ("-1.2345678901234567e-05", 23 characters), its comma, and the line
+ * break and indentation of a pretty-printer that puts every number on its own line, with room
+ * to spare. NNSpec's own files take under 12 bytes a number.
+ */
+export const WEIGHTS_JSON_BYTES_PER_NUMBER = 64;
+/** …plus this much for the object around the numbers, and per row. */
+const WEIGHTS_JSON_FRAME_BYTES = 65536;
+const WEIGHTS_JSON_BYTES_PER_ROW = 64;
+/** The longest string V8 makes (2^29 − 24 characters): a longer JSON text cannot be parsed at all. */
+export const MAX_JSON_TEXT_CHARS = 2 ** 29 - 24;
+
+/** The most bytes the weights file of `spec` can take (see WEIGHTS_JSON_BYTES_PER_NUMBER). */
+export function maxWeightsFileBytes(spec: Pick<NetworkSpec, 'input' | 'layers'>): number {
+  const rows = spec.layers.reduce((sum, layer) => sum + layer.units, 0);
+  return WEIGHTS_JSON_FRAME_BYTES + WEIGHTS_JSON_BYTES_PER_ROW * (rows + spec.layers.length) + WEIGHTS_JSON_BYTES_PER_NUMBER * parameterCount(spec);
+}
+
+/**
+ * Throws WeightsError, before the file is read, when a weights file of `size` bytes cannot be
+ * the weights of `spec` (far too large for its parameters: another network's, or not a weights
+ * file), cannot be held as one string, or would not fit the memory budget as text plus numbers.
+ */
+export function checkWeightsFileSize(size: number, spec: Pick<NetworkSpec, 'input' | 'layers'>, source: string, budget: number): void {
+  const parameters = parameterCount(spec);
+  const most = maxWeightsFileBytes(spec);
+  const widths = [spec.input.size, ...spec.layers.map((l) => l.units)].join('-');
+  if (size > most) {
+    throw new WeightsError(
+      `${source}: the file is ${formatBytes(size)}, but the weights of this network (${widths}: ${formatCount(parameters)} parameters in ` +
+        `${spec.layers.length} layer${spec.layers.length === 1 ? '' : 's'}) take at most ${formatBytes(most)} as JSON ` +
+        `(${WEIGHTS_JSON_BYTES_PER_NUMBER} bytes a number): it holds the weights of another network, or no weights at all`,
+    );
+  }
+  if (size > MAX_JSON_TEXT_CHARS) {
+    throw new WeightsError(`${source}: the file is ${formatBytes(size)}, more than one JSON text can be here (${formatBytes(MAX_JSON_TEXT_CHARS)})`);
+  }
+  const over = overBudget(
+    [
+      { what: "the file's bytes", bytes: size },
+      { what: 'its text', bytes: size },
+      { what: 'the parsed numbers', bytes: 16 * parameters },
+    ],
+    budget,
+  );
+  if (over) throw new WeightsError(`${source}: reading it ${over}; ${RAISE_BUDGET}`);
 }
 
 /**

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
 import type { WeightsFile } from '../core/weights';
+import { DEFAULT_MEMORY_BUDGET_MB } from '../core/budget';
 import type {
   FromWorker,
   PanelAction,
@@ -26,6 +27,7 @@ export function workerSettings(panelVisible = false): WorkerSettings {
   return {
     updateHz: Math.max(1, config.get<number>('updateRate', 20)),
     maxParameters: config.get<number>('maxParameters', 5_000_000),
+    memoryBudgetMB: config.get<number>('memoryBudgetMB', DEFAULT_MEMORY_BUDGET_MB),
     includeLayers: panelVisible,
   };
 }

@@ -29,6 +29,7 @@ port.on('message', (message: ToWorker) => {
       const project = loadProject(message.specText, message.specPath, {
         assetsDir: message.assetsDir,
         maxParameters: message.settings.maxParameters,
+        memoryBudgetMB: message.settings.memoryBudgetMB,
       });
       if (!project.ok) {
         post({ type: 'loadFailed', message: project.message, diagnostics: project.diagnostics }, []);

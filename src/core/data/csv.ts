@@ -18,7 +18,8 @@
  * "iris.csv:14:3: 'abc' is not a number".
  */
 import { basename } from 'node:path';
-import { readDataFile, resolveDataFile, type DataFile } from './files';
+import { budgetBytes, overBudget, RAISE_BUDGET } from '../budget';
+import { dataFileSize, readDataFile, resolveDataFile, type DataFile } from './files';
 import { classTargets, indexNames } from './targets';
 import { DataError, type DataContext, type Dataset } from './types';
 
@@ -29,8 +30,15 @@ export interface CsvRecord {
 }
 
 const FLOAT32_MAX = 3.4028234663852886e38;
-/** Larger files than this are refused with a message rather than failing inside the string decoder. */
-const MAX_CSV_BYTES = 400e6;
+/** Larger files than this are refused (before they are read) rather than failing inside the string decoder. */
+export const MAX_CSV_BYTES = 400e6;
+/**
+ * Bytes loading a CSV file holds at its peak, per byte of the file: the file's bytes, its text
+ * (one byte a character for Latin-1 text, the usual case) and the parsed numbers and labels
+ * (a cell of n characters and its delimiter become one 4-byte float: at most about 1 byte a byte
+ * for "0.12,"-like cells, plus the label strings). An estimate: checked against the budget before reading.
+ */
+export const CSV_BYTES_PER_FILE_BYTE = 3;
 
 /** A cell for a message: quoted, at most 40 characters, control characters shown as '?'. */
 export function quoteCell(cell: string): string {
@@ -177,15 +185,19 @@ export function* csvRecords(text: string, delimiter: string, name: string): Gene
 /** Loads a CSV data statement (see the module comment). Throws DataError. */
 export function loadCsv(spec: { path: string; label: string; header?: boolean }, ctx: DataContext): Dataset {
   const file = resolveDataFile(spec.path, ctx.baseDir);
-  const bytes = readDataFile(file, 'CSV file');
   const at = (row?: number, column?: number): { file: string; row?: number; column?: number } => ({ file: file.path, row, column });
   const fail = (message: string, row?: number, column?: number): never => {
     const place = row === undefined ? '' : column === undefined ? `:${row}` : `:${row}:${column}`;
     throw new DataError(`${file.written}${place}: ${message}`, at(row, column));
   };
-  if (bytes.length > MAX_CSV_BYTES) {
-    fail(`${(bytes.length / 1e6).toFixed(0)} MB is more than a CSV file can be here (${MAX_CSV_BYTES / 1e6} MB); for images use IDX files`);
+  // Sizes first, from the file system: nothing is read of a file that cannot be loaded.
+  const size = dataFileSize(file, 'CSV file');
+  if (size > MAX_CSV_BYTES) {
+    fail(`${(size / 1e6).toFixed(0)} MB is more than a CSV file can be here (${MAX_CSV_BYTES / 1e6} MB); for images use IDX files`);
   }
+  const over = overBudget([{ what: `the file's bytes, its text and the parsed values: about ${CSV_BYTES_PER_FILE_BYTE} × ${(size / 1e6).toPrecision(3)} MB`, bytes: CSV_BYTES_PER_FILE_BYTE * size }], ctx.memoryBudget ?? budgetBytes());
+  if (over) fail(`loading this file ${over}; ${RAISE_BUDGET}`);
+  const bytes = readDataFile(file, 'CSV file');
   let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') fail('the file is empty');

@@ -9,13 +9,35 @@
  * with a single output, labels 0/1 give a binary set and others a regression on the label value.
  */
 import { basename } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { readDataFile, resolveDataFile, type DataFile } from './files';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { kMaxLength } from 'node:buffer';
+import { budgetBytes, formatCount, overBudget, RAISE_BUDGET, type BudgetPart } from '../budget';
+import { dataFileSize, readDataFile, readDataFileStart, resolveDataFile, type DataFile } from './files';
 import { classTargets, indexNames } from './targets';
 import { DataError, type DataContext, type Dataset } from './types';
 
 export const IDX_IMAGES_MAGIC = 0x00000803;
 export const IDX_LABELS_MAGIC = 0x00000801;
+
+/** Compressed bytes read to find a gzipped file's header (≤ ~4 MB once inflated); more only when that is not enough. */
+const GZIP_PEEK_BYTES = 4096;
+/** A gzipped file may inflate to this many bytes beyond its header's count before it is refused as too long. */
+const GZIP_SLACK_BYTES = 65536;
+
+/** What an IDX file's header says, read before the rest of the file. */
+interface IdxHeader {
+  file: DataFile;
+  role: 'images' | 'labels';
+  /** count, then the other dimensions */
+  dims: number[];
+  /** Bytes of the header: 4 + 4 × dimensions. */
+  headerBytes: number;
+  /** Bytes after the header the header promises: the product of dims. */
+  expected: number;
+  gzip: boolean;
+  /** Size of the file on disk (compressed when gzip). */
+  fileBytes: number;
+}
 
 interface IdxContent {
   /** count, then the other dimensions */
@@ -27,10 +49,10 @@ interface IdxContent {
 export function loadIdx(spec: { images: string; labels: string; n?: number }, ctx: DataContext): Dataset {
   const imagesFile = resolveDataFile(spec.images, ctx.baseDir);
   const labelsFile = resolveDataFile(spec.labels, ctx.baseDir);
-  const images = readIdx(imagesFile, IDX_IMAGES_MAGIC, 'images');
-  const labels = readIdx(labelsFile, IDX_LABELS_MAGIC, 'labels');
-  const [imageCount, rows, cols] = images.dims;
-  const [labelCount] = labels.dims;
+  const imagesHeader = readIdxHeader(imagesFile, IDX_IMAGES_MAGIC, 'images');
+  const labelsHeader = readIdxHeader(labelsFile, IDX_LABELS_MAGIC, 'labels');
+  const [imageCount, rows, cols] = imagesHeader.dims;
+  const [labelCount] = labelsHeader.dims;
   if (imageCount !== labelCount) {
     throw new DataError(
       `'${imagesFile.written}' holds ${imageCount} images but '${labelsFile.written}' holds ${labelCount} labels: they must be the same set`,
@@ -46,6 +68,24 @@ export function loadIdx(spec: { images: string; labels: string; n?: number }, ct
   }
 
   const size = rows * cols;
+  // Before anything large is read: the file bytes, what they inflate to, and the 32-bit floats.
+  const width = ctx.outputSize !== undefined && ctx.outputSize > 1 ? ctx.outputSize : ctx.outputSize === 1 ? 1 : 10;
+  const parts: BudgetPart[] = [
+    ...loadParts(imagesHeader, 'pixels'),
+    ...loadParts(labelsHeader, 'labels'),
+    { what: 'pixels as 32-bit floats', bytes: 4 * count * size },
+    { what: 'targets', bytes: 4 * count * width },
+  ];
+  const over = overBudget(parts, ctx.memoryBudget ?? budgetBytes());
+  if (over) {
+    throw new DataError(
+      `'${imagesFile.written}' holds ${formatCount(imageCount)} images of ${rows}×${cols}: loading ${count === imageCount ? 'them' : `${formatCount(count)} of them`} ${over}; ` +
+        `take fewer with n=…, or ${RAISE_BUDGET}`,
+      { file: imagesFile.path },
+    );
+  }
+  const images = readIdx(imagesHeader);
+  const labels = readIdx(labelsHeader);
   const inputs = new Float32Array(count * size);
   for (let i = 0; i < inputs.length; i++) inputs[i] = images.data[i] / 255;
   const classes = labels.data.subarray(0, count);
@@ -76,21 +116,53 @@ export function loadIdx(spec: { images: string; labels: string; n?: number }, ct
   return { name: basename(imagesFile.written), count, inputSize: size, inputs, imageShape: [rows, cols], ...labelled };
 }
 
-/** Reads, un-gzips and checks one IDX file of unsigned bytes with the expected magic. */
-function readIdx(file: DataFile, magic: number, role: 'images' | 'labels'): IdxContent {
-  const fail = (message: string): never => {
+/** The bytes loading one file holds at its peak: the file (when gzipped) and its content. */
+function loadParts(header: IdxHeader, what: string): BudgetPart[] {
+  const content = header.headerBytes + header.expected;
+  return header.gzip
+    ? [
+        { what: `${what} compressed`, bytes: header.fileBytes },
+        { what: `${what} inflated`, bytes: content },
+      ]
+    : [{ what: what, bytes: content }];
+}
+
+function failer(file: DataFile, role: string): (message: string) => never {
+  return (message) => {
     throw new DataError(`${role} file '${file.written}': ${message}`, { file: file.path });
   };
-  let bytes = readDataFile(file, `IDX ${role} file`);
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (error) {
-      fail(`it starts like a gzip file but cannot be decompressed (${(error as Error).message})`);
-    }
-  }
+}
+
+/**
+ * Reads and checks an IDX file's header (magic, dimensions) and, for a plain file, that its size
+ * is what the header promises — without reading the rest. A gzipped file's header comes from
+ * inflating only its first few kilobytes.
+ */
+function readIdxHeader(file: DataFile, magic: number, role: 'images' | 'labels'): IdxHeader {
+  const fail = failer(file, role);
+  const fileBytes = dataFileSize(file, `IDX ${role} file`);
   const dimensions = magic & 0xff;
   const headerBytes = 4 + 4 * dimensions;
+  let bytes = readDataFileStart(file, Math.min(fileBytes, GZIP_PEEK_BYTES), `IDX ${role} file`);
+  const gzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  if (gzip) {
+    const inflateStart = (compressed: Buffer, whole: boolean): Buffer => {
+      try {
+        // A prefix of the stream: flush what it holds instead of failing at its cut-off end.
+        // (Deflate inflates at most ~1032:1, so a few kilobytes give a few megabytes at most.)
+        return gunzipSync(compressed, whole ? {} : { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      } catch (error) {
+        return fail(`it starts like a gzip file but cannot be decompressed (${(error as Error).message})`);
+      }
+    };
+    let inflated = inflateStart(bytes, bytes.length === fileBytes);
+    if (inflated.length < headerBytes && bytes.length < fileBytes) {
+      // A long file name or comment in the gzip header: read more of the stream.
+      bytes = readDataFileStart(file, Math.min(fileBytes, 64 * GZIP_PEEK_BYTES), `IDX ${role} file`);
+      inflated = inflateStart(bytes, bytes.length === fileBytes);
+    }
+    bytes = inflated;
+  }
   if (bytes.length < 4) fail(`${bytes.length === 0 ? 'the file is empty' : `only ${bytes.length} bytes`}: not an IDX file`);
   const found = bytes.readUInt32BE(0);
   if (found !== magic) {
@@ -110,9 +182,39 @@ function readIdx(file: DataFile, magic: number, role: 'images' | 'labels'): IdxC
   for (let d = 0; d < dimensions; d++) dims.push(bytes.readUInt32BE(4 + 4 * d));
   if (role === 'images' && (dims[1] === 0 || dims[2] === 0)) fail(`images of ${dims[1]}×${dims[2]} pixels`);
   const expected = dims.reduce((a, b) => a * b, 1);
-  const have = bytes.length - headerBytes;
+  const header: IdxHeader = { file, role, dims, headerBytes, expected, gzip, fileBytes };
+  if (!gzip) checkLength(header, fileBytes - headerBytes);
+  return header;
+}
+
+/** Fails unless `have` bytes after the header are what the header promises. */
+function checkLength(header: IdxHeader, have: number, atLeast = false): void {
+  const { dims, expected, role } = header;
+  const fail = failer(header.file, role);
   const what = role === 'images' ? `bytes of pixels (${dims[0]} images of ${dims[1]}×${dims[2]})` : `bytes of labels`;
   if (have < expected) fail(`truncated: expected ${expected} ${what}, file has ${have}`);
+  if (atLeast) fail(`expected ${expected} ${what}, the file inflates to more than ${GZIP_SLACK_BYTES} bytes more`);
   if (have > expected) fail(`expected ${expected} ${what}, file has ${have - expected} byte${have - expected === 1 ? '' : 's'} more`);
-  return { dims, data: bytes.subarray(headerBytes) };
+}
+
+/**
+ * The content after the header. A gzipped file is inflated with a cap: at most the header's
+ * count plus a little slack, so a file that inflates to more than it declares stops there
+ * (bounded memory) and is refused.
+ */
+function readIdx(header: IdxHeader): IdxContent {
+  const fail = failer(header.file, header.role);
+  let bytes = readDataFile(header.file, `IDX ${header.role} file`);
+  if (header.gzip) {
+    const cap = header.headerBytes + header.expected + GZIP_SLACK_BYTES;
+    if (cap > kMaxLength) fail(`${header.expected} bytes after the header are more than one buffer can hold here (${kMaxLength})`);
+    try {
+      bytes = gunzipSync(bytes, { maxOutputLength: cap });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') checkLength(header, cap, true);
+      fail(`it starts like a gzip file but cannot be decompressed (${(error as Error).message})`);
+    }
+  }
+  checkLength(header, bytes.length - header.headerBytes);
+  return { dims: header.dims, data: bytes.subarray(header.headerBytes) };
 }

@@ -32,11 +32,8 @@ export function prepareData(
   options: { validation: number; normalize: Normalize; seed: number },
 ): PreparedData {
   const order = Array.from({ length: source.count }, (_, i) => i);
-  let validationCount = 0;
-  if (options.validation > 0 && source.count > 1) {
-    Random.derive(options.seed, 'validation').shuffle(order);
-    validationCount = Math.min(source.count - 1, Math.max(1, Math.round(source.count * options.validation)));
-  }
+  const validationCount = validationCountOf(source.count, options.validation);
+  if (validationCount > 0) Random.derive(options.seed, 'validation').shuffle(order);
   const trainIdx = order.slice(0, source.count - validationCount).sort((a, b) => a - b);
   const validIdx = order.slice(source.count - validationCount).sort((a, b) => a - b);
   const train = subset(source, trainIdx, source.name);
@@ -45,6 +42,11 @@ export function prepareData(
   applyNormalizer(normalizer, train.inputs);
   if (validation) applyNormalizer(normalizer, validation.inputs);
   return { train, validation, normalizer, source };
+}
+
+/** Samples held out: round(count · validation), at least 1 and at most count − 1 when validation > 0. */
+export function validationCountOf(count: number, validation: number): number {
+  return validation > 0 && count > 1 ? Math.min(count - 1, Math.max(1, Math.round(count * validation))) : 0;
 }
 
 export function subset(source: Dataset, indices: number[], name: string): Dataset {

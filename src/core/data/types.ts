@@ -29,6 +29,11 @@ export interface DataContext {
   seed: number;
   /** Width of the network's output layer, when known: CSV/IDX integer labels become one-hot of this width. */
   outputSize?: number;
+  /**
+   * Bytes the loader may claim (file, decompressed bytes, floats), checked before it allocates;
+   * default budgetBytes() (src/core/budget.ts, 2048 MB).
+   */
+  memoryBudget?: number;
 }
 
 /**
