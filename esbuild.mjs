@@ -24,6 +24,19 @@ const node = {
 
 const browser = { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: dev, minify: !dev, logLevel: 'warning' };
 
+/**
+ * The panel's stylesheet with KaTeX's: its woff2 fonts go to dist/fonts/ (allowed by the panel's
+ * font-src). Every browser VS Code runs has woff2, so the woff and ttf fallbacks are left out
+ * (their url() is emptied).
+ */
+const css = {
+  bundle: true,
+  minify: !dev,
+  logLevel: 'warning',
+  loader: { '.woff2': 'file', '.woff': 'empty', '.ttf': 'empty' },
+  assetNames: 'fonts/[name]',
+};
+
 /** [entry, out, options]; entries that do not exist yet are skipped with a notice. */
 const bundles = [
   ['src/extension/extension.ts', 'dist/extension.js', { ...node, external: ['vscode'] }],
@@ -32,7 +45,7 @@ const bundles = [
   ['webview/main.ts', 'dist/webview.js', browser],
   // The tests' and the benchmark's read-only panel hook, loaded only when asked (see panelHtml.ts).
   ['webview/hook.ts', 'dist/webview-hook.js', browser],
-  ['webview/main.css', 'dist/webview.css', { bundle: true, minify: !dev, logLevel: 'warning' }],
+  ['webview/main.css', 'dist/webview.css', css],
   ['bench/bench.ts', 'dist/bench.js', { ...node, minify: false, external: ['@tensorflow/*', 'brain.js', 'convnetjs', 'gpu.js', 'esbuild', 'playwright-core'] }],
   ['test/vscode/suite.ts', 'dist/test/suite.js', { ...node, minify: false, external: ['vscode'] }],
 ];

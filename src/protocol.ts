@@ -7,7 +7,7 @@
  * Imported by src/extension, src/worker and webview/: keep it free of runtime imports
  * other than types.
  */
-import type { Activation, Diagnostic, LossName } from './core/spec';
+import type { Activation, Diagnostic, FeatureName, LossName } from './core/spec';
 import type { EpochMetrics, Evaluation } from './core/engine/types';
 import type { WeightsFile } from './core/weights';
 
@@ -27,6 +27,8 @@ export interface SessionInfo {
   /** `network NAME`, else the file's base name. */
   name: string;
   inputSize: number;
+  /** `features x1 x2 …`: the network's inputs are these functions of a raw 2-D point (predict takes x1 x2). */
+  features?: FeatureName[];
   /** For image inputs: rows × cols (digits, `input 28x28`). */
   imageShape?: [number, number];
   layers: { index: number; inputs: number; units: number; activation: Activation; bias: boolean }[];
@@ -181,6 +183,8 @@ export interface PanelState {
   specPath: string;
   focusedLayer?: number;
   mode?: HeatmapMode;
+  /** What the first layer's image tiles show (default: the weights w). */
+  tilesMode?: HeatmapMode;
   scale?: 'linear' | 'log';
   xAxis?: 'steps' | 'epochs';
 }

@@ -8,7 +8,7 @@ import { BoundaryView } from './boundary';
 import { el, segmented } from './dom';
 import { Header } from './header';
 import { INTERNALS_EVENT, type PanelInternals } from './internals';
-import { Heatmaps, MODE_LABELS } from './heatmaps';
+import { HEATMAP_MODES, Heatmaps, MODE_LABELS } from './heatmaps';
 import { CHART_BUCKETS, LossChart, type XAxis, type YScale } from './lossChart';
 import { LossHistory } from './lossHistory';
 import { observeTheme, readPalette, type Palette } from './theme';
@@ -27,6 +27,7 @@ export function startPanel(): PanelInternals {
     specPath: saved?.specPath ?? '',
     focusedLayer: saved?.focusedLayer,
     mode: saved?.mode ?? 'lastDelta',
+    tilesMode: saved?.tilesMode ?? 'weights',
     scale: saved?.scale ?? 'linear',
     xAxis: saved?.xAxis ?? 'steps',
   };
@@ -88,7 +89,7 @@ export function startPanel(): PanelInternals {
   const modeNote = el('span', 'muted');
   const modeSeg = segmented<HeatmapMode>(
     'Heatmap shows',
-    (['lastDelta', 'epochDelta', 'gradient', 'weights'] as HeatmapMode[]).map((m) => ({ value: m, text: MODE_LABELS[m].short, title: MODE_LABELS[m].long })),
+    HEATMAP_MODES.map((m) => ({ value: m, text: MODE_LABELS[m].short, title: MODE_LABELS[m].long })),
     () => view.mode ?? 'lastDelta',
     (m) => setMode(m),
   );
@@ -161,7 +162,7 @@ export function startPanel(): PanelInternals {
     }
     if (dirty.heatmaps && info) {
       heatmaps.draw(palette);
-      tiles?.draw(view.mode ?? 'lastDelta', palette);
+      tiles?.draw(palette);
     }
     if (dirty.boundary) boundary?.draw(palette);
     dirty.header = dirty.chart = dirty.heatmaps = dirty.boundary = false;
@@ -198,7 +199,11 @@ export function startPanel(): PanelInternals {
     tiles = undefined;
     const shape = info.imageShape;
     if (shape && info.layers.length > 0 && info.layers[0].inputs === shape[0] * shape[1]) {
-      tiles = new Tiles(tilesContainer, info, shape, tooltip);
+      tiles = new Tiles(tilesContainer, info, shape, tooltip, () => view.tilesMode ?? 'weights', (m) => {
+        view.tilesMode = m;
+        saveState();
+        schedule('heatmaps');
+      });
       tiles.setData(latest?.layers?.[0], latest?.trace);
     }
     side.replaceChildren();

@@ -8,8 +8,11 @@
 import type { LayerSnapshot, TraceSnapshot } from '../src/protocol';
 import { formatNumber } from './format';
 
+/** One factor of a term's label, in TeX pieces: prefix base^{sup}_{sub} (math/symbolTex). */
 export interface MathSymbol {
+  /** TeX before the base, e.g. \partial C/\partial. */
   prefix?: string;
+  /** TeX, e.g. w or \delta. */
   base: string;
   sub?: string;
   sup?: string;
@@ -18,7 +21,7 @@ export interface MathSymbol {
 export interface StoryTerm {
   /** Stable key for tests and styling: 'w', 'grad', 'delta', 'a', 'd', 'product' (b…, for a bias). */
   key: string;
-  /** Label: factors (joined by ·), each a base symbol with subscript and superscript (HTML sub/sup). */
+  /** Label: factors (joined by ·), each a base symbol with subscript and superscript, typeset by KaTeX. */
   symbol: MathSymbol[];
   value: number;
   note?: string;
@@ -52,24 +55,24 @@ export function cellStory(layer: number, inputs: number, snapshot: LayerSnapshot
   const dValue = trace?.deltas[layer - 1]?.[j];
   if (isBias) {
     terms.push({ key: 'b', symbol: [{ base: 'b', sub: `${j}`, sup: lsup }], value: snapshot.biases[j] });
-    terms.push({ key: 'grad', symbol: [{ prefix: '\u2202C/\u2202', base: 'b', sub: `${j}`, sup: lsup }], value: snapshot.gradBiases[j], note: 'batch mean' });
-    terms.push({ key: 'delta', symbol: [{ prefix: 'last \u0394', base: 'b', sub: `${j}`, sup: lsup }], value: snapshot.lastDeltaBiases[j] });
-    terms.push({ key: 'epochDelta', symbol: [{ prefix: 'epoch \u0394', base: 'b', sub: `${j}`, sup: lsup }], value: snapshot.epochDeltaBiases[j] });
+    terms.push({ key: 'grad', symbol: [{ prefix: '\\partial C/\\partial ', base: 'b', sub: `${j}`, sup: lsup }], value: snapshot.gradBiases[j], note: 'batch mean' });
+    terms.push({ key: 'delta', symbol: [{ prefix: '\\text{last }\\Delta ', base: 'b', sub: `${j}`, sup: lsup }], value: snapshot.lastDeltaBiases[j] });
+    terms.push({ key: 'epochDelta', symbol: [{ prefix: '\\text{epoch }\\Delta ', base: 'b', sub: `${j}`, sup: lsup }], value: snapshot.epochDeltaBiases[j] });
   } else {
     terms.push({ key: 'w', symbol: [{ base: 'w', sub: `${j},${k}`, sup: lsup }], value: snapshot.weights[at] });
-    terms.push({ key: 'grad', symbol: [{ prefix: '\u2202C/\u2202', base: 'w', sub: `${j},${k}`, sup: lsup }], value: snapshot.gradWeights[at], note: 'batch mean' });
-    terms.push({ key: 'delta', symbol: [{ prefix: 'last \u0394', base: 'w', sub: `${j},${k}`, sup: lsup }], value: snapshot.lastDeltaWeights[at] });
-    terms.push({ key: 'epochDelta', symbol: [{ prefix: 'epoch \u0394', base: 'w', sub: `${j},${k}`, sup: lsup }], value: snapshot.epochDeltaWeights[at] });
+    terms.push({ key: 'grad', symbol: [{ prefix: '\\partial C/\\partial ', base: 'w', sub: `${j},${k}`, sup: lsup }], value: snapshot.gradWeights[at], note: 'batch mean' });
+    terms.push({ key: 'delta', symbol: [{ prefix: '\\text{last }\\Delta ', base: 'w', sub: `${j},${k}`, sup: lsup }], value: snapshot.lastDeltaWeights[at] });
+    terms.push({ key: 'epochDelta', symbol: [{ prefix: '\\text{epoch }\\Delta ', base: 'w', sub: `${j},${k}`, sup: lsup }], value: snapshot.epochDeltaWeights[at] });
   }
   let sample: number | undefined;
   if (trace && aValue !== undefined && dValue !== undefined) {
     sample = trace.sampleIndex;
     if (!isBias) terms.push({ key: 'a', symbol: [{ base: 'a', sub: `${k}`, sup: prev }], value: aValue });
-    terms.push({ key: 'd', symbol: [{ base: '\u03b4', sub: `${j}`, sup: lsup }], value: dValue });
+    terms.push({ key: 'd', symbol: [{ base: '\\delta', sub: `${j}`, sup: lsup }], value: dValue });
     if (!isBias) {
       terms.push({
         key: 'product',
-        symbol: [{ base: 'a', sub: `${k}`, sup: prev }, { base: '\u03b4', sub: `${j}`, sup: lsup }],
+        symbol: [{ base: 'a', sub: `${k}`, sup: prev }, { base: '\\delta', sub: `${j}`, sup: lsup }],
         value: Math.fround(aValue) * Math.fround(dValue),
         note: 'this sample',
       });

@@ -4,6 +4,9 @@
  *
  * Layout: rows j (this layer's neurons) × columns k (the previous layer's), then, set apart by a
  * wider gap, the bias column. Values are row-major units × inputs: w_jk = values[j * cols + k].
+ * A layer too wide for one pixel a column (784 inputs in a 450-pixel card) is drawn as an
+ * overview: each pixel column stands for `group` neighbouring inputs and shows the one of them
+ * with the largest |v|, so no extreme is lost; the row inspector (inspector.ts) shows every weight.
  */
 import { scaleIndex } from './colors';
 
@@ -17,39 +20,61 @@ export interface HeatmapLayout {
   gap: number;
   /** Pixels between the last weight column and the bias column. */
   biasGap: number;
+  /** Inputs per drawn column: 1, or more for an overview of a wide layer. */
+  group: number;
+  /** Weight columns drawn: ceil(cols / group). */
+  shown: number;
   /** Canvas size in pixels. */
   width: number;
   height: number;
 }
 
-/** Largest cell that lets `cols` (+ bias) columns fit `availableWidth` pixels, between 1 and `maxCell`. */
+/**
+ * Largest cell that lets `cols` (+ bias) columns fit `availableWidth` pixels, between 1 and
+ * `maxCell`; when even one pixel a column is too wide, an overview of `group` inputs a pixel.
+ * The width never exceeds `availableWidth` (at least 8 pixels).
+ */
 export function heatmapLayout(rows: number, cols: number, hasBias: boolean, availableWidth: number, maxCell = 28): HeatmapLayout {
   const columns = cols + (hasBias ? 1 : 0);
-  let cell = Math.max(1, Math.min(maxCell, Math.floor(availableWidth / (columns + (hasBias ? 2 : 0)))));
+  const available = Math.max(8, Math.floor(availableWidth));
+  let cell = Math.max(1, Math.min(maxCell, Math.floor(available / (columns + (hasBias ? 2 : 0)))));
   // Tall layers stay within about 560 pixels.
   cell = Math.max(1, Math.min(cell, Math.floor(560 / rows) || 1));
   const gap = cell >= 8 ? 1 : 0;
   const biasGap = hasBias ? Math.max(3, Math.round(cell / 2)) : 0;
   const pitch = cell + gap;
-  const width = cols * pitch - gap + (hasBias ? biasGap + cell : 0);
+  const biasWidth = hasBias ? biasGap + cell : 0;
+  // Overview: the fewest inputs a column that make the weights fit beside the bias column.
+  const group = cols * pitch - gap + biasWidth > available ? Math.ceil(cols / Math.max(1, available - biasWidth)) : 1;
+  const shown = Math.ceil(cols / group);
+  const width = shown * pitch - gap + biasWidth;
   const height = rows * pitch - gap;
-  return { rows, cols, hasBias, cell, gap, biasGap, width, height };
+  return { rows, cols, hasBias, cell, gap, biasGap, group, shown, width, height };
+}
+
+/** The inputs k of drawn column c: [start, end). */
+export function columnInputs(layout: HeatmapLayout, c: number): { start: number; end: number } {
+  const start = c * layout.group;
+  return { start, end: Math.min(layout.cols, start + layout.group) };
 }
 
 /** Top-left pixel of cell (j, k); k === cols is the bias column. */
 export function cellOrigin(layout: HeatmapLayout, j: number, k: number): { x: number; y: number } {
   const pitch = layout.cell + layout.gap;
-  const x = k < layout.cols ? k * pitch : layout.cols * pitch - layout.gap + layout.biasGap;
+  const x = k < layout.cols ? Math.floor(k / layout.group) * pitch : layout.shown * pitch - layout.gap + layout.biasGap;
   return { x, y: j * pitch };
 }
 
-/** The cell under pixel (x, y), k === cols for the bias column; undefined over a gap's far side or outside. */
+/**
+ * The cell under pixel (x, y), k === cols for the bias column; undefined over a gap's far side or
+ * outside. In an overview, k is the first input of the column's group (columnInputs gives all).
+ */
 export function cellAt(layout: HeatmapLayout, x: number, y: number): { j: number; k: number } | undefined {
   if (x < 0 || y < 0 || x >= layout.width || y >= layout.height) return undefined;
   const pitch = layout.cell + layout.gap;
   const j = Math.min(layout.rows - 1, Math.floor(y / pitch));
-  const weightsEnd = layout.cols * pitch - layout.gap;
-  if (x < weightsEnd) return { j, k: Math.min(layout.cols - 1, Math.floor(x / pitch)) };
+  const weightsEnd = layout.shown * pitch - layout.gap;
+  if (x < weightsEnd) return { j, k: Math.min(layout.shown - 1, Math.floor(x / pitch)) * layout.group };
   if (layout.hasBias && x >= weightsEnd + layout.biasGap) return { j, k: layout.cols };
   return undefined;
 }
@@ -85,7 +110,24 @@ export function renderHeatmap(
 ): void {
   const { rows, cols, cell, gap, width } = layout;
   const pitch = cell + gap;
-  if (cell === 1 && gap === 0) {
+  if (layout.group > 1) {
+    // Overview: each pixel the input of its group with the largest |v| (NaN counts as 0).
+    const { group, shown } = layout;
+    for (let j = 0; j < rows; j++) {
+      const row = j * cols;
+      const out = j * width;
+      for (let c = 0; c < shown; c++) {
+        const end = Math.min(cols, (c + 1) * group);
+        let pick = 0;
+        for (let k = c * group; k < end; k++) {
+          const v = values[row + k];
+          if (Math.abs(v) > Math.abs(pick)) pick = v;
+        }
+        pixels[out + c] = lut[scaleIndex(pick, limit)];
+      }
+      if (layout.hasBias) pixels.fill(background, out + shown, out + shown + layout.biasGap);
+    }
+  } else if (cell === 1 && gap === 0) {
     // Big layers: one pixel a weight, straight through the table. t = half + v·half/limit + ½,
     // so t | 0 rounds to the nearest entry; beyond ±limit clamps to the ends, NaN takes 0's colour.
     const half = (lut.length - 1) / 2;
@@ -112,7 +154,7 @@ export function renderHeatmap(
     }
   }
   if (layout.hasBias && biases) {
-    const x = cols * pitch - gap + layout.biasGap;
+    const x = layout.shown * pitch - gap + layout.biasGap;
     for (let j = 0; j < rows; j++) fillCell(pixels, width, x, j * pitch, cell, lut[scaleIndex(biases[j], limit)]);
   }
 }

@@ -5,8 +5,9 @@
 import type { HeatmapMode, LayerSnapshot, SessionInfo, TraceSnapshot } from '../src/protocol';
 import { cellStory } from './cellStory';
 import { SCALE_SIZE, toCss } from './colors';
-import { formatNumber } from './format';
-import { cellAt, cellOrigin, heatmapLayout, renderHeatmap, symmetricLimit, type HeatmapLayout } from './heatmapRender';
+import { formatNumber, plural } from './format';
+import { cellAt, cellOrigin, columnInputs, heatmapLayout, renderHeatmap, symmetricLimit, type HeatmapLayout } from './heatmapRender';
+import { RowInspector } from './inspector';
 import type { Palette } from './theme';
 import type { CellTooltip } from './tooltip';
 
@@ -16,6 +17,9 @@ export const MODE_LABELS: Record<HeatmapMode, { short: string; long: string }> =
   gradient: { short: '\u2202C/\u2202w', long: 'gradient of the cost (batch mean) in the last step' },
   weights: { short: 'w', long: 'current weights' },
 };
+
+/** The modes in the order the switches show them. */
+export const HEATMAP_MODES: readonly HeatmapMode[] = ['lastDelta', 'epochDelta', 'gradient', 'weights'];
 
 /** The arrays a mode shows. */
 export function modeArrays(layer: LayerSnapshot, mode: HeatmapMode): { values: Float32Array; biases: Float32Array } {
@@ -38,6 +42,7 @@ interface Card {
   root: HTMLElement;
   canvas: HTMLCanvasElement;
   outline: HTMLElement;
+  axes: HTMLElement;
   legendBar: HTMLCanvasElement;
   legendTicks: HTMLElement;
   range: HTMLElement;
@@ -46,6 +51,8 @@ interface Card {
   /** Focused/hovered cell; k === inputs for the bias. */
   cell?: { j: number; k: number };
   limit: number;
+  /** Every weight of one row, when the heatmap is an overview (layout.group > 1). */
+  inspector?: RowInspector;
 }
 
 export interface HeatmapHost {
@@ -60,6 +67,8 @@ export class Heatmaps {
   private layers: LayerSnapshot[] | undefined;
   private trace: TraceSnapshot | undefined;
   private hovering: Card | undefined;
+  private imageShape: [number, number] | undefined;
+  private palette: Palette | undefined;
   /** Where the mouse is over `hovering` (client coordinates), so a redraw keeps the tooltip in place. */
   private mouse: { x: number; y: number } | undefined;
   mode: HeatmapMode = 'lastDelta';
@@ -74,6 +83,7 @@ export class Heatmaps {
   ) {}
 
   build(info: SessionInfo): void {
+    this.imageShape = info.imageShape;
     this.container.replaceChildren();
     this.cards = info.layers.map((layer) => this.buildCard(layer));
     this.layers = undefined;
@@ -95,6 +105,7 @@ export class Heatmaps {
 
   /** Redraw every card from the latest data. */
   draw(palette: Palette): void {
+    this.palette = palette;
     const start = performance.now();
     for (let i = 0; i < this.cards.length; i++) this.drawCard(this.cards[i], this.layers?.[i], palette);
     this.draws++;
@@ -135,14 +146,13 @@ export class Heatmaps {
     title.textContent = `Layer ${info.index}`;
     const desc = document.createElement('span');
     desc.className = 'muted';
-    desc.textContent = `dense ${info.units} ${info.activation} \u00b7 ${info.units} \u00d7 ${info.inputs} weights${info.bias ? ` + ${info.units} biases` : ''}`;
+    desc.textContent = `dense ${info.units} ${info.activation} \u00b7 ${info.units} \u00d7 ${info.inputs} weights${info.bias ? ` + ${plural(info.units, 'bias', 'biases')}` : ''}`;
     const range = document.createElement('span');
     range.className = 'range muted';
     header.append(title, desc, range);
 
     const axes = document.createElement('div');
     axes.className = 'axis-note muted';
-    axes.textContent = `rows j = neuron of layer ${info.index} (0\u2013${info.units - 1}) \u00b7 columns k = neuron of layer ${info.index - 1} (0\u2013${info.inputs - 1})${info.bias ? ' \u00b7 last column: bias' : ''}`;
 
     const wrap = document.createElement('div');
     wrap.className = 'heatmap-wrap';
@@ -170,7 +180,7 @@ export class Heatmaps {
 
     root.append(header, axes, wrap, legend);
     this.container.append(root);
-    const card: Card = { info, root, canvas, outline, legendBar, legendTicks, range, limit: 0 };
+    const card: Card = { info, root, canvas, outline, axes, legendBar, legendTicks, range, limit: 0 };
 
     canvas.addEventListener('mousemove', (e) => {
       const cell = this.cellFromEvent(card, e);
@@ -180,8 +190,13 @@ export class Heatmaps {
         this.host.tooltip.hide();
         return;
       }
-      card.cell = cell;
-      this.showCell(card, cell.j, cell.k, { x: e.clientX, y: e.clientY }, false);
+      const picked = this.pickInGroup(card, cell);
+      card.cell = picked;
+      if (card.inspector && card.inspector.row !== picked.j) {
+        card.inspector.show(picked.j);
+        this.drawInspector(card);
+      }
+      this.showCell(card, picked.j, picked.k, { x: e.clientX, y: e.clientY }, false);
       this.host.onLayerFocus(info.index);
     });
     canvas.addEventListener('mouseleave', () => {
@@ -240,7 +255,31 @@ export class Heatmaps {
     }
     e.preventDefault();
     card.cell = { j, k };
+    if (card.inspector) {
+      card.inspector.show(j, k);
+      this.drawInspector(card);
+    }
     this.showCell(card, j, k, undefined, true);
+  }
+
+  /** In an overview column, the input of the group with the largest |v| in the current mode (what the pixel shows). */
+  private pickInGroup(card: Card, cell: { j: number; k: number }): { j: number; k: number } {
+    const layout = card.layout;
+    const layer = this.layers?.[this.cards.indexOf(card)];
+    if (!layout || layout.group === 1 || !layer || cell.k >= card.info.inputs) return cell;
+    const { values } = modeArrays(layer, this.mode);
+    const { start, end } = columnInputs(layout, Math.floor(cell.k / layout.group));
+    let best = start;
+    for (let k = start; k < end; k++) if (Math.abs(values[cell.j * card.info.inputs + k]) > Math.abs(values[cell.j * card.info.inputs + best])) best = k;
+    return { j: cell.j, k: best };
+  }
+
+  private drawInspector(card: Card): void {
+    const inspector = card.inspector;
+    if (!inspector || !this.palette) return;
+    const layer = this.layers?.[this.cards.indexOf(card)];
+    const arrays = layer ? modeArrays(layer, this.mode) : undefined;
+    inspector.draw(arrays?.values, card.info.bias ? arrays?.biases[inspector.row] : undefined, card.limit, MODE_LABELS[this.mode].short, this.palette, Math.max(60, card.root.clientWidth - 32));
   }
 
   private cellFromEvent(card: Card, e: MouseEvent): { j: number; k: number } | undefined {
@@ -289,13 +328,31 @@ export class Heatmaps {
       canvas.width = layout.width;
       canvas.height = layout.height;
       card.image = new ImageData(layout.width, layout.height);
-      // Big layers (one pixel a weight) are scaled up with crisp edges, up to 3×, to fill the card.
-      const scale = layout.cell === 1 ? Math.max(1, Math.min(3, available / layout.width)) : Math.min(1, available / layout.width);
-      canvas.style.width = `${layout.width * scale}px`;
-      canvas.style.height = `${layout.height * scale}px`;
+      if (layout.group > 1) {
+        // Overview: as wide as the card, each row stretched to a few pixels so it can be pointed at.
+        const rowHeight = Math.max(1, Math.min(6, Math.round(240 / layout.rows)));
+        canvas.style.width = `${layout.width}px`;
+        canvas.style.height = `${layout.height * rowHeight}px`;
+      } else {
+        // Big layers (one pixel a weight) are scaled up with crisp edges, up to 3×, to fill the card.
+        const scale = layout.cell === 1 ? Math.max(1, Math.min(3, available / layout.width)) : Math.min(1, available / layout.width);
+        canvas.style.width = `${layout.width * scale}px`;
+        canvas.style.height = `${layout.height * scale}px`;
+      }
       canvas.classList.toggle('pixelated', layout.cell <= 4);
     }
     card.layout = layout;
+    card.axes.textContent = axisNote(info, layout);
+    if (layout.group > 1 && !card.inspector) {
+      card.inspector = new RowInspector(card.root, info.index, info.inputs, info.index === 1 ? this.imageShape : undefined, this.host.tooltip, (j, k) => {
+        const l = this.layers?.[this.cards.indexOf(card)];
+        return l ? cellStory(info.index, info.inputs, l, j, k, this.trace) : undefined;
+      });
+      card.inspector.show(card.cell?.j ?? 0);
+    } else if (layout.group === 1 && card.inspector) {
+      card.inspector.remove();
+      card.inspector = undefined;
+    }
     const image = card.image as ImageData;
     const pixels = new Uint32Array(image.data.buffer);
     if (layer) {
@@ -312,6 +369,7 @@ export class Heatmaps {
     }
     canvas.getContext('2d')?.putImageData(image, 0, 0);
     this.drawLegend(card, p);
+    this.drawInspector(card);
   }
 
   private drawLegend(card: Card, p: Palette): void {
@@ -336,4 +394,17 @@ export class Heatmaps {
     }
     card.legendBar.style.borderColor = toCss(p.contrastBorder ?? p.border);
   }
+}
+
+/** "0–127", or "0" for a single index. */
+export function indexRange(count: number): string {
+  return count === 1 ? '0' : `0\u2013${count - 1}`;
+}
+
+/** What the rows and columns of layer l's heatmap are (and, for an overview, how many inputs a pixel). */
+export function axisNote(info: LayerInfo, layout: HeatmapLayout): string {
+  const rows = `rows j = neuron of layer ${info.index} (${indexRange(info.units)})`;
+  const cols = `columns k = neuron of layer ${info.index - 1} (${indexRange(info.inputs)})`;
+  const overview = layout.group > 1 ? ` \u00b7 overview: a pixel is ${layout.group} neighbouring inputs (the largest |v| of them); the row below shows every weight` : '';
+  return `${rows} \u00b7 ${cols}${info.bias ? ' \u00b7 last column: bias' : ''}${overview}`;
 }

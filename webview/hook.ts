@@ -20,6 +20,12 @@ function install(p: PanelInternals): void {
     },
     stats: () => ({ ...p.stats, heatmapDraws: p.heatmaps.draws, lastHeatmapMs: p.heatmaps.lastDrawMs }),
     chartSeries: () => p.chart.series(),
+    /** The loss chart's ticks as drawn: value and label, per axis. */
+    chartTicks: () => {
+      const scales = p.chart.chart.scales;
+      const read = (id: string) => (scales[id]?.ticks ?? []).map((t) => ({ value: t.value, label: String(t.label) }));
+      return { x: read('x'), y: read('y') };
+    },
     chartBuckets: p.chartBuckets,
     stepCount: () => p.history.length,
     cellPixel: (layer: number, j: number, k: number) => p.heatmaps.cellPixel(layer, j, k),

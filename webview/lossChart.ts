@@ -17,7 +17,7 @@ import {
 } from 'chart.js';
 import { toCss } from './colors';
 import type { XY } from './decimate';
-import { formatNumber, formatPercent } from './format';
+import { formatNumber, formatPercent, tickLabel } from './format';
 import type { LossHistory } from './lossHistory';
 import type { Palette } from './theme';
 
@@ -39,6 +39,7 @@ export const DATASET = {
 } as const;
 
 type LineDataset = ChartDataset<'line', XY[]>;
+
 
 /** The style fields of a scale this chart sets (chart.js's option types are all-required here). */
 interface ScaleStyle {
@@ -79,8 +80,13 @@ export class LossChart {
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         elements: { point: { radius: 0, hitRadius: 4 }, line: { borderWidth: 1.5 } },
         scales: {
-          x: { type: 'linear', min: 0, title: { display: true, text: 'Step' }, ticks: { maxTicksLimit: 10 } },
-          y: { type: 'linear', title: { display: true, text: 'Loss' }, ticks: { callback: (v) => formatNumber(Number(v), 3) } },
+          // Steps and epochs are whole: precision 0 keeps the tick step an integer (no step 0.5).
+          x: { type: 'linear', min: 0, title: { display: true, text: 'Step' }, ticks: { maxTicksLimit: 10, precision: 0, callback: (v, _i, ticks) => tickLabel(Number(v), ticks.map((t) => t.value)) } },
+          y: {
+            type: 'linear',
+            title: { display: true, text: 'Loss' },
+            ticks: { callback: (v, _i, ticks) => (this.scale === 'log' ? formatNumber(Number(v), 3) : tickLabel(Number(v), ticks.map((t) => t.value))) },
+          },
           y1: {
             type: 'linear',
             position: 'right',

@@ -1,13 +1,15 @@
 /**
  * For image inputs: each neuron of layer 1 drawn as an image of its incoming weights
- * (rows × cols, the input's shape) — what that neuron looks at. Same mode and colours as the
- * heatmaps; one canvas, filled through ImageData.
+ * (rows × cols, the input's shape) — what that neuron looks at. Its own mode, the weights w by
+ * default (Δw of one step only shows the last sample's silhouette); the heatmaps' colour scale;
+ * one canvas, filled through ImageData.
  */
 import type { HeatmapMode, LayerSnapshot, SessionInfo, TraceSnapshot } from '../src/protocol';
 import { cellStory } from './cellStory';
 import { formatNumber } from './format';
 import { renderTiles, symmetricLimit, tileCellAt, tileLayout, type TileLayout } from './heatmapRender';
-import { MODE_LABELS, modeArrays } from './heatmaps';
+import { el, segmented, type Segmented } from './dom';
+import { HEATMAP_MODES, MODE_LABELS, modeArrays } from './heatmaps';
 import type { Palette } from './theme';
 import type { CellTooltip } from './tooltip';
 
@@ -19,6 +21,7 @@ export class Tiles {
   private image?: ImageData;
   private layer?: LayerSnapshot;
   private trace?: TraceSnapshot;
+  private readonly modeSeg: Segmented;
   limit = 0;
 
   constructor(
@@ -26,15 +29,26 @@ export class Tiles {
     private readonly info: SessionInfo,
     private readonly shape: [number, number],
     private readonly tooltip: CellTooltip,
+    /** The tiles' mode, and how to change it (the panel saves it and redraws). */
+    private readonly mode: () => HeatmapMode,
+    setMode: (mode: HeatmapMode) => void,
   ) {
     this.root = document.createElement('section');
     this.root.className = 'card tiles-card';
     const header = document.createElement('header');
     const title = document.createElement('h3');
     title.textContent = 'What each neuron of layer 1 looks at';
-    this.caption = document.createElement('span');
-    this.caption.className = 'muted';
-    header.append(title, this.caption);
+    this.caption = el('span', 'muted');
+    this.modeSeg = segmented<HeatmapMode>(
+      'Tiles show',
+      HEATMAP_MODES.map((m) => ({ value: m, text: MODE_LABELS[m].short, title: MODE_LABELS[m].long })),
+      mode,
+      (m) => {
+        setMode(m);
+        this.modeSeg.sync();
+      },
+    );
+    header.append(title, this.modeSeg.root, this.caption);
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'tiles pixelated';
     this.canvas.setAttribute('role', 'img');
@@ -50,7 +64,9 @@ export class Tiles {
     if (trace) this.trace = trace;
   }
 
-  draw(mode: HeatmapMode, p: Palette): void {
+  draw(p: Palette): void {
+    const mode = this.mode();
+    this.modeSeg.sync();
     const [rows, cols] = this.shape;
     const units = this.info.layers[0].units;
     const available = Math.max(100, this.root.clientWidth - 32);
@@ -68,7 +84,7 @@ export class Tiles {
     this.limit = symmetricLimit(values, this.info.layers[0].bias ? arrays?.biases : undefined);
     renderTiles(new Uint32Array(image.data.buffer), layout, values, this.limit, p.scale.lut, p.backgroundPixel);
     this.canvas.getContext('2d')?.putImageData(image, 0, 0);
-    this.caption.textContent = `${units} tiles of ${rows}\u00d7${cols} \u00b7 ${MODE_LABELS[mode].short}, same colours as layer 1, max |v| = ${formatNumber(this.limit)}`;
+    this.caption.textContent = `${units} tiles of ${rows}\u00d7${cols} (tile j: neuron j\u2019s ${rows * cols} incoming weights) \u00b7 max |${MODE_LABELS[mode].short}| = ${formatNumber(this.limit)}`;
   }
 
   private hover(e: MouseEvent): void {

@@ -1,6 +1,10 @@
-/** The cell tooltip: one element, filled from a CellStory with text nodes only (no innerHTML). */
-import type { CellStory, MathSymbol } from './cellStory';
+/**
+ * The cell tooltip: one element, filled from a CellStory with text nodes and KaTeX's DOM output
+ * (no innerHTML).
+ */
+import type { CellStory } from './cellStory';
 import { formatNumber } from './format';
+import { symbolTex, tex } from './math';
 
 export class CellTooltip {
   constructor(readonly element: HTMLElement) {
@@ -31,10 +35,7 @@ export class CellTooltip {
       row.dataset.term = term.key;
       const label = document.createElement('span');
       label.className = 'tt-label';
-      term.symbol.forEach((s, i) => {
-        if (i > 0) label.append(' \u00b7 ');
-        label.append(renderSymbol(s));
-      });
+      label.append(tex(term.symbol.map(symbolTex).join(' \\cdot ')));
       const value = document.createElement('span');
       value.className = 'tt-value';
       value.textContent = formatNumber(term.value);
@@ -48,12 +49,12 @@ export class CellTooltip {
     if (story.sample === undefined) {
       const hint = document.createElement('div');
       hint.className = 'tt-hint';
-      hint.textContent = 'Take a step to see the chain-rule factors a\u00b7\u03b4.';
+      hint.append('Take a step to see the chain-rule factors ', tex('a_k^{l-1}\\,\\delta_j^l'), '.');
       el.append(hint);
     } else if (story.k !== undefined) {
       const hint = document.createElement('div');
       hint.className = 'tt-hint';
-      hint.textContent = '\u2202C/\u2202w is the mean of a\u00b7\u03b4 over the batch (plus the L2 term).';
+      hint.append(tex('\\partial C/\\partial w'), ' is the mean of ', tex('a\\,\\delta'), ' over the batch (plus the L2 term); j, k count from 0.');
       el.append(hint);
     }
     el.hidden = false;
@@ -81,23 +82,4 @@ export class CellTooltip {
     el.style.left = `${x + window.scrollX}px`;
     el.style.top = `${y + window.scrollY}px`;
   }
-}
-
-function renderSymbol(s: MathSymbol): DocumentFragment {
-  const f = document.createDocumentFragment();
-  if (s.prefix) f.append(s.prefix);
-  const i = document.createElement('i');
-  i.textContent = s.base;
-  f.append(i);
-  if (s.sub !== undefined || s.sup !== undefined) {
-    const scripts = document.createElement('span');
-    scripts.className = 'scripts';
-    const sup = document.createElement('sup');
-    sup.textContent = s.sup ?? '';
-    const sub = document.createElement('sub');
-    sub.textContent = s.sub ?? '';
-    scripts.append(sup, sub);
-    f.append(scripts);
-  }
-  return f;
 }

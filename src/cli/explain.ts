@@ -42,7 +42,7 @@ export function explainCommand(io: CliIO, parsed: ParsedCommand): number {
     'indices j (neuron) and k (input) count from 0; layers l from 1 (l = 0 is the input)',
     '',
     '1. input',
-    `   a⁰ = x = ${vector(e.x)}` + (spec.normalize !== 'none' ? `   (normalised: ${spec.normalize})` : ''),
+    `   a⁰ = x = ${vector(e.x)}` + inputNote(spec.features, spec.normalize),
     `   y = ${vector(e.y)}`,
     '',
     '2. forward: z^l = w^l a^(l−1) + b^l,  a^l = σ(z^l)',
@@ -81,6 +81,14 @@ export function explainCommand(io: CliIO, parsed: ParsedCommand): number {
   );
   io.stdout.write(out.join('\n') + '\n');
   return EXIT_OK;
+}
+
+/** "   (features x1 x2 x1^2 of the point (x1, x2), normalised: zscore)" or ''. */
+function inputNote(features: readonly string[] | undefined, normalize: string): string {
+  const parts: string[] = [];
+  if (features) parts.push(`features ${features.join(' ')} of the point (x1, x2)`);
+  if (normalize !== 'none') parts.push(`normalised: ${normalize}`);
+  return parts.length > 0 ? `   (${parts.join(', ')})` : '';
 }
 
 function gradientLines(layer: ExplainedLayer): string[] {

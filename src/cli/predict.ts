@@ -1,4 +1,5 @@
 /** `nnspec predict SPEC --weights IN.json --input "x1 x2 …"`: one raw input through the trained network. */
+import { rawInputSize } from '../core/features';
 import type { ParsedCommand } from './args';
 import { applyWeightsFile, loadSpecOrFail, memoryOption } from './common';
 import { formatValue } from './format';
@@ -16,10 +17,11 @@ export function predictCommand(io: CliIO, parsed: ParsedCommand): number {
 
   const memoryBudgetMB = memoryOption(parsed.values);
   const project = loadSpecOrFail(io, given, { memoryBudgetMB });
-  const width = project.spec.input.size;
+  const width = rawInputSize(project.spec);
   if (input.length !== width) {
+    const why = project.spec.features ? `x1 x2, which its \`features\` are made from` : `\`input ${width}\``;
     throw new CliError(
-      `predict: --input has ${input.length} value${input.length === 1 ? '' : 's'}, but the network of ${given} takes ${width} (\`input ${width}\`)`,
+      `predict: --input has ${input.length} value${input.length === 1 ? '' : 's'}, but the network of ${given} takes ${width} (${why})`,
       2,
     );
   }

@@ -18,6 +18,7 @@ import type { Trainer } from './engine/types';
 import { parseSpec, checkAgainstData } from './lang/index';
 import { loadDataset } from './data/index';
 import { createTrainer } from './engine/index';
+import { applyFeatures } from './features';
 
 export interface ProjectOptions {
   /** The package's/extension's `media/` folder (the built-in digits live in media/data/). */
@@ -35,6 +36,7 @@ export interface LoadedProject {
   parse: ParseResult;
   /** The spec the trainer runs: `parse.spec` with the options' overrides applied. */
   spec: NetworkSpec;
+  /** The data as loaded (with `features`: the raw 2-D points; `prepared` holds the features). */
   dataset: Dataset;
   prepared: PreparedData;
   trainer: Trainer;
@@ -101,13 +103,15 @@ export function loadProject(specText: string, specPath: string, options: Project
     }
 
     // Before the prepared copy and the trainer's buffers are allocated: do they fit the budget?
-    const memory = trainingMemoryDiagnostic(spec, dataset, validationCountOf(dataset.count, spec.validation), parsed.byKeyword, memoryBudget);
+    const memory = trainingMemoryDiagnostic(spec, spec.features ? { ...dataset, inputSize: spec.features.length } : dataset, validationCountOf(dataset.count, spec.validation), parsed.byKeyword, memoryBudget);
     if (memory) {
       diagnostics.push(memory);
       return failed(parsed, diagnostics, memory.message);
     }
 
-    const prepared = prepareData(dataset, { validation: spec.validation, normalize: spec.normalize, seed: spec.seed });
+    // With `features` the network sees them, not (x1, x2); `dataset` keeps the raw plane.
+    const seen = spec.features ? applyFeatures(dataset, spec.features) : dataset;
+    const prepared = prepareData(seen, { validation: spec.validation, normalize: spec.normalize, seed: spec.seed });
     const trainer = createTrainer(spec, prepared);
     return { ok: true, parse: parsed, spec, dataset, prepared, trainer, diagnostics };
   } catch (error) {

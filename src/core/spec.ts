@@ -80,6 +80,8 @@ export interface Statement {
 export type Activation = 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'softmax';
 export type LossName = 'mse' | 'bce' | 'cce';
 export type Normalize = 'none' | 'minmax' | 'zscore';
+/** The `features` of 2-input data (src/core/features.ts has their functions). */
+export type FeatureName = 'x1' | 'x2' | 'x1^2' | 'x2^2' | 'x1*x2' | 'sin(x1)' | 'sin(x2)';
 export type BuiltinDataName =
   | 'xor' | 'and' | 'or'
   | 'circle' | 'spiral' | 'moons' | 'gaussians'
@@ -145,6 +147,11 @@ export interface NetworkSpec {
   /** Held-out fraction, 0 ≤ v < 1. */
   validation: number;
   normalize: Normalize;
+  /**
+   * `features x1 x2 x1^2 …`: what the network sees of each 2-input sample, in order (the input
+   * width is their count); absent: the inputs as they are.
+   */
+  features?: FeatureName[];
 }
 
 export interface ParseResult {

@@ -394,7 +394,8 @@ class Commands {
   async predict(arg: unknown, inputArg?: unknown): Promise<Extract<WorkerResponse, { kind: 'predict' }> | undefined> {
     const session = await this.loadedSession(arg);
     if (!session || !session.info) return undefined;
-    const size = session.info.inputSize;
+    // with `features`: the raw point (x1, x2) the features are made from
+    const size = session.info.features ? 2 : session.info.inputSize;
     let values: number[];
     if (Array.isArray(inputArg) || typeof inputArg === 'string') {
       const parsed = parseInputVector(Array.isArray(inputArg) ? inputArg.join(' ') : inputArg, size);

@@ -330,7 +330,7 @@ export class SessionRunner {
    */
   private boundary(): { resolution: number; values: Float32Array } | undefined {
     const plane = this.info.plane;
-    if (!plane || this.info.inputSize !== 2) return undefined;
+    if (!plane) return undefined; // only 2-input data has one (with features too: predict takes the raw point)
     const n = this.resolution;
     const values = new Float32Array(n * n);
     const input = new Float32Array(2);
@@ -369,8 +369,9 @@ export class SessionRunner {
         return { kind: 'setWeights' };
       }
       case 'predict': {
-        if (request.input.length !== this.info.inputSize) {
-          throw new Error(`the network takes ${this.info.inputSize} inputs, got ${request.input.length}`);
+        const width = this.info.features ? 2 : this.info.inputSize;
+        if (request.input.length !== width) {
+          throw new Error(`the network takes ${width} inputs${this.info.features ? ' (x1 x2: its features are made from them)' : ''}, got ${request.input.length}`);
         }
         const output = Array.from(this.trainer.predict(request.input));
         const response: WorkerResponse = { kind: 'predict', output };

@@ -78,10 +78,11 @@ function sessionInfo(project: LoadedProject, specPath: string): SessionInfo {
     parameterCount: parameterCount(spec),
     seed: spec.seed,
   };
+  if (spec.features) info.features = spec.features;
   const shape = spec.input.shape ?? dataset.imageShape;
   if (shape) info.imageShape = shape;
   if (dataset.inputSize === 2 && dataset.count > 0) {
-    // Raw (unnormalised) inputs: predict() normalises, so the plane is in the user's units.
+    // Raw (unnormalised) inputs: predict() applies the features and normalises, so the plane is in the user's units.
     const stride = Math.max(1, Math.ceil(dataset.count / MAX_PLANE_POINTS));
     const count = Math.ceil(dataset.count / stride);
     const points = new Float32Array(count * 2);

@@ -42,7 +42,7 @@ describe('completion', () => {
   it('offers every keyword but `end` at the start of a line, with its syntax and docs', () => {
     const items = completionsAt('', { line: 0, character: 0 });
     expect(items.map((i) => i.label)).toEqual([
-      'network', 'input', 'dense', 'loss', 'optimizer', 'batch', 'epochs', 'l2', 'init', 'seed', 'data', 'validation', 'normalize',
+      'network', 'input', 'dense', 'loss', 'optimizer', 'batch', 'epochs', 'l2', 'init', 'seed', 'data', 'validation', 'normalize', 'features',
     ]);
     const dense = items.find((i) => i.label === 'dense')!;
     expect(dense.detail).toBe('dense UNITS ACTIVATION [bias=true|false] [init=SCHEME]');

@@ -137,7 +137,7 @@ const CASES: [text: string, expected: Expected[]][] = [
     [E, 'expected-keyword', '3:0-3:8', "an inline data row outside `data inline … end`", "put rows between a line `data inline` and a line `end`"],
   ]],
   [BASE + '42', [
-    [E, 'expected-keyword', '3:0-3:2', "a statement starts with a keyword, not '42'", "keywords: network, input, dense, loss, optimizer, batch, epochs, l2, init, seed, data, validation, normalize"],
+    [E, 'expected-keyword', '3:0-3:2', "a statement starts with a keyword, not '42'", "keywords: network, input, dense, loss, optimizer, batch, epochs, l2, init, seed, data, validation, normalize, features"],
   ]],
   [BASE + 'network', [
     [E, 'missing-argument', '3:0-3:7', "`network` needs a name", "e.g. `network xor`"],
@@ -314,6 +314,13 @@ const CASES: [text: string, expected: Expected[]][] = [
   [BASE + 'optimizer sgd =0.5', [
     [E, 'missing-key', '3:14-3:18', "'=' without an option name before it", "write options as key=value, e.g. rate=0.5"],
   ]],
+  [BASE + 'features x1 x3 x1', [
+    [E, 'unknown-feature', '3:12-3:14', "unknown feature 'x3'", "did you mean 'x1'?"],
+    [E, 'duplicate-feature', '3:15-3:17', 'feature x1 is listed twice', 'list each feature once'],
+  ]],
+  ['input 2\nfeatures x1 x2 x1*x2\ndense 1 sigmoid\ndata xor', [
+    [E, 'input-mismatch', '0:6-0:7', 'input 2 does not match the features: 3 features make 3 inputs (x1 x2 x1*x2)', 'write `input 3`'],
+  ]],
   [BASE + 'optimizer sgd rate = 0.5 lr = 3', [
     [E, 'unknown-option', '3:25-3:27', "unknown option 'lr' for `optimizer`", "did you mean 'rate'?"],
   ]],
@@ -332,7 +339,7 @@ describe('broken specs give their exact diagnostics', () => {
     for (const code of used) expect(DIAGNOSTIC_CODES).toContain(code);
     const uncovered = DIAGNOSTIC_CODES.filter((c) => !used.has(c));
     // Covered by the data checks below, or a parser bug that must never show.
-    expect(uncovered.sort()).toEqual(['bce-needs-unit-targets', 'cce-needs-classes', 'input-mismatch', 'internal-error', 'output-mismatch']);
+    expect(uncovered.sort()).toEqual(['bce-needs-unit-targets', 'cce-needs-classes', 'features-need-two-inputs', 'internal-error', 'output-mismatch']);
   });
 });
 

@@ -29,7 +29,15 @@ export async function buildBundles(): Promise<void> {
   await Promise.all([
     esbuild.build({ entryPoints: [path.join(ROOT, 'webview/main.ts')], outfile: path.join(BUILD, 'webview.js'), bundle: true, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'warning' }),
     esbuild.build({ entryPoints: [path.join(ROOT, 'webview/hook.ts')], outfile: path.join(BUILD, 'webview-hook.js'), bundle: true, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'warning' }),
-    esbuild.build({ entryPoints: [path.join(ROOT, 'webview/main.css')], outfile: path.join(BUILD, 'webview.css'), bundle: true, logLevel: 'warning' }),
+    // As esbuild.mjs builds it: KaTeX's woff2 fonts into fonts/, its woff/ttf fallbacks left out.
+    esbuild.build({
+      entryPoints: [path.join(ROOT, 'webview/main.css')],
+      outfile: path.join(BUILD, 'webview.css'),
+      bundle: true,
+      logLevel: 'warning',
+      loader: { '.woff2': 'file', '.woff': 'empty', '.ttf': 'empty' },
+      assetNames: 'fonts/[name]',
+    }),
     esbuild.build({ entryPoints: [path.join(ROOT, 'src/worker/worker.ts')], outfile: path.join(BUILD, 'worker.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' }),
   ]);
 }
@@ -75,6 +83,7 @@ export async function startServer(): Promise<{ server: Server; origin: string }>
       send('text/html; charset=utf-8', html);
     } else if (url.pathname === '/webview.js' || url.pathname === '/webview-hook.js') send('text/javascript', readFileSync(path.join(BUILD, url.pathname.slice(1))));
     else if (url.pathname === '/webview.css') send('text/css', readFileSync(path.join(BUILD, 'webview.css')));
+    else if (/^\/fonts\/KaTeX_[\w-]+\.woff2$/.test(url.pathname)) send('font/woff2', readFileSync(path.join(BUILD, url.pathname.slice(1))));
     else if (/^\/themes\/[a-z-]+\.css$/.test(url.pathname)) send('text/css', readFileSync(path.join(__dirname, url.pathname)));
     else if (url.pathname === '/favicon.ico') {
       res.writeHead(204);

@@ -17,6 +17,7 @@ export interface Hook {
   status: string;
   stats(): { messages: number; snapshots: number; frames: number; chartUpdates: number; heatmapDraws: number; lastHeatmapMs: number };
   chartSeries(): { label: string; points: { x: number; y: number }[] }[];
+  chartTicks(): { x: { value: number; label: string }[]; y: { value: number; label: string }[] };
   chartBuckets: number;
   stepCount(): number;
   cellPixel(layer: number, j: number, k: number): { x: number; y: number } | undefined;

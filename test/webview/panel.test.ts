@@ -14,7 +14,7 @@ import { parseColor } from '../../webview/colors';
 import { formatNumber } from '../../webview/format';
 import { ARTIFACTS, buildBundles, launchChromium, openPanel, recordSession, ROOT, startServer, themeVariable, type PanelPage, type Theme } from './harness';
 import { clientPoint, distance, hook, pixel, text, tooltipTerms, type PageGlobal, type Rgba } from './page';
-import { tinyInfo, tinyInit, tinySnapshot } from './streams';
+import { tinyInfo, tinyInit, tinySnapshot, wideInfo, wideSnapshot, wideWeight } from './streams';
 
 let browser: Browser;
 let server: Server;
@@ -124,6 +124,22 @@ describe('loss chart', () => {
     expect(await text(p.page, '.metric:nth-child(2) dd')).toBe('1,000');
     expect(await text(p.page, '.metric:nth-child(4) dd')).toBe(formatNumber(xor.latest.loss as number));
     expect(await text(p.page, '.metric:nth-child(5) dd')).toBe('100%');
+    await closeClean(p);
+  });
+
+  test('a short run: the loss ticks are distinct, the step ticks whole numbers', async () => {
+    const p = await open('dark');
+    // Three steps whose losses differ in the fourth digit (a real short run on xor looks like this).
+    await p.send([tinyInit([0.11904, 0.11871, 0.11843], tinySnapshot(3, { newStepLosses: new Float32Array(0), loss: 0.11843 }))]);
+    await p.settle();
+    const { x, y } = await hook(p.page, (h) => h.chartTicks(), null);
+    expect(y.length).toBeGreaterThan(2);
+    expect(new Set(y.map((t) => t.label)).size, y.map((t) => t.label).join(' ')).toBe(y.length);
+    expect(x.length).toBeGreaterThan(1);
+    for (const t of x) {
+      expect(Number.isInteger(t.value), `step tick ${t.value}`).toBe(true);
+      expect(t.label).toBe(t.value.toLocaleString('en-US'));
+    }
     await closeClean(p);
   });
 
@@ -293,6 +309,94 @@ describe('heatmaps', () => {
   });
 });
 
+/** How far the page scrolls sideways (0: it does not). */
+function sideways(p: PanelPage): Promise<number> {
+  return p.page.evaluate(() => {
+    const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+    return d.scrollWidth - d.clientWidth;
+  });
+}
+
+describe('a 784-input first layer', () => {
+  test('784 → 30 → 10 in a 486 px card: the heatmap is an overview inside the card, the inspector shows row j as 28×28 with exact numbers', async () => {
+    const p = await open('dark');
+    await p.page.setViewportSize({ width: 528, height: 900 });
+    await p.send([tinyInit([0.5], wideSnapshot(3), wideInfo())]);
+    await p.settle();
+    const card = (await p.page.locator('#layer-1').boundingBox())!;
+    expect(card.width).toBeGreaterThan(470);
+    expect(card.width).toBeLessThan(500);
+    const heat = (await p.page.locator('canvas[data-layer="1"]').boundingBox())!;
+    expect(heat.x).toBeGreaterThanOrEqual(card.x);
+    expect(heat.x + heat.width).toBeLessThanOrEqual(card.x + card.width);
+    // 30 rows are pointable: at least 4 px each.
+    expect(heat.height / 30).toBeGreaterThanOrEqual(4);
+    expect(await sideways(p)).toBe(0);
+    expect(await text(p.page, '#layer-1 .axis-note')).toMatch(/overview: a pixel is 2 neighbouring inputs/);
+
+    // Hovering row 4 of the overview shows that row in the inspector, as the 28 × 28 image.
+    await p.page.locator('#layer-1').scrollIntoViewIfNeeded();
+    const ov = await hook(p.page, (h) => h.cellPixel(1, 4, 100), null);
+    const ovAt = await clientPoint(p.page, 'canvas[data-layer="1"]', ov!.x, ov!.y);
+    await p.page.mouse.move(ovAt.x, ovAt.y);
+    expect(await text(p.page, '#layer-1 .inspector-caption')).toMatch(/^Row j = 4 of layer 1: its 784 weights as the 28×28 input image/);
+    // The overview pixel stands for inputs 100 and 101 and tells the larger |w| of the two.
+    const pick = Math.abs(wideWeight(4, 100)) >= Math.abs(wideWeight(4, 101)) ? 100 : 101;
+    expect(await text(p.page, '#cell-tooltip .tt-title')).toBe(`Layer 1 · weight j = 4, k = ${pick}`);
+    const inspector = (await p.page.locator('#layer-1 canvas.inspector-canvas').boundingBox())!;
+    expect(inspector.width).toBeGreaterThanOrEqual(28 * 8);
+    expect(inspector.x + inspector.width).toBeLessThanOrEqual(card.x + card.width);
+    // Input k = 28·r + c is the inspector's cell (r, c): hover (r, c) = (10, 17), k = 297.
+    const cell = inspector.width / 28;
+    await p.page.mouse.move(inspector.x + 17.5 * cell, inspector.y + 10.5 * cell);
+    expect(await text(p.page, '#cell-tooltip .tt-title')).toBe('Layer 1 · weight j = 4, k = 297');
+    expect((await tooltipTerms(p.page)).w).toBe(formatNumber(wideWeight(4, 297)));
+    await p.page.screenshot({ path: path.join(ARTIFACTS, 'digits-30-dark-486.png'), fullPage: true });
+    await closeClean(p);
+  });
+
+  test('"What each neuron of layer 1 looks at" shows w by default, has its own switch, and keeps the choice', async () => {
+    const p = await open('light');
+    await p.send([tinyInit([0.5], wideSnapshot(3), wideInfo())]);
+    await p.settle();
+    const tilesGroup = p.page.getByRole('radiogroup', { name: 'Tiles show' });
+    expect(await tilesGroup.getByRole('radio', { checked: true }).textContent()).toBe('w');
+    // The heatmaps' own switch stays on Δw of the last step.
+    expect(await p.page.getByRole('radiogroup', { name: 'Heatmap shows' }).getByRole('radio', { checked: true }).textContent()).toBe('\u0394w last step');
+    // max |w| of layer 1: the largest |((7j + k) mod 17 − 8)/64| = 8/64, biases up to 15/64.
+    expect(await text(p.page, '.tiles-card header .muted')).toContain(`max |w| = ${formatNumber(15 / 64)}`);
+    await tilesGroup.getByRole('radio', { name: '\u2202C/\u2202w' }).click();
+    await p.settle();
+    expect((await p.state())?.tilesMode).toBe('gradient');
+    expect(await text(p.page, '.tiles-card header .muted')).toContain(`max |\u2202C/\u2202w| = ${formatNumber(15 / 256)}`);
+    await closeClean(p);
+  });
+});
+
+describe('a narrow panel (300 px)', () => {
+  for (const name of ['spiral', 'digits', 'digits-30'] as const) {
+    test(`${name}: no sideways scroll, every button inside the panel`, async () => {
+      const p = await open(name === 'digits' ? 'high-contrast' : name === 'spiral' ? 'light' : 'dark');
+      await p.page.setViewportSize({ width: 300, height: 900 });
+      await p.send(name === 'spiral' ? spiral : name === 'digits' ? digits.stream : [tinyInit([0.5], wideSnapshot(3), wideInfo())]);
+      await p.settle();
+      expect(await sideways(p)).toBe(0);
+      const buttons = await p.page.locator('button').evaluateAll((list) =>
+        list.map((b) => {
+          const r = (b as unknown as { getBoundingClientRect(): { left: number; right: number } }).getBoundingClientRect();
+          return { text: (b as unknown as { textContent: string }).textContent, left: r.left, right: r.right };
+        }),
+      );
+      for (const b of buttons) {
+        expect(b.left, b.text).toBeGreaterThanOrEqual(0);
+        expect(b.right, b.text).toBeLessThanOrEqual(300);
+      }
+      await p.page.screenshot({ path: path.join(ARTIFACTS, `${name}-narrow-300.png`), fullPage: true });
+      await closeClean(p);
+    });
+  }
+});
+
 describe('the gradient story of a weight', () => {
   test('hovering a cell shows w, ∂C/∂w, Δw and the chain-rule factors with exact numbers', async () => {
     const p = await open('dark');
@@ -321,6 +425,36 @@ describe('the gradient story of a weight', () => {
     expect(await tooltipTerms(p.page)).toEqual({ b: '\u22120.125', grad: '0.03125', delta: '\u22120.01563', epochDelta: '\u22120.0625', d: '0.25' });
     await p.page.mouse.move(1, 1);
     expect(await p.page.locator('#cell-tooltip').isHidden()).toBe(true);
+    await closeClean(p);
+  });
+
+  test('the tooltip typesets w^l_{j,k} with KaTeX under the CSP: layer l above, "j,k" below, in KaTeX\'s own font', async () => {
+    const p = await open('light');
+    await p.send([tinyInit([0.5], tinySnapshot(1))]);
+    await p.settle();
+    const c = await hook(p.page, (h) => h.cellPixel(2, 0, 2), null);
+    const at = await clientPoint(p.page, 'canvas[data-layer="2"]', c!.x, c!.y);
+    await p.page.mouse.move(at.x, at.y);
+    const label = p.page.locator('#cell-tooltip .tt-row[data-term="w"] .tt-label');
+    // KaTeX's MathML twin carries the TeX it was made from.
+    expect(await label.locator('annotation').textContent()).toBe('w^{2}_{0,2}');
+    const box = async (t: string) => (await label.locator('.katex-html .mord', { hasText: new RegExp(`^${t}$`) }).last().boundingBox())!;
+    const base = await box('w');
+    const sup = await box('2');
+    const sub = await box('0,2');
+    // The superscript sits higher than the subscript, both right of the base, and smaller than it.
+    expect(sup.y + sup.height).toBeLessThan(sub.y + sub.height);
+    expect(sup.y).toBeLessThan(base.y + base.height / 2);
+    expect(sub.y + sub.height).toBeGreaterThan(base.y + base.height / 2);
+    expect(Math.min(sup.x, sub.x)).toBeGreaterThanOrEqual(base.x + base.width - 1);
+    expect(sup.height).toBeLessThan(base.height);
+    // The fonts came from dist/fonts under font-src (no violation), and KaTeX's math italic is in use.
+    await p.page.evaluate(() => (globalThis as unknown as { document: { fonts: { ready: Promise<unknown> } } }).document.fonts.ready);
+    const loaded = await p.page.evaluate(() => (globalThis as unknown as { document: { fonts: { check(f: string): boolean } } }).document.fonts.check('16px KaTeX_Math'));
+    expect(loaded).toBe(true);
+    const family = await label.locator('.mathnormal').first().evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { fontFamily: string } }).getComputedStyle(e).fontFamily);
+    expect(family).toContain('KaTeX_Math');
+    await p.page.locator('#cell-tooltip').screenshot({ path: path.join(ARTIFACTS, 'tooltip-katex-light.png') });
     await closeClean(p);
   });
 
@@ -447,18 +581,18 @@ describe('controls, state and messages', () => {
     await p.send([{ type: 'focusLayer', layer: 2, mode: 'gradient' }]);
     await p.settle();
     await p.settle();
-    expect(await p.page.getByRole('radio', { name: '\u2202C/\u2202w' }).getAttribute('aria-checked')).toBe('true');
+    expect(await p.page.getByRole('radiogroup', { name: 'Heatmap shows' }).getByRole('radio', { name: '\u2202C/\u2202w' }).getAttribute('aria-checked')).toBe('true');
     expect(await p.page.locator('#layer-2').isVisible()).toBe(true);
     const box = await p.page.locator('#layer-2').boundingBox();
     expect(box!.y).toBeGreaterThanOrEqual(0);
     expect(box!.y + box!.height).toBeLessThanOrEqual(900 + 1);
     await p.page.getByRole('radio', { name: 'Log' }).click();
     const saved = await p.state();
-    expect(saved).toEqual({ specPath: '/work/specs/digits-128.nnspec', focusedLayer: 2, mode: 'gradient', scale: 'log', xAxis: 'steps' });
+    expect(saved).toEqual({ specPath: '/work/specs/digits-128.nnspec', focusedLayer: 2, mode: 'gradient', tilesMode: 'weights', scale: 'log', xAxis: 'steps' });
     await closeClean(p);
     // VS Code reloads the webview with the saved state.
     const q = await open('dark', saved!);
-    expect(await q.page.getByRole('radio', { name: '\u2202C/\u2202w' }).getAttribute('aria-checked')).toBe('true');
+    expect(await q.page.getByRole('radiogroup', { name: 'Heatmap shows' }).getByRole('radio', { name: '\u2202C/\u2202w' }).getAttribute('aria-checked')).toBe('true');
     expect(await q.page.getByRole('radio', { name: 'Log' }).getAttribute('aria-checked')).toBe('true');
     expect(await q.page.getByRole('radio', { name: 'Steps' }).getAttribute('aria-checked')).toBe('true');
     await closeClean(q);
@@ -509,7 +643,7 @@ describe('screenshots (test-artifacts/webview/)', () => {
       await closeClean(s);
       const d = await open(theme);
       await d.send(digits.stream);
-      await d.page.getByRole('radio', { name: '\u0394w this epoch' }).click();
+      await d.page.getByRole('radiogroup', { name: 'Heatmap shows' }).getByRole('radio', { name: '\u0394w this epoch' }).click();
       await d.settle();
       await d.page.screenshot({ path: path.join(ARTIFACTS, `digits-${theme}.png`), fullPage: true });
       await closeClean(d);

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { divergingScale, pack, parseColor, SCALE_SIZE, scaleIndex, unpack } from '../../webview/colors';
 import { Ema, meanDecimate, minMaxDecimate } from '../../webview/decimate';
-import { formatNumber, formatPercent } from '../../webview/format';
+import { formatNumber, formatPercent, tickLabel } from '../../webview/format';
 import { cellAt, cellOrigin, heatmapLayout, renderHeatmap, symmetricLimit, tileCellAt, tileLayout } from '../../webview/heatmapRender';
 import { LossHistory } from '../../webview/lossHistory';
 
@@ -176,5 +176,35 @@ describe('heatmap pixels', () => {
     const x = 2 * tw + 9 * layout.scale;
     const y = (28 * layout.scale + layout.gap) + 4 * layout.scale;
     expect(tileCellAt(layout, x, y)).toEqual({ j: layout.perRow + 2, k: 4 * 28 + 9 });
+  });
+});
+
+describe('chart tick labels', () => {
+  const ticks = (from: number, step: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i * step);
+  const labels = (values: number[]): string[] => values.map((v) => tickLabel(v, values));
+
+  test('a short run: ticks 0.0005 apart are all told apart (not 0.119 three times)', () => {
+    const values = ticks(0.118, 0.0005, 5);
+    expect(labels(values)).toEqual(['0.1180', '0.1185', '0.1190', '0.1195', '0.1200']);
+  });
+
+  test('every spacing chart.js uses (1, 2, 2.5, 5 × 10ⁿ) gives distinct labels with the fewest decimals', () => {
+    for (const exponent of [-6, -4, -2, 0, 2, 4, 6]) {
+      for (const mantissa of [1, 2, 2.5, 5]) {
+        const step = mantissa * 10 ** exponent;
+        for (const from of [0, -3 * step, 7 * step, 0.1234]) {
+          const values = ticks(from, step, 7);
+          const out = labels(values);
+          expect(new Set(out).size, `${out.join(' ')} (step ${step})`).toBe(values.length);
+        }
+      }
+    }
+    expect(labels(ticks(0, 0.25, 5))).toEqual(['0.00', '0.25', '0.50', '0.75', '1.00']);
+    expect(labels(ticks(-0.2, 0.1, 5))).toEqual(['\u22120.2', '\u22120.1', '0.0', '0.1', '0.2']);
+  });
+
+  test('whole steps: integers with thousands separators, no decimals', () => {
+    expect(labels(ticks(0, 200, 8))).toEqual(['0', '200', '400', '600', '800', '1,000', '1,200', '1,400']);
+    expect(labels(ticks(0, 1, 4))).toEqual(['0', '1', '2', '3']);
   });
 });

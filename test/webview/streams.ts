@@ -84,3 +84,54 @@ export function tinySnapshot(step: number, overrides: Partial<Snapshot> = {}): S
 export function tinyInit(stepLosses: number[], latest?: Snapshot, info = tinyInfo()): ToPanel {
   return { type: 'init', info, status: latest?.status ?? 'ready', history: { stepLosses: Float32Array.from(stepLosses), epochs: [] }, latest };
 }
+
+/**
+ * 784 → 30 sigmoid → 10 sigmoid on 28×28 images (the digits' first layer that used to spill out
+ * of its card). w^1_jk = ((7j + k) mod 17 − 8) / 64, b^1_j = (j − 15) / 64; layer 2 likewise
+ * from (3j + k) mod 5 − 2; gradients −w/4, last Δw w/8, epoch Δw w/2 (all exact in float32).
+ */
+export function wideInfo(): SessionInfo {
+  return tinyInfo({
+    specPath: '/work/specs/digits-30.nnspec',
+    name: 'digits-30',
+    inputSize: 784,
+    imageShape: [28, 28],
+    layers: [
+      { index: 1, inputs: 784, units: 30, activation: 'sigmoid', bias: true },
+      { index: 2, inputs: 30, units: 10, activation: 'sigmoid', bias: true },
+    ],
+    task: 'classification',
+    loss: 'mse',
+    epochs: 3,
+    stepsPerEpoch: 40,
+    batchSize: 10,
+    trainCount: 400,
+    dataName: 'digits',
+    parameterCount: 784 * 30 + 30 + 30 * 10 + 10,
+  });
+}
+
+export const wideWeight = (j: number, k: number): number => (((7 * j + k) % 17) - 8) / 64;
+
+export function wideSnapshot(step: number): Snapshot {
+  const derived = (w: (i: number) => number, b: (i: number) => number) => (kind: keyof LayerSnapshot, i: number): number => {
+    const v = kind.toLowerCase().includes('bias') ? b(i) : w(i);
+    if (kind === 'weights' || kind === 'biases') return v;
+    if (kind.startsWith('grad')) return -v / 4;
+    if (kind.startsWith('last')) return v / 8;
+    return v / 2;
+  };
+  return tinySnapshot(step, {
+    epoch: Math.floor(step / 40),
+    stepInEpoch: step % 40,
+    layers: [
+      layerSnapshot(30, 784, derived((i) => wideWeight(Math.floor(i / 784), i % 784), (j) => (j - 15) / 64)),
+      layerSnapshot(10, 30, derived((i) => ((3 * Math.floor(i / 30) + (i % 30)) % 5) - 2, (j) => j / 8)),
+    ],
+    trace: {
+      sampleIndex: 7,
+      activations: [Float32Array.from({ length: 784 }, (_, k) => (k % 4) / 4), Float32Array.from({ length: 30 }, (_, j) => j / 32), Float32Array.from({ length: 10 }, () => 0.5)],
+      deltas: [Float32Array.from({ length: 30 }, (_, j) => (j - 8) / 128), Float32Array.from({ length: 10 }, (_, j) => j / 16)],
+    },
+  });
+}

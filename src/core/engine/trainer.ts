@@ -30,7 +30,8 @@
  */
 import type { NetworkSpec } from '../spec';
 import type { Dataset } from '../data/types';
-import { applyNormalizer, type PreparedData } from '../data/prepare';
+import type { PreparedData } from '../data/prepare';
+import { encodeInput } from '../features';
 import { Random } from '../random';
 import { checkWeightsShape, WeightsError, type WeightsFile } from '../weights';
 import { activation, type ActivationFunction } from './activations';
@@ -426,12 +427,8 @@ class BatchTrainer implements Trainer {
   }
 
   predict(input: ArrayLike<number>): Float32Array {
-    if (input.length !== this.inputSize) {
-      throw new Error(`the network takes ${this.inputSize} inputs, got ${input.length}`);
-    }
-    const x = this.X.subarray(0, this.inputSize);
-    for (let k = 0; k < this.inputSize; k++) x[k] = input[k];
-    applyNormalizer(this.data.normalizer, x);
+    // the spec's features (of a raw 2-D point), then the normalisation
+    encodeInput(this.spec.features, this.data.normalizer, input, this.X.subarray(0, this.inputSize));
     this.forward(1);
     return this.net[this.net.length - 1].A.slice(0, this.outputSize);
   }

@@ -133,7 +133,7 @@ export interface Trainer {
     visit: (start: number, m: number, zs: readonly Float32Array[], activations: readonly Float32Array[]) => void,
     limit?: number,
   ): void;
-  /** The network's output for one raw (unnormalised) input. */
+  /** The network's output for one raw (unnormalised) input; with `features`, the raw point (x1, x2). */
   predict(input: ArrayLike<number>): Float32Array;
   /**
    * One sample's activations, z and deltas. With an index: at the current weights. Without one,

@@ -19,8 +19,19 @@ export function checkAgainstData(spec: NetworkSpec, data: Dataset, statements: S
   const lastLayer = spec.layers[spec.layers.length - 1];
   const fallback: Range = spec.data?.range ?? makeRange(0, 0, 0, 0);
 
+  // Features need a 2-D point; the width against `input` is the parser's (whole.ts).
+  if (spec.features && data.inputSize !== 2) {
+    const statement = statements.find((s) => s.keyword.text === 'features');
+    diagnostics.push({
+      severity: 'error',
+      range: statement?.keyword.range ?? fallback,
+      message: `features are made from 2-input data (x1, x2), but ${data.name} has ${data.inputSize} ${data.inputSize === 1 ? 'input' : 'inputs'}`,
+      hint: 'remove the `features` line, or use 2-D data such as circle, spiral, moons or xor',
+      code: 'features-need-two-inputs',
+    });
+  }
   // Input width (0: the spec's own `input` is missing or bad, already reported by the parser).
-  if (spec.input.size > 0 && spec.input.size !== data.inputSize) {
+  if (!spec.features && spec.input.size > 0 && spec.input.size !== data.inputSize) {
     const token: Token | undefined = inputStatement?.args[0];
     const want = data.imageShape && data.imageShape[0] * data.imageShape[1] === data.inputSize ? `${data.imageShape[0]}x${data.imageShape[1]}` : String(data.inputSize);
     const said = token?.text ?? String(spec.input.size);

@@ -29,6 +29,8 @@ export const DIAGNOSTIC_CODES = [
   'unknown-optimizer',
   'unknown-init',
   'unknown-normalize',
+  'unknown-feature', // `features x3`
+  'duplicate-feature', // `features x1 x1`
   'unknown-dataset',
   'labels-positional', // `data "images" "labels"`
   // `data inline … end`
@@ -54,6 +56,7 @@ export const DIAGNOSTIC_CODES = [
   'too-many-parameters',
   // Against the loaded data (checkAgainstData)
   'input-mismatch',
+  'features-need-two-inputs', // `features …` on data that is not 2-D
   'output-mismatch',
   'cce-needs-classes',
   'bce-needs-unit-targets',

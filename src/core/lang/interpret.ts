@@ -10,7 +10,7 @@
 import type { OptionNode, Statement } from '../spec';
 import { RULES, list, type ParseContext } from './context';
 import { data } from './dataStatement';
-import { denseLayer, input, network } from './model';
+import { denseLayer, features, input, network } from './model';
 import { batch, init, loss, normalize, optimizer, single } from './training';
 import { keywordDoc, keywordNames, synonyms, vocabulary, type KeywordName } from './vocabulary';
 import { suggest } from './suggest';
@@ -33,6 +33,7 @@ export const INTERPRETERS: Record<KeywordName, Interpret> = {
   data,
   validation: (cx, s) => single(cx, s, 'validation', RULES.validation, (v) => (cx.spec.validation = v)),
   normalize,
+  features,
   end: () => {}, // read in pass 1 (statements.ts)
 };
 

@@ -1,8 +1,9 @@
 /**
  * The network's statements: `network NAME`, `input WIDTH|ROWSxCOLS`, `dense UNITS ACTIVATION
- * [bias=…] [init=…]` (and the per-layer `init=` values).
+ * [bias=…] [init=…]` (and the per-layer `init=` values), `features …` (what the network sees of 2-input data).
  */
-import type { Activation, InitSpec, OptionNode, Statement, Token } from '../spec';
+import type { Activation, FeatureName, InitSpec, OptionNode, Statement, Token } from '../spec';
+import { featureNames } from '../features';
 import { RULES, list, type DenseInfo, type ParseContext } from './context';
 import { span } from './diagnostics';
 import { NUMBER } from './lexer';
@@ -128,4 +129,34 @@ export function layerInit(cx: ParseContext, option: OptionNode): InitSpec | unde
   if (v.kind === 'word' && (initNames as string[]).includes(v.text)) return { kind: v.text as 'uniform' | 'normal' | 'xavier' | 'he' };
   cx.unknownWord('unknown-init', 'init scheme', v, initNames, synonyms.inits, `init schemes: uniform, normal, xavier, he, const:V`);
   return undefined;
+}
+
+/** Misspellings and other spellings of the feature names. */
+const FEATURE_SYNONYMS: Record<string, string> = {
+  'x1²': 'x1^2', 'x2²': 'x2^2', 'x1**2': 'x1^2', 'x2**2': 'x2^2', x1x2: 'x1*x2', 'x1·x2': 'x1*x2', 'x2*x1': 'x1*x2',
+  sinx1: 'sin(x1)', sinx2: 'sin(x2)', 'sin x1': 'sin(x1)', x: 'x1', y: 'x2',
+};
+
+/** `features x1 x2 x1^2 …`: any of the 2-input features, each once, in the order written. */
+export function features(cx: ParseContext, statement: Statement): void {
+  if (!cx.needArgs(statement, 1, `\`features\` needs at least one feature: ${list(featureNames)}`)) return;
+  const chosen: FeatureName[] = [];
+  let ok = true;
+  for (const token of statement.args) {
+    const name = token.kind === 'word' ? (featureNames as readonly string[]).find((n) => n === token.text) : undefined;
+    if (!name) {
+      cx.unknownWord('unknown-feature', 'feature', token, featureNames, FEATURE_SYNONYMS);
+      ok = false;
+      continue;
+    }
+    if (chosen.includes(name as FeatureName)) {
+      cx.error('duplicate-feature', token.range, `feature ${name} is listed twice`, 'list each feature once', [{ title: `Remove this ${name}`, range: token.range, newText: '' }]);
+      ok = false;
+      continue;
+    }
+    chosen.push(name as FeatureName);
+  }
+  if (!ok) return;
+  cx.spec.features = chosen;
+  cx.accepted.add(statement);
 }

@@ -59,7 +59,7 @@ export interface OptionDoc {
 
 export type KeywordName =
   | 'network' | 'input' | 'dense' | 'loss' | 'optimizer' | 'batch' | 'epochs'
-  | 'l2' | 'init' | 'seed' | 'data' | 'validation' | 'normalize' | 'end';
+  | 'l2' | 'init' | 'seed' | 'data' | 'validation' | 'normalize' | 'features' | 'end';
 
 export interface KeywordDoc {
   name: KeywordName;
@@ -318,6 +318,16 @@ export const vocabulary: Vocabulary = {
       required: false,
       repeatable: false,
       default: 'none',
+      options: [],
+    },
+    {
+      name: 'features',
+      syntax: 'features x1 x2 x1^2 x2^2 x1*x2 sin(x1) sin(x2)',
+      doc: 'For 2-input data: the functions of the point (x1, x2) the network sees, any of them in the order written; `input` is their count. Normalisation applies to the features; decision boundaries stay over the (x1, x2) plane.',
+      example: 'features x1^2 x2^2',
+      required: false,
+      repeatable: false,
+      default: 'the inputs as they are',
       options: [],
     },
     {

@@ -51,6 +51,25 @@ export function checkWhole(cx: ParseContext): void {
 
   checkValidationSize(cx);
   checkConstantSymmetry(cx);
+  checkFeatureWidth(cx);
+}
+
+/** With `features`, the input width is their count: `input` must say so. */
+function checkFeatureWidth(cx: ParseContext): void {
+  const features = cx.spec.features;
+  const inputStatement = cx.byKeyword.get('input');
+  if (!features || !inputStatement || !cx.accepted.has(inputStatement)) return;
+  const token = inputStatement.args[0];
+  const want = String(features.length);
+  if (cx.spec.input.size === features.length) return;
+  const said = cx.spec.input.shape ? token.text : String(cx.spec.input.size);
+  cx.error(
+    'input-mismatch',
+    token.range,
+    `input ${said} does not match the features: ${features.length} ${features.length === 1 ? 'feature makes 1 input' : `features make ${features.length} inputs`} (${features.join(' ')})`,
+    `write \`input ${want}\``,
+    [{ title: `Change to ${want}`, range: token.range, newText: want }],
+  );
 }
 
 /**

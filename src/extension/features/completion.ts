@@ -6,6 +6,7 @@
  */
 import type { Position, Range } from '../../core/spec';
 import { lexLine, splitLines, type LexToken } from '../../core/lang/lexer';
+import { FEATURES } from '../../core/features';
 import {
   vocabulary,
   keywordDoc,
@@ -109,6 +110,13 @@ export function completionsAt(text: string, position: Position): CompletionEntry
             label: mode.name, kind: 'value' as const, detail: mode.formula.unicode, documentation: mode.doc, range, sortText: sort(i),
           }))
         : [];
+    case 'features': {
+      // the features not written yet, in the table's order
+      const used = new Set(args.map((a) => a.text));
+      return FEATURES.filter((feature) => !used.has(feature.name)).map((feature, i) => ({
+        label: feature.name, kind: 'value' as const, detail: feature.formula, documentation: feature.doc, range, sortText: sort(i),
+      }));
+    }
     case 'batch':
       return args.length === 0
         ? [{ label: 'full', kind: 'value', detail: 'the whole training set', documentation: doc.doc, range, sortText: sort(0) }]

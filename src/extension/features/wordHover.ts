@@ -6,6 +6,7 @@
 import type { Position, Range } from '../../core/spec';
 import { lexLine, splitLines } from '../../core/lang/lexer';
 import { vocabulary, keywordDoc, datasetDoc } from '../../core/lang/vocabulary';
+import { featureDoc } from '../../core/features';
 import {
   activationMarkdown,
   costMarkdown,
@@ -84,6 +85,10 @@ export function wordHoverAt(text: string, position: Position): WordHover | undef
     case 'normalize': {
       const mode = vocabulary.normalizeModes.find((n) => n.name === word);
       return mode ? result(normalizeMarkdown(mode)) : undefined;
+    }
+    case 'features': {
+      const feature = featureDoc(word);
+      return feature ? result(`**${feature.name}** — input feature: ${feature.formula}\n\n${feature.doc}`) : undefined;
     }
     default:
       return undefined;
