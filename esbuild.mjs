@@ -41,6 +41,7 @@ const css = {
 const bundles = [
   ['src/extension/extension.ts', 'dist/extension.js', { ...node, external: ['vscode'] }],
   ['src/worker/worker.ts', 'dist/worker.js', node],
+  ['src/extension/exportWorker.ts', 'dist/exportWorker.js', node],
   ['src/cli.ts', 'dist/cli.js', node],
   ['webview/main.ts', 'dist/webview.js', browser],
   // The tests' and the benchmark's read-only panel hook, loaded only when asked (see panelHtml.ts).

@@ -144,7 +144,7 @@ Options:
     summary: 'write the network, its weights and its training as PyTorch, ONNX or TensorFlow.js',
     usage: 'nnspec export SPEC --format onnx|pytorch|tfjs --out PATH [--weights IN.json]',
     positionals: [1, 1],
-    options: { ...help, format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, weights: { type: 'string', short: 'w' } },
+    options: { ...help, format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, weights: { type: 'string', short: 'w' }, memory: MEMORY },
     help: `Writes the network with the given weights (or the seeded initial ones) for another engine:
   pytorch  a folder: model.py (nn.Module, weights files, input preparation), train.py (NNSpec's
            training step for step; also under torchrun with DDP), weights.json, data/*.npy, README.md
@@ -155,6 +155,7 @@ Options:
   -f, --format F         pytorch, onnx or tfjs
   -o, --out PATH         the folder (pytorch, tfjs; made when missing) or the .onnx file
   -w, --weights IN.json  the weights to export (default: the seeded initial weights)
+${MEMORY_HELP}
   -h, --help             show this help
 
 See docs/export.md.`,

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { defaultAssetsDir } from '../core/project';
 import { EXPORT_FORMATS, exportFiles, FORMAT_OUTPUT, writeExport, type ExportFormat } from '../core/export/index';
 import type { ParsedCommand } from './args';
-import { applyWeightsFile, describeFsError, loadSpecOrFail } from './common';
+import { applyWeightsFile, describeFsError, loadSpecOrFail, memoryOption } from './common';
 import { networkName } from './describe';
 import { CliError, EXIT_OK, type CliIO } from './io';
 
@@ -23,7 +23,7 @@ export function exportCommand(io: CliIO, parsed: ParsedCommand): number {
   const out = path.resolve(io.cwd, outGiven);
   checkOut(out, outGiven, output.kind);
 
-  const project = loadSpecOrFail(io, given);
+  const project = loadSpecOrFail(io, given, { memoryBudgetMB: memoryOption(parsed.values) });
   if (typeof parsed.values.weights === 'string') applyWeightsFile(io, project, parsed.values.weights, given);
   const weights = project.trainer.getWeights();
   const files = exportFiles(format as ExportFormat, project, weights, { name: networkName(project.spec, given), assetsDir: defaultAssetsDir() });

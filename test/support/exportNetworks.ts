@@ -22,6 +22,7 @@ const SPECS: [name: string, text: string][] = [
   ['sigmoid-tanh-zscore', 'input 2\ndense 6 sigmoid\ndense 5 tanh\ndense 1 sigmoid\nloss bce\nnormalize zscore\nbatch 8\ndata circle n=120\n'],
   ['relu-leaky-softmax-minmax', 'input 2\ndense 8 relu\ndense 6 leaky_relu\ndense 3 softmax\nloss cce\nnormalize minmax\nbatch 8\ninit he\ndata inline\n 0 0 -> 1 0 0\n 1 0 -> 0 1 0\n 0 1 -> 0 0 1\n 2 2 -> 1 0 0\n 3 1 -> 0 1 0\n 1 3 -> 0 0 1\nend\n'],
   ['identity-bias-false-none', 'input 1\ndense 7 tanh bias=false\ndense 4 identity\ndense 1 identity\nloss mse\nbatch 16\ndata sine n=80\n'],
+  ['features-tanh-zscore', 'input 5\nfeatures x1 x2^2 x1*x2 sin(x1) sin(x2)\ndense 6 tanh\ndense 1 sigmoid\nloss bce\nnormalize zscore\nbatch 8\ndata moons n=120\n'],
   ['digits-relu-softmax-none', 'input 28x28\ndense 16 relu\ndense 10 softmax\nloss cce\nbatch 32\ninit he\ndata digits n=300\n'],
 ];
 
@@ -33,7 +34,7 @@ export function exportNetworkCases(): ExportNetworkCase[] {
     if (!project.ok) throw new Error(`${name} does not load: ${project.message}`);
     for (let e = 0; e < 3; e++) project.trainer.stepEpoch();
     const source = project.dataset;
-    const n = source.inputSize;
+    const n = source.inputSize; // raw inputs: (x1, x2) for a spec with features
     // raw inputs: data samples jittered (so every unit sees both signs of z); images stay in [0, 1]
     const random = new Random(100 + i);
     const image = source.imageShape !== undefined;
@@ -51,7 +52,7 @@ export function exportNetworkCases(): ExportNetworkCase[] {
 
 /** trainer.predict (what `nnspec predict` runs) on every raw input: count × outputs. */
 export function nnspecOutputs(c: ExportNetworkCase): Float32Array[] {
-  const n = c.project.spec.input.size;
+  const n = c.project.dataset.inputSize;
   return Array.from({ length: c.count }, (_, s) => c.project.trainer.predict(c.raw.subarray(s * n, (s + 1) * n)));
 }
 

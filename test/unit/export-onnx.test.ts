@@ -32,14 +32,14 @@ function onnxBytes(c: ExportNetworkCase): Uint8Array {
 }
 
 describe('ONNX export', () => {
-  it.each(['sigmoid-tanh-zscore', 'relu-leaky-softmax-minmax', 'identity-bias-false-none', 'digits-relu-softmax-none'])(
+  it.each(['sigmoid-tanh-zscore', 'relu-leaky-softmax-minmax', 'identity-bias-false-none', 'features-tanh-zscore', 'digits-relu-softmax-none'])(
     '%s: onnxruntime gives nnspec predict’s outputs on 1,000 raw inputs',
     async (name) => {
       const c = cases.find((item) => item.name === name)!;
       const session = await ort.InferenceSession.create(onnxBytes(c));
       expect(session.inputNames).toEqual(['input']);
       expect(session.outputNames).toEqual(['output']);
-      const n = c.project.spec.input.size;
+      const n = c.project.dataset.inputSize; // raw: (x1, x2) with features
       const result = await session.run({ input: new ort.Tensor('float32', c.raw, [c.count, n]) });
       const output = result.output;
       const units = c.project.spec.layers[c.project.spec.layers.length - 1].units;
@@ -59,8 +59,8 @@ describe('ONNX export', () => {
   );
 
   it('the CLI writes the .onnx file, opset 13 and IR version 7, and onnx.checker passes where python3-onnx is installed', async () => {
-    const out = path.join(dir, 'xor.onnx');
-    const run = await nnspec(['export', 'examples/xor.nnspec', '--format', 'onnx', '--out', out]);
+    const out = path.join(dir, 'circle-features.onnx'); // features and zscore as graph nodes
+    const run = await nnspec(['export', 'examples/circle-features.nnspec', '--format', 'onnx', '--out', out]);
     expect(run.code, run.stderr).toBe(0);
     const bytes = fs.readFileSync(out);
     // ModelProto field 1 (ir_version, varint) = 7 first; the opset 13 import is checked by onnx below

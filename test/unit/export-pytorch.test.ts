@@ -48,12 +48,15 @@ const RATE = [0.1, 0.05, 0.2, 0.1, 0.02, 0.2];
 /** Case i takes the i-th value of every list (each value appears), sizes and data drawn at random. */
 function makeCase(i: number, random: Random): Case {
   const [output, loss, kind] = OUTPUTS[i];
-  const inputs = 2 + random.int(3);
+  // case 0 sees features of a 2-D point (x1, x2): raw inputs are 2, the network's 4
+  const features = i === 0 ? ['x1', 'x2', 'x1*x2', 'sin(x1)'] : null;
+  const raw = features ? 2 : 2 + random.int(3);
+  const inputs = features ? features.length : raw;
   const count = 40 + random.int(30);
   const outputs = kind === 'binary' ? 1 : kind === 'classes' ? 3 : 2;
   const rows: string[] = [];
   for (let n = 0; n < count; n++) {
-    const x = Array.from({ length: inputs }, () => random.uniform(-3, 3) + (n % 3));
+    const x = Array.from({ length: raw }, () => random.uniform(-3, 3) + (n % 3));
     let y: number[];
     if (kind === 'binary') y = [x[0] + x[1] > 1 ? 1 : 0];
     else if (kind === 'classes') y = [0, 1, 2].map((c) => (c === n % 3 ? 1 : 0));
@@ -64,6 +67,7 @@ function makeCase(i: number, random: Random): Case {
   const text = [
     `network case-${i}`,
     `input ${inputs}`,
+    ...(features ? [`features ${features.join(' ')}`] : []),
     ...hidden,
     `dense ${outputs} ${output}`,
     `loss ${loss}`,
@@ -80,7 +84,7 @@ function makeCase(i: number, random: Random): Case {
     'end',
     '',
   ].join('\n');
-  const probe = Array.from({ length: 5 }, () => Array.from({ length: inputs }, () => random.uniform(-4, 5)));
+  const probe = Array.from({ length: 5 }, () => Array.from({ length: raw }, () => random.uniform(-4, 5)));
   return { name: `case-${i}`, text, probe };
 }
 
@@ -151,7 +155,7 @@ afterAll(() => {
 });
 
 describe('PyTorch export: train.py reproduces nnspec train', () => {
-  it.each(cases.map((c) => [c.name, c.text.split('\n').slice(1, 13).join('; ')]))('%s (%s): 3 epochs give the same weights within 1e-4', (name) => {
+  it.each(cases.map((c) => [c.name, c.text.split('\n').slice(1, 14).join('; ')]))('%s (%s): 3 epochs give the same weights within 1e-4', (name) => {
     const result = trained.get(name)!;
     const start = readWeights(path.join(dir, name, 'weights.json'));
     // the runs moved away from the start (a test that cannot pass vacuously) …

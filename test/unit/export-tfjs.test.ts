@@ -41,7 +41,7 @@ async function loadFolder(folder: string): Promise<tf.LayersModel> {
 }
 
 describe('TensorFlow.js export', () => {
-  it.each(['sigmoid-tanh-zscore', 'relu-leaky-softmax-minmax', 'identity-bias-false-none', 'digits-relu-softmax-none'])(
+  it.each(['sigmoid-tanh-zscore', 'relu-leaky-softmax-minmax', 'identity-bias-false-none', 'features-tanh-zscore', 'digits-relu-softmax-none'])(
     '%s: the loaded model gives nnspec predict’s outputs on the prepared inputs',
     async (name) => {
       const c = cases.find((item) => item.name === name)!;

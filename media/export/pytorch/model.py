@@ -91,16 +91,35 @@ def save_weights(net, path):
     os.replace(temporary, path)
 
 
+# NNSpec's input features of a raw 2-D point (x1, x2) (src/core/features.ts).
+FEATURE_FUNCTIONS = {
+    "x1": lambda x1, x2: x1,
+    "x2": lambda x1, x2: x2,
+    "x1^2": lambda x1, x2: x1 * x1,
+    "x2^2": lambda x1, x2: x2 * x2,
+    "x1*x2": lambda x1, x2: x1 * x2,
+    "sin(x1)": lambda x1, x2: torch.sin(x1),
+    "sin(x2)": lambda x1, x2: torch.sin(x2),
+}
+
+
 def prepare(raw):
-    """Raw inputs (N x INPUT_SIZE, as `nnspec predict --input` takes them) as the network sees them:
-    x <- (x - offset) * scale per column, with the training part's statistics (NORMALIZE)."""
-    x = torch.as_tensor(np.asarray(raw, dtype=np.float32))
+    """Raw inputs (N x RAW_INPUT_SIZE, as `nnspec predict --input` takes them) as the network sees
+    them (N x INPUT_SIZE): the FEATURES of (x1, x2) when there are any, then x <- (x - offset) * scale
+    per column with the training part's statistics (NORMALIZE). In float64, rounded to float32 once
+    per step, as NNSpec computes it."""
+    x = torch.as_tensor(np.asarray(raw, dtype=np.float32)).double()
+    if x.shape[-1] != RAW_INPUT_SIZE:
+        raise ValueError(f"prepare: {x.shape[-1]} values per input, the network takes {RAW_INPUT_SIZE}")
+    if FEATURES:
+        x1, x2 = x[..., 0], x[..., 1]
+        x = torch.stack([FEATURE_FUNCTIONS[name](x1, x2) for name in FEATURES], dim=-1).float().double()
     if NORMALIZE == "none":
-        return x
-    statistics = np.load(os.path.join(HERE, "data", "normalizer.npy"))  # row 0: offset, row 1: scale
+        return x.float()
+    statistics = np.load(os.path.join(HERE, "data", "normalizer.npy")).astype(np.float64)  # row 0: offset, row 1: scale
     offset = torch.as_tensor(statistics[0]).to(x.device)
     scale = torch.as_tensor(statistics[1]).to(x.device)
-    return (x - offset) * scale
+    return ((x - offset) * scale).float()
 
 
 def predicted_class(outputs):

@@ -1,12 +1,14 @@
 /**
  * What every exporter hands over: the network (layers, activations, weights), the input
- * preparation `nnspec predict` applies to a raw input (normalisation with the training part's
- * statistics), and, for PyTorch, the training recipe and the prepared data.
+ * preparation `nnspec predict` applies to a raw input (the spec's `features` of a 2-D point, then
+ * the normalisation with the training part's statistics), and, for PyTorch, the training recipe
+ * and the prepared data.
  *
  * Weights are copied out of the trainer (its views are live), row-major units × inputs:
  * w^l_jk = weights[j * inputs + k], layer l = 1..L stored at index l − 1.
  */
-import type { Activation, NetworkSpec } from '../spec';
+import type { Activation, FeatureName, NetworkSpec } from '../spec';
+import { encodeInput, rawInputSize } from '../features';
 import type { Dataset } from '../data/types';
 import type { Normalizer, PreparedData } from '../data/prepare';
 import type { WeightsFile } from '../weights';
@@ -27,7 +29,12 @@ export interface ExportedLayer {
 
 export interface ExportedNetwork {
   name: string;
+  /** Width of a^0: the number of features when there are features. */
   inputSize: number;
+  /** Numbers in one raw input: 2 (x1, x2) with features, else inputSize. */
+  rawInputSize: number;
+  /** The spec's `features` of the raw (x1, x2), in order; empty without. */
+  features: FeatureName[];
   layers: ExportedLayer[];
   /** x ← (x − offset) ⊙ scale per input column, fitted on the training part (kind 'none': x). */
   normalizer: Normalizer;
@@ -58,6 +65,8 @@ export function exportedNetwork(spec: NetworkSpec, weights: WeightsFile, prepare
   const network: ExportedNetwork = {
     name,
     inputSize: spec.input.size,
+    rawInputSize: rawInputSize(spec),
+    features: spec.features ? [...spec.features] : [],
     layers,
     normalizer: { kind, offset: offset.slice(), scale: scale.slice() },
     task: prepared.train.task,
@@ -66,12 +75,12 @@ export function exportedNetwork(spec: NetworkSpec, weights: WeightsFile, prepare
   return network;
 }
 
-/** The raw input rows (count × inputSize) prepared as the network sees them: the normalisation applied. */
+/** Raw input rows (count × rawInputSize) as the network sees them (count × inputSize): features, then normalisation. */
 export function prepareInputs(network: ExportedNetwork, raw: Float32Array): Float32Array {
-  const out = Float32Array.from(raw);
-  if (network.normalizer.kind === 'none') return out;
   const n = network.inputSize;
-  const { offset, scale } = network.normalizer;
-  for (let i = 0; i < out.length; i++) out[i] = (out[i] - offset[i % n]) * scale[i % n];
+  const r = network.rawInputSize;
+  const count = raw.length / r;
+  const out = new Float32Array(count * n);
+  for (let s = 0; s < count; s++) encodeInput(network.features, network.normalizer, raw.subarray(s * r, (s + 1) * r), out.subarray(s * n, (s + 1) * n));
   return out;
 }

@@ -1,7 +1,9 @@
 /**
  * The ONNX export: one ModelProto (IR version 7, opset 13), written with the small protobuf writer.
  *
- *   input  "input"  float32 [N, inputs]   raw inputs, as `nnspec predict --input` takes them
+ *   input  "input"  float32 [N, raw]      raw inputs, as `nnspec predict --input` takes them
+ *   features (when the spec has them)     raw = (x1, x2): Gather each column ([N, 1]), each feature
+ *                                         from them (Mul for x1^2, x2^2, x1*x2; Sin), Concat → [N, features]
  *   Sub(offset), Mul(scale)               the spec's normalisation, x ← (x − offset) ⊙ scale (when not none)
  *   per dense layer l: Gemm(a^{l−1}, W^l, b^l; transB = 1) = a^{l−1} (W^l)ᵀ + b^l = z^l,
  *                      then its activation: Relu, Sigmoid, Tanh, LeakyRelu(alpha 0.01),
@@ -12,7 +14,7 @@
  * Field numbers are those of onnx.proto (ModelProto, GraphProto, NodeProto, AttributeProto,
  * TensorProto, ValueInfoProto, TypeProto, TensorShapeProto).
  */
-import type { Activation } from '../spec';
+import type { Activation, FeatureName } from '../spec';
 import { LEAKY_SLOPE } from '../engine/activations';
 import type { ExportedNetwork } from './network';
 import { ProtoWriter } from './protobuf';
@@ -21,6 +23,7 @@ export const ONNX_IR_VERSION = 7;
 export const ONNX_OPSET = 13;
 
 const FLOAT = 1; // TensorProto.DataType.FLOAT
+const INT64 = 7; // TensorProto.DataType.INT64
 const ATTRIBUTE_FLOAT = 1; // AttributeProto.AttributeType
 const ATTRIBUTE_INT = 2;
 
@@ -41,10 +44,42 @@ const ACTIVATION_NODES: Record<Activation, Omit<Node, 'inputs' | 'output'> | nul
   softmax: { op: 'Softmax', attributes: [{ name: 'axis', int: -1 }] },
 };
 
+/** Each feature of the columns x1, x2 ([N, 1] each): the node making it, or the column itself. */
+const FEATURE_NODES: Record<FeatureName, { op: 'Mul' | 'Sin'; inputs: string[] } | string> = {
+  x1: 'x1',
+  x2: 'x2',
+  'x1^2': { op: 'Mul', inputs: ['x1', 'x1'] },
+  'x2^2': { op: 'Mul', inputs: ['x2', 'x2'] },
+  'x1*x2': { op: 'Mul', inputs: ['x1', 'x2'] },
+  'sin(x1)': { op: 'Sin', inputs: ['x1'] },
+  'sin(x2)': { op: 'Sin', inputs: ['x2'] },
+};
+
+interface Initializer {
+  name: string;
+  dims: number[];
+  values: Float32Array | BigInt64Array;
+}
+
 export function onnxModel(network: ExportedNetwork): Uint8Array {
   const nodes: Node[] = [];
-  const initializers: { name: string; dims: number[]; values: Float32Array }[] = [];
+  const initializers: Initializer[] = [];
   let current = 'input';
+  if (network.features.length > 0) {
+    // x1 = input[:, [0]], x2 = input[:, [1]] (Gather with 1-D indices keeps the axis: [N, 1])
+    initializers.push({ name: 'column_0', dims: [1], values: BigInt64Array.of(0n) });
+    initializers.push({ name: 'column_1', dims: [1], values: BigInt64Array.of(1n) });
+    nodes.push({ op: 'Gather', inputs: ['input', 'column_0'], output: 'x1', attributes: [{ name: 'axis', int: 1 }] });
+    nodes.push({ op: 'Gather', inputs: ['input', 'column_1'], output: 'x2', attributes: [{ name: 'axis', int: 1 }] });
+    const columns = network.features.map((feature, k) => {
+      const made = FEATURE_NODES[feature];
+      if (typeof made === 'string') return made;
+      nodes.push({ op: made.op, inputs: made.inputs, output: `feature_${k}` });
+      return `feature_${k}`;
+    });
+    nodes.push({ op: 'Concat', inputs: columns, output: 'features', attributes: [{ name: 'axis', int: 1 }] });
+    current = 'features';
+  }
   if (network.normalizer.kind !== 'none') {
     initializers.push({ name: 'normalize_offset', dims: [network.inputSize], values: network.normalizer.offset });
     initializers.push({ name: 'normalize_scale', dims: [network.inputSize], values: network.normalizer.scale });
@@ -77,7 +112,7 @@ export function onnxModel(network: ExportedNetwork): Uint8Array {
   nodes.forEach((node, i) => graph.message(1, nodeProto(node, `${node.op}_${i}`)));
   graph.string(2, network.name);
   for (const tensor of initializers) graph.message(5, tensorProto(tensor.name, tensor.dims, tensor.values));
-  graph.message(11, valueInfo('input', network.inputSize));
+  graph.message(11, valueInfo('input', network.rawInputSize));
   graph.message(12, valueInfo('output', network.layers[L - 1].units));
 
   const model = new ProtoWriter();
@@ -104,14 +139,19 @@ function nodeProto(node: Node, name: string): ProtoWriter {
   return w;
 }
 
-function tensorProto(name: string, dims: number[], values: Float32Array): ProtoWriter {
+/** A float32 or int64 tensor, its values little-endian in raw_data. */
+function tensorProto(name: string, dims: number[], values: Float32Array | BigInt64Array): ProtoWriter {
   const w = new ProtoWriter();
   for (const d of dims) w.varint(1, d);
-  w.varint(2, FLOAT);
+  const int64 = values instanceof BigInt64Array;
+  w.varint(2, int64 ? INT64 : FLOAT);
   w.string(8, name);
-  const raw = new Uint8Array(values.length * 4);
+  const raw = new Uint8Array(values.length * (int64 ? 8 : 4));
   const view = new DataView(raw.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i], true);
+  for (let i = 0; i < values.length; i++) {
+    if (values instanceof BigInt64Array) view.setBigInt64(8 * i, values[i], true);
+    else view.setFloat32(4 * i, values[i], true);
+  }
   w.bytes(9, raw);
   return w;
 }

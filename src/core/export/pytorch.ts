@@ -68,6 +68,9 @@ function modelBlock(network: ExportedNetwork): string {
     `# 'classification' (one-hot targets), 'binary' (one output, 0/1) or 'regression'`,
     `TASK = ${pythonLiteral(network.task)}`,
     `CLASS_NAMES = ${pythonLiteral(network.classNames ?? null)}`,
+    `# the spec's \`features\` of a raw (x1, x2), in order ([]: the raw inputs are the network's)`,
+    `FEATURES = ${pythonLiteral(network.features)}`,
+    `RAW_INPUT_SIZE = ${network.rawInputSize}`,
     `# the spec's \`normalize\`; its statistics (of the training part) are in data/normalizer.npy`,
     `NORMALIZE = ${pythonLiteral(network.normalizer.kind)}`,
   ].join('\n');

@@ -7,8 +7,9 @@
  * activation is Dense's own (linear, sigmoid, tanh, relu, softmax), except leaky_relu, which Dense
  * lacks: a linear Dense followed by a LeakyReLU layer with alpha 0.01.
  *
- * The model takes PREPARED inputs (normalised as NNSpec does: x ← (x − offset) ⊙ scale); the spec's
- * normalisation and its statistics travel in model.json's userDefinedMetadata.nnspec.
+ * The model takes PREPARED inputs (the spec's features of (x1, x2), then normalised as NNSpec does:
+ * x ← (x − offset) ⊙ scale); the features, the normalisation and its statistics travel in
+ * model.json's userDefinedMetadata.nnspec.
  */
 import type { Activation } from '../spec';
 import { LEAKY_SLOPE } from '../engine/activations';
@@ -75,7 +76,8 @@ export function tfjsFiles(network: ExportedNetwork): ExportFile[] {
     weightsManifest: [{ paths: [TFJS_WEIGHTS_FILE], weights }],
     userDefinedMetadata: {
       nnspec: {
-        inputs: 'prepared: x ← (x − offset) ⊙ scale per column (normalize none: x as it is)',
+        inputs: 'prepared: the features of (x1, x2) when there are any, then x ← (x − offset) ⊙ scale per column (normalize none: as it is)',
+        features: network.features,
         normalize: kind,
         offset: Array.from(shift),
         scale: Array.from(scale),
