@@ -4,7 +4,7 @@
  * (issue 6). Prints the tables and writes bench/results.json; docs/performance.md explains them.
  *
  *   node dist/bench.js [--quick] [--only A,B] [--engines nnspec-auto,tfjs-wasm-loop] [--runs 5]
- *                      [--skip accuracy,memory,eventloop,heatmap,peak] [--out bench/results.json]
+ *                      [--skip accuracy,memory,eventloop,heatmap,peak,parse] [--out bench/results.json]
  *
  * Speed: per network and engine, one warm-up run, then `runs` timed runs of `updates` weight
  * updates each; samples/s = updates × m / seconds: median (min–max). GFLOP/s counts 6 × weights
@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { circle, digits, mediaDir, syntheticMnist, type BenchData } from './data';
 import { measureEventLoop, type EventLoopResult } from './eventLoop';
 import { measureHeatmap, type HeatmapResult } from './heatmap';
+import { measureParse, type ParseRow } from './parse';
 import { NETWORKS, atBatchOne, outputsOf, parameterCountOf, weightCount, type BenchNetwork, type NetworkId } from './networks';
 import { markdown } from './markdown';
 import { measurePeak, type Peak } from './peak';
@@ -354,7 +355,7 @@ interface Goal {
   met: boolean | null;
 }
 
-function goals(rows: SpeedRow[], eventLoop: EventLoopResult[], heatmap: HeatmapResult | string | undefined): Goal[] {
+function goals(rows: SpeedRow[], eventLoop: EventLoopResult[], heatmap: HeatmapResult | string | undefined, parse: ParseRow[] = []): Goal[] {
   const out: Goal[] = [];
   const ratioGoal = (id: NetworkId, least: number) => {
     const peers = rows.filter((r) => r.network === id && !isNnspec(r.engine) && r.nnspecRatio !== undefined);
@@ -385,6 +386,10 @@ function goals(rows: SpeedRow[], eventLoop: EventLoopResult[], heatmap: HeatmapR
   }
   if (heatmap && typeof heatmap !== 'string') {
     out.push({ goal: 'heatmap redraw of 784×128 < 4 ms (median)', measured: `${fixed(heatmap.medianMs, 2)} ms median, ${fixed(heatmap.p95Ms, 2)} ms p95`, met: heatmap.medianMs < 4 });
+  }
+  if (parse.length > 0) {
+    const worst = parse.reduce((a, b) => (a.medianMs > b.medianMs ? a : b));
+    out.push({ goal: 'any 1 MB spec parsed < 200 ms (issue 10)', measured: `slowest ${fixed(worst.medianMs, 0)} ms median (${worst.name}; CPU ${fixed(worst.medianCpuMs, 0)} ms)`, met: worst.medianMs < 200 });
   }
   return out;
 }
@@ -479,7 +484,14 @@ async function main(): Promise<void> {
     );
   }
 
-  const goalRows = goals(rows, eventLoop, heatmap);
+  let parse: ParseRow[] = [];
+  if (!options.skip.has('parse')) {
+    parse = measureParse();
+    console.log('\nparseSpec on 1 MB specs (median of 5; CPU time includes the GC threads):');
+    for (const p of parse) console.log(`  ${p.name.padEnd(26)} ${fixed(p.megabytes, 2)} MB  ${fixed(p.medianMs, 0).padStart(4)} ms  (CPU ${fixed(p.medianCpuMs, 0)} ms)  ${p.diagnostics} diagnostics`);
+  }
+
+  const goalRows = goals(rows, eventLoop, heatmap, parse);
   console.log('\ngoals (issue 6):');
   for (const g of goalRows) console.log(`  ${g.met === null ? '?' : g.met ? '✓' : '✗'} ${g.goal}: ${g.measured}`);
 
@@ -493,6 +505,7 @@ async function main(): Promise<void> {
     memory: mem,
     eventLoop: { results: eventLoop, note: eventLoopNote },
     heatmap,
+    parse,
     goals: goalRows,
     seconds: (performance.now() - started) / 1000,
   };

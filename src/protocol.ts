@@ -9,7 +9,7 @@
  */
 import type { Activation, Diagnostic, FeatureName, LossName } from './core/spec';
 import type { EpochMetrics, Evaluation } from './core/engine/types';
-import type { WeightsFile } from './core/weights';
+import type { WeightsFile, WeightsShape } from './core/weights';
 
 export type SessionStatus =
   | 'loading' // worker is parsing the spec and loading data
@@ -157,6 +157,17 @@ export type FromWorker =
   | { type: 'response'; id: number; response: WorkerResponse }
   | { type: 'responseError'; id: number; message: string }
   | { type: 'fatal'; message: string };
+
+// ---------------------------------------------------------------------------
+// Host ⇄ weights reader (dist/weightsWorker.js: Load Weights reads and parses off the host thread)
+
+export type ToWeightsReader =
+  /** Read `file` (an absolute path), check its size, parse it, check its shapes. */
+  | { type: 'readFile'; file: string; source: string; shape: WeightsShape; memoryBudget: number }
+  /** Parse text the host read (a file on a virtual file system), after checking its size. */
+  | { type: 'parseText'; text: string; source: string; shape: WeightsShape; memoryBudget: number };
+
+export type FromWeightsReader = { type: 'weights'; weights: WeightsFile } | { type: 'weightsError'; message: string };
 
 // ---------------------------------------------------------------------------
 // Host ⇄ panel (webview)

@@ -444,77 +444,148 @@ export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32
 }
 
 // ---------------------------------------------------------------------------------------
-// The SGD update over one parameter array (weights or biases), in two passes so that a step
-// that would make a parameter non-finite leaves every parameter as it was (see kernels.ts).
-//   propose:  g[i] += λ·w[i] (λ ≠ 0);  Δ[i] = μ·v[i] − η·g[i]  (v = 0: Δ[i] = −η·g[i]);
-//             returns 1 when every w[i] + Δ[i] is a finite float32, else 0
-//   commit:   w[i] += Δ[i];  E[i] += Δ[i];  v[i] = Δ[i] (v ≠ 0);  returns Σ w[i]² (after), in f64
+// The optimizers (src/core/engine/optimizers.ts, whose loops are the plain twins), over one
+// parameter array of `count` values, in one pass, in place:
+//   regularise  g ← g + λ₂·w + λ₁·sign(w)        (λ₂ or λ₁ ≠ 0: the weights)
+//   keep        prev ← w;  p1 ← s1;  p2 ← s2     (for Δw, and for undoing a diverged step)
+//   code 0 sgd      μ = 0 (s1 = 0): w ← w − η g
+//                   v ← μ v − η g;  w ← w + v     (nesterov: w ← w + μ v − η g)
+//   code 1 adam     m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;  w ← w − η̂ m / (√v / c₂ + ε)
+//                   (η̂ = η / (1 − β₁^t) and c₂ = √(1 − β₂^t) come in as `rate` and `correction2`)
+//   code 2 rmsprop  v ← ρ v + (1 − ρ) g²;  w ← w − η g / (√v + ε)
+//   code 3 adagrad  G ← G + g²;  w ← w − η g / (√G + ε)
+// Returns Σ w² after the step, in f64: not finite exactly when some new w is ±∞ or NaN.
 
-export function proposeUpdate(w: usize, g: usize, v: usize, delta: usize, count: i32, rate: f32, momentum: f32, l2: f32): i32 {
+@inline function squares(w: v128): v128 {
+  const lo = f64x2.promote_low_f32x4(w);
+  const hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(w, w, 2, 3, 0, 1));
+  return f64x2.add(f64x2.mul(lo, lo), f64x2.mul(hi, hi));
+}
+
+/** The new w of one f32x4 of parameters, updating the state vectors at offset o. */
+@inline function rule4(code: i32, o: usize, w: v128, g: v128, s1: usize, s2: usize, p1: usize, p2: usize,
+  eta: v128, mu: v128, nesterov: i32, b1: v128, b2: v128, rho: v128, eps: v128, c2: v128): v128 {
+  const one = f32x4.splat(1);
+  if (code == 0) {
+    if (s1 == 0) return f32x4.sub(w, f32x4.mul(eta, g));
+    const v0 = v128.load(s1 + o);
+    v128.store(p1 + o, v0);
+    const step = f32x4.mul(eta, g);
+    const v = f32x4.sub(f32x4.mul(mu, v0), step);
+    v128.store(s1 + o, v);
+    return nesterov != 0 ? f32x4.add(w, f32x4.sub(f32x4.mul(mu, v), step)) : f32x4.add(w, v);
+  }
+  if (code == 1) {
+    const m0 = v128.load(s1 + o);
+    const v0 = v128.load(s2 + o);
+    v128.store(p1 + o, m0);
+    v128.store(p2 + o, v0);
+    const m = f32x4.add(f32x4.mul(b1, m0), f32x4.mul(f32x4.sub(one, b1), g));
+    const v = f32x4.add(f32x4.mul(b2, v0), f32x4.mul(f32x4.sub(one, b2), f32x4.mul(g, g)));
+    v128.store(s1 + o, m);
+    v128.store(s2 + o, v);
+    const denominator = f32x4.add(f32x4.div(f32x4.sqrt(v), c2), eps);
+    return f32x4.sub(w, f32x4.div(f32x4.mul(eta, m), denominator));
+  }
+  const s0 = v128.load(s1 + o);
+  v128.store(p1 + o, s0);
+  const s = code == 2
+    ? f32x4.add(f32x4.mul(rho, s0), f32x4.mul(f32x4.sub(one, rho), f32x4.mul(g, g)))
+    : f32x4.add(s0, f32x4.mul(g, g));
+  v128.store(s1 + o, s);
+  return f32x4.sub(w, f32x4.div(f32x4.mul(eta, g), f32x4.add(f32x4.sqrt(s), eps)));
+}
+
+/** The same for one value at offset o. */
+@inline function rule1(code: i32, o: usize, w: f32, g: f32, s1: usize, s2: usize, p1: usize, p2: usize,
+  eta: f32, mu: f32, nesterov: i32, b1: f32, b2: f32, rho: f32, eps: f32, c2: f32): f32 {
+  if (code == 0) {
+    if (s1 == 0) return w - eta * g;
+    const v0 = load<f32>(s1 + o);
+    store<f32>(p1 + o, v0);
+    const step = eta * g;
+    const v = mu * v0 - step;
+    store<f32>(s1 + o, v);
+    return nesterov != 0 ? w + (mu * v - step) : w + v;
+  }
+  if (code == 1) {
+    const m0 = load<f32>(s1 + o);
+    const v0 = load<f32>(s2 + o);
+    store<f32>(p1 + o, m0);
+    store<f32>(p2 + o, v0);
+    const m = b1 * m0 + (<f32>1 - b1) * g;
+    const v = b2 * v0 + (<f32>1 - b2) * (g * g);
+    store<f32>(s1 + o, m);
+    store<f32>(s2 + o, v);
+    return w - (eta * m) / (Mathf.sqrt(v) / c2 + eps);
+  }
+  const s0 = load<f32>(s1 + o);
+  store<f32>(p1 + o, s0);
+  const s = code == 2 ? rho * s0 + (<f32>1 - rho) * (g * g) : s0 + g * g;
+  store<f32>(s1 + o, s);
+  return w - (eta * g) / (Mathf.sqrt(s) + eps);
+}
+
+export function optimize(code: i32, w: usize, g: usize, previous: usize, s1: usize, s2: usize, p1: usize, p2: usize, count: i32,
+  l2: f32, l1: f32, rate: f32, momentum: f32, nesterov: i32, beta1: f32, beta2: f32, rho: f32, epsilon: f32, correction2: f32): f64 {
   const count4 = count & ~3;
   const eta = f32x4.splat(rate);
   const mu = f32x4.splat(momentum);
-  const lambda = f32x4.splat(l2);
-  const largest = f32x4.splat(F32.MAX_VALUE);
-  let finite = i32x4.splat(-1);
+  const b1 = f32x4.splat(beta1);
+  const b2 = f32x4.splat(beta2);
+  const r = f32x4.splat(rho);
+  const eps = f32x4.splat(epsilon);
+  const c2 = f32x4.splat(correction2);
+  const lambda2 = f32x4.splat(l2);
+  const lambda1 = f32x4.splat(l1);
+  const zero = f32x4.splat(0);
+  const regularised = l2 != 0 || l1 != 0;
+  let sums = f64x2.splat(0);
   for (let i = 0; i < count4; i += 4) {
     const o = <usize>i << 2;
     const wi = v128.load(w + o);
     let gi = v128.load(g + o);
-    if (l2 != 0) {
-      gi = f32x4.add(gi, f32x4.mul(lambda, wi));
+    if (regularised) {
+      // sign(w)·λ₁: +λ₁ where w > 0, −λ₁ where w < 0, 0 at 0
+      const l1term = f32x4.sub(v128.and(f32x4.gt(wi, zero), lambda1), v128.and(f32x4.lt(wi, zero), lambda1));
+      gi = f32x4.add(gi, f32x4.add(f32x4.mul(lambda2, wi), l1term));
       v128.store(g + o, gi);
     }
-    let d = f32x4.neg(f32x4.mul(eta, gi));
-    if (v != 0) d = f32x4.sub(f32x4.mul(mu, v128.load(v + o)), f32x4.mul(eta, gi));
-    v128.store(delta + o, d);
-    // |w + Δ| ≤ FLT_MAX is false for ±∞ and for NaN.
-    finite = v128.and(finite, f32x4.le(f32x4.abs(f32x4.add(wi, d)), largest));
+    v128.store(previous + o, wi);
+    const after = rule4(code, o, wi, gi, s1, s2, p1, p2, eta, mu, nesterov, b1, b2, r, eps, c2);
+    v128.store(w + o, after);
+    sums = f64x2.add(sums, squares(after));
   }
-  let ok = i32x4.all_true(finite);
+  let sum = f64x2.extract_lane(sums, 0) + f64x2.extract_lane(sums, 1);
   for (let i = count4; i < count; i++) {
     const o = <usize>i << 2;
     const wi = load<f32>(w + o);
     let gi = load<f32>(g + o);
-    if (l2 != 0) {
-      gi += l2 * wi;
+    if (regularised) {
+      gi += l2 * wi + (wi > 0 ? l1 : wi < 0 ? -l1 : <f32>0);
       store<f32>(g + o, gi);
     }
-    const d = v != 0 ? momentum * load<f32>(v + o) - rate * gi : -(rate * gi);
-    store<f32>(delta + o, d);
-    if (!(Mathf.abs(wi + d) <= F32.MAX_VALUE)) ok = false;
-  }
-  return ok ? 1 : 0;
-}
-
-export function commitUpdate(w: usize, delta: usize, epochDelta: usize, v: usize, count: i32): f64 {
-  const count4 = count & ~3;
-  let s0 = f64x2.splat(0);
-  let s1 = f64x2.splat(0);
-  for (let i = 0; i < count4; i += 4) {
-    const o = <usize>i << 2;
-    const d = v128.load(delta + o);
-    const wi = f32x4.add(v128.load(w + o), d);
-    v128.store(w + o, wi);
-    v128.store(epochDelta + o, f32x4.add(v128.load(epochDelta + o), d));
-    if (v != 0) v128.store(v + o, d);
-    const lo = f64x2.promote_low_f32x4(wi);
-    const hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(wi, wi, 2, 3, 0, 1));
-    s0 = f64x2.add(s0, f64x2.mul(lo, lo));
-    s1 = f64x2.add(s1, f64x2.mul(hi, hi));
-  }
-  const s = f64x2.add(s0, s1);
-  let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
-  for (let i = count4; i < count; i++) {
-    const o = <usize>i << 2;
-    const d = load<f32>(delta + o);
-    const wi = load<f32>(w + o) + d;
-    store<f32>(w + o, wi);
-    store<f32>(epochDelta + o, load<f32>(epochDelta + o) + d);
-    if (v != 0) store<f32>(v + o, d);
-    sum += <f64>wi * <f64>wi;
+    store<f32>(previous + o, wi);
+    const after = rule1(code, o, wi, gi, s1, s2, p1, p2, rate, momentum, nesterov, beta1, beta2, rho, epsilon, correction2);
+    store<f32>(w + o, after);
+    sum += <f64>after * <f64>after;
   }
   return sum;
+}
+
+// ---------------------------------------------------------------------------------------
+// multiply: out[i] = X[i] · M[i] (dropout's mask on a, forward, and on ∂C/∂a, backward).
+
+export function multiply(X: usize, M: usize, out: usize, count: i32): void {
+  const count4 = count & ~3;
+  for (let i = 0; i < count4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.mul(v128.load(X + o), v128.load(M + o)));
+  }
+  for (let i = count4; i < count; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(X + o) * load<f32>(M + o));
+  }
 }
 
 // ---------------------------------------------------------------------------------------

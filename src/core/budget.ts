@@ -16,6 +16,7 @@
  * 10^6/10^9 bytes with three significant figures ("3.17 GB").
  */
 import type { Diagnostic, NetworkSpec, OptimizerSpec, Range } from './spec';
+import { optimizer, optimizerSettings } from './engine/optimizers';
 
 export const DEFAULT_MEMORY_BUDGET_MB = 2048;
 /** The largest budget accepted: 1 TiB (beyond any machine this runs on; guards against typos like 1e12). */
@@ -105,14 +106,14 @@ export function sumParts(parts: readonly BudgetPart[]): number {
 export const TRAINER_ARRAYS_PER_PARAMETER = 7;
 
 /**
- * Float32 arrays per parameter each optimizer keeps (its state and that state before the last
- * step, which a rejected step restores). sgd: the velocity v and v before the step. A new
- * optimizer adds its entry here (the Record makes the compiler ask for it): Adam keeps two moments
- * m and v, and each before the step, so 4.
+ * Float32 arrays per parameter the optimizer keeps: each state array (optimizers.ts `stateNames`:
+ * sgd with momentum the velocity v, adam m and v, rmsprop v, adagrad the sum G; sgd without
+ * momentum none) and its value before the last step, which a rejected step restores.
  */
-export const OPTIMIZER_STATE_ARRAYS: Record<OptimizerSpec['kind'], number> = {
-  sgd: 2,
-};
+export function optimizerStateArrays(spec: OptimizerSpec): number {
+  const settings = optimizerSettings(spec);
+  return 2 * optimizer(settings.kind).stateNames(settings).length;
+}
 
 /** Batch matrices per layer: Z^l (weighted inputs z), A^l (activations a), D^l (errors δ), rows × units each. */
 export const BATCH_MATRICES_PER_LAYER = 3;
@@ -143,14 +144,15 @@ export function estimateTrainer(spec: Pick<NetworkSpec, 'input' | 'layers' | 'ba
   const batchSize = spec.batch === 'full' ? count : Math.max(1, Math.min(Math.floor(spec.batch), count));
   const rows = Math.max(batchSize, Math.min(EVALUATION_CHUNK_ROWS, Math.max(count, validationCount)));
   const padded = (length: number): number => Math.ceil(length / 4) * 4;
-  const perParameter = TRAINER_ARRAYS_PER_PARAMETER + (OPTIMIZER_STATE_ARRAYS[spec.optimizer.kind] ?? 2);
+  const perParameter = TRAINER_ARRAYS_PER_PARAMETER + optimizerStateArrays(spec.optimizer);
   const outputs = spec.layers.length > 0 ? spec.layers[spec.layers.length - 1].units : 0;
   const parameterBytes: number[] = [];
   const batchBytes: number[] = [];
   let inputs = spec.input.size;
   for (const layer of spec.layers) {
     parameterBytes.push(4 * perParameter * (padded(layer.units * inputs) + padded(layer.units)));
-    batchBytes.push(4 * BATCH_MATRICES_PER_LAYER * padded(rows * layer.units));
+    // dropout adds its mask M and Â = A ⊙ M
+    batchBytes.push(4 * (BATCH_MATRICES_PER_LAYER + ((layer.dropout ?? 0) > 0 ? 2 : 0)) * padded(rows * layer.units));
     inputs = layer.units;
   }
   const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);

@@ -64,7 +64,8 @@ export function loadProject(specText: string, specPath: string, options: Project
   try {
     const parsed: ParseResult = parseSpec(specText, options.maxParameters === undefined ? undefined : { maxParameters: options.maxParameters });
     parse = parsed;
-    diagnostics.push(...parsed.diagnostics);
+    // A loop, not push(...): spreading 130,000 arguments overflows the stack.
+    for (const d of parsed.diagnostics) diagnostics.push(d);
     if (hasErrors(diagnostics)) return failed(parsed, diagnostics, countErrors(diagnostics) + ' in the spec');
 
     const spec: NetworkSpec = options.epochs === undefined ? parsed.spec : { ...parsed.spec, epochs: options.epochs };
@@ -93,7 +94,7 @@ export function loadProject(specText: string, specPath: string, options: Project
       return failed(parsed, diagnostics, 'the data cannot be loaded: ' + message);
     }
 
-    diagnostics.push(...checkAgainstData(spec, dataset, parsed.statements));
+    for (const d of checkAgainstData(spec, dataset, parsed.statements)) diagnostics.push(d);
     if (hasErrors(diagnostics)) {
       return failed(parsed, diagnostics, `${countErrors(diagnostics)}: the network does not fit the data`);
     }

@@ -100,6 +100,8 @@ export interface LayerSpec {
   bias: boolean;
   /** The layer's own `init=`; else the spec's `init`. */
   init: InitSpec;
+  /** `dropout=p`: the probability each output of this layer is dropped while training (absent: 0, none). */
+  dropout?: number;
   /** The `dense` statement. */
   range: Range;
 }
@@ -119,14 +121,49 @@ export type DataSpec =
   | { kind: 'idx'; images: string; labels: string; n?: number; range: Range }
   | { kind: 'inline'; rows: InlineRow[]; range: Range };
 
+export type OptimizerName = 'sgd' | 'adam' | 'rmsprop' | 'adagrad';
+
+/**
+ * The `optimizer` line. The options an optimizer does not use are absent; what the file leaves
+ * out takes torch.optim's default (optimizers.ts, `optimizerSettings`), and `rate` that of the kind.
+ */
 export interface OptimizerSpec {
-  kind: 'sgd';
+  kind: OptimizerName;
   /** η */
   rate: number;
-  /** μ in v ← μv − η∇C, w ← w + v; 0 = plain SGD. */
+  /** sgd: μ in v ← μv − η∇C, w ← w + v; 0 = plain SGD. */
   momentum: number;
   /** d: epoch e (from 0) uses η·d^e; 1 = no decay. */
   decay: number;
+  /** sgd: w ← w + μv − η∇C (with v already updated) instead of w ← w + v. */
+  nesterov?: boolean;
+  /** adam: the moments' decay rates β₁, β₂. */
+  beta1?: number;
+  beta2?: number;
+  /** rmsprop: the squares' decay rate ρ (PyTorch's alpha). */
+  rho?: number;
+  /** adam, rmsprop, adagrad: ε in the denominator. */
+  epsilon?: number;
+}
+
+export type Monitor = 'loss' | 'validation_loss' | 'accuracy' | 'validation_accuracy';
+
+/**
+ * The `stop` line: early stopping with Keras' EarlyStopping rule (`patience`, `min_delta`,
+ * `restore`) and/or a goal. At least one of patience and goal is present.
+ */
+export interface StopSpec {
+  /** Epochs without an improvement greater than minDelta before the run stops. */
+  patience?: number;
+  /** Stop once the monitored value reaches this (≤ for losses, ≥ for accuracies). */
+  goal?: number;
+  /** What is watched, after every epoch (its evaluation after the epoch's last step). */
+  monitor: Monitor;
+  /** An improvement must exceed this to count (≥ 0). */
+  minDelta: number;
+  /** 'best': when patience stops the run, put back the weights of the best epoch. */
+  restore: 'best' | 'last';
+  range: Range;
 }
 
 /** Every field is filled: what the file leaves out takes its default. */
@@ -141,6 +178,10 @@ export interface NetworkSpec {
   epochs: number;
   /** λ: the cost gains (λ/2) Σ w² over weights, not biases. */
   l2: number;
+  /** λ₁: the cost gains λ₁ Σ |w| over weights, not biases (absent: 0). */
+  l1?: number;
+  /** Early stopping (absent: train every epoch). */
+  stop?: StopSpec;
   init: InitSpec;
   seed: number;
   data?: DataSpec;

@@ -2,9 +2,24 @@
  * The weights file: `{"format": "nnspec-weights", "version": 1, "layers": [{"weights": [[w_jk, …], …], "biases": [b_j, …]}]}`.
  * Rows j are this layer's neurons, columns k the previous layer's.
  */
-import type { NetworkSpec } from './spec';
-import { parameterCount } from './spec';
 import { formatBytes, formatCount, overBudget, RAISE_BUDGET } from './budget';
+
+/** What a weights file must fit: the network's widths and which layers have biases (a NetworkSpec is one). */
+export interface WeightsShape {
+  input: { size: number };
+  layers: readonly { units: number; bias: boolean }[];
+}
+
+/** Weights + biases of the network. */
+function parameterCount(shape: WeightsShape): number {
+  let count = 0;
+  let inputs = shape.input.size;
+  for (const layer of shape.layers) {
+    count += layer.units * inputs + (layer.bias ? layer.units : 0);
+    inputs = layer.units;
+  }
+  return count;
+}
 
 export interface WeightsFile {
   format: 'nnspec-weights';
@@ -34,7 +49,7 @@ const WEIGHTS_JSON_BYTES_PER_ROW = 64;
 export const MAX_JSON_TEXT_CHARS = 2 ** 29 - 24;
 
 /** The most bytes the weights file of `spec` can take (see WEIGHTS_JSON_BYTES_PER_NUMBER). */
-export function maxWeightsFileBytes(spec: Pick<NetworkSpec, 'input' | 'layers'>): number {
+export function maxWeightsFileBytes(spec: WeightsShape): number {
   const rows = spec.layers.reduce((sum, layer) => sum + layer.units, 0);
   return WEIGHTS_JSON_FRAME_BYTES + WEIGHTS_JSON_BYTES_PER_ROW * (rows + spec.layers.length) + WEIGHTS_JSON_BYTES_PER_NUMBER * parameterCount(spec);
 }
@@ -44,7 +59,7 @@ export function maxWeightsFileBytes(spec: Pick<NetworkSpec, 'input' | 'layers'>)
  * the weights of `spec` (far too large for its parameters: another network's, or not a weights
  * file), cannot be held as one string, or would not fit the memory budget as text plus numbers.
  */
-export function checkWeightsFileSize(size: number, spec: Pick<NetworkSpec, 'input' | 'layers'>, source: string, budget: number): void {
+export function checkWeightsFileSize(size: number, spec: WeightsShape, source: string, budget: number): void {
   const parameters = parameterCount(spec);
   const most = maxWeightsFileBytes(spec);
   const widths = [spec.input.size, ...spec.layers.map((l) => l.units)].join('-');
@@ -144,7 +159,7 @@ function numberAt(value: unknown, where: string): number {
  * and units biases (a `bias=false` layer may give [] or zeros). The message names the layer,
  * what was expected and what the file has.
  */
-export function checkWeightsShape(w: WeightsFile, spec: Pick<NetworkSpec, 'input' | 'layers'>): void {
+export function checkWeightsShape(w: WeightsFile, spec: WeightsShape): void {
   if (w.layers.length !== spec.layers.length) {
     throw new WeightsError(`the weights have ${w.layers.length} layer${w.layers.length === 1 ? '' : 's'}, the network has ${spec.layers.length}`);
   }

@@ -4,16 +4,15 @@
  * checkWeightsFileSize), then it is parsed and its shapes checked against the network.
  */
 import * as fs from 'node:fs';
-import type { NetworkSpec } from './spec';
 import { budgetBytes } from './budget';
-import { checkWeightsFileSize, checkWeightsShape, parseWeightsFile, WeightsError, type WeightsFile } from './weights';
+import { checkWeightsFileSize, checkWeightsShape, parseWeightsFile, WeightsError, type WeightsFile, type WeightsShape } from './weights';
 
 /**
  * The weights in `file` (an absolute path), fitted to `spec`. Throws WeightsError naming `source`
  * (the file as the user wrote it) when the file is missing, not a regular file, too large for
  * the network or the budget, malformed, or of another shape.
  */
-export function readWeightsFile(file: string, source: string, spec: Pick<NetworkSpec, 'input' | 'layers'>, budget = budgetBytes()): WeightsFile {
+export function readWeightsFile(file: string, source: string, spec: WeightsShape, budget = budgetBytes()): WeightsFile {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -28,6 +27,11 @@ export function readWeightsFile(file: string, source: string, spec: Pick<Network
   } catch (error) {
     throw new WeightsError(`${source}: cannot read the weights file (${describe(error)})`);
   }
+  return parseAndFit(text, source, spec);
+}
+
+/** Parses a weights file's text and checks its shapes against `spec`; WeightsError naming `source`. */
+export function parseAndFit(text: string, source: string, spec: WeightsShape): WeightsFile {
   const weights = parseWeightsFile(text, source);
   try {
     checkWeightsShape(weights, spec);

@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { parseWeightsFile, weightsToJson, WeightsError } from '../core/weights';
+import { weightsToJson, WeightsError } from '../core/weights';
+import { readWeightsOffHost } from './loadWeights';
 import type { HeatmapMode, Snapshot, WorkerResponse } from '../protocol';
 import { TrainingPanel } from './panel';
 import type { PanelFocus } from './panelSource';
@@ -361,7 +362,7 @@ class Commands {
 
   async loadWeights(arg: unknown, sourceArg?: unknown): Promise<boolean> {
     const session = await this.loadedSession(arg);
-    if (!session) return false;
+    if (!session?.info) return false;
     let source = toSpecUri(sourceArg);
     if (!source) {
       const picked = await vscode.window.showOpenDialog({
@@ -374,9 +375,9 @@ class Commands {
       source = picked[0];
     }
     const name = path.basename(source.fsPath);
-    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(source));
     try {
-      const weights = parseWeightsFile(text, name);
+      // Read, size-checked and parsed in a worker, never on the host's thread (loadWeights.ts).
+      const weights = await readWeightsOffHost(this.deps.context.extensionUri, source, name, session.info);
       // The worker's trainer checks the shapes against the spec and names what does not fit.
       await session.request({ kind: 'setWeights', weights });
     } catch (error) {

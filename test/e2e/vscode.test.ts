@@ -72,7 +72,7 @@ const hook = <T>(read: (h: PanelHook) => T): Promise<T> => panel.evaluate(`(${re
 describe('the packaged extension', () => {
   it('npm run package gives a lean .vsix: bundles, media and docs only', () => {
     const entries = vsixEntries(vsix.path).filter((name) => name.startsWith('extension/')).map((name) => name.slice('extension/'.length));
-    for (const needed of ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/webview.js', 'dist/webview.css', 'media/data/digits.bin']) expect(entries, `${needed} missing from the .vsix`).toContain(needed);
+    for (const needed of ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/weightsWorker.js', 'dist/webview.js', 'dist/webview.css', 'media/data/digits.bin']) expect(entries, `${needed} missing from the .vsix`).toContain(needed);
     const unwanted = entries.filter((name) => /^(src|test|node_modules|scripts|bench|wasm|examples|docs|\.vscode-test|test-artifacts)\//.test(name) || /\.(map|ts|tsbuildinfo|vsix)$/.test(name));
     expect(unwanted, 'sources, tests, maps or unbundled modules in the .vsix').toEqual([]);
     expect(statSync(vsix.path).size).toBe(vsix.bytes);

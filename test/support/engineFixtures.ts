@@ -2,7 +2,7 @@
  * Building NetworkSpecs and PreparedData directly (without the parser or the loaders), so the
  * engine's tests say exactly which network and data they mean.
  */
-import type { Activation, InitSpec, LossName, NetworkSpec, Range } from '../../src/core/spec';
+import type { Activation, InitSpec, LossName, NetworkSpec, OptimizerSpec, Range } from '../../src/core/spec';
 import type { Dataset } from '../../src/core/data/types';
 import { prepareData, type PreparedData } from '../../src/core/data/prepare';
 import { Random } from '../../src/core/random';
@@ -16,12 +16,13 @@ export interface LayerOptions {
   activation: Activation;
   bias?: boolean;
   init?: InitSpec;
+  dropout?: number;
 }
 
 export function makeSpec(
   inputSize: number,
   layers: LayerOptions[],
-  options: Partial<Omit<NetworkSpec, 'input' | 'layers' | 'optimizer'>> & { rate?: number; momentum?: number; decay?: number } = {},
+  options: Partial<Omit<NetworkSpec, 'input' | 'layers' | 'optimizer'>> & { rate?: number; momentum?: number; decay?: number; optimizer?: Partial<OptimizerSpec> } = {},
 ): NetworkSpec {
   const init = options.init ?? { kind: 'xavier' };
   return {
@@ -32,13 +33,16 @@ export function makeSpec(
       activation: layer.activation,
       bias: layer.bias ?? true,
       init: layer.init ?? init,
+      ...(layer.dropout ? { dropout: layer.dropout } : {}),
       range: NOWHERE,
     })),
     loss: options.loss ?? 'mse',
-    optimizer: { kind: 'sgd', rate: options.rate ?? 0.1, momentum: options.momentum ?? 0, decay: options.decay ?? 1 },
+    optimizer: { kind: 'sgd', rate: options.rate ?? 0.1, momentum: options.momentum ?? 0, decay: options.decay ?? 1, ...options.optimizer },
     batch: options.batch ?? 'full',
     epochs: options.epochs ?? 10,
     l2: options.l2 ?? 0,
+    ...(options.l1 ? { l1: options.l1 } : {}),
+    ...(options.stop ? { stop: options.stop } : {}),
     init,
     seed: options.seed ?? 1,
     validation: options.validation ?? 0,

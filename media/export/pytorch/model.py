@@ -43,14 +43,18 @@ class NNSpecNet(nn.Module):
         self.dense = nn.ModuleList(nn.Linear(inputs, units, bias=bias) for inputs, units, _, bias in LAYERS)
         self.activations = [activation for _, _, activation, _ in LAYERS]
 
-    def forward(self, x, output="a"):
-        """a^L, or z^L with output="z" (train.py forms delta^L = dC/dz^L itself, as NNSpec does)."""
+    def forward(self, x, output="a", masks=None):
+        """a^L, or z^L with output="z" (train.py forms delta^L = dC/dz^L itself, as NNSpec does).
+        masks (training with dropout): {l: M^l}, layer index l from 0, each N x units; the layer's
+        output a^l becomes a^l * M^l (inverted dropout: M = 0 or 1/(1 - p)) before the next layer."""
         last = len(self.dense) - 1
         for l, (layer, activation) in enumerate(zip(self.dense, self.activations)):
             z = layer(x)
             if l == last and output == "z":
                 return z
             x = ACTIVATIONS[activation](z)
+            if masks is not None and l in masks:
+                x = x * masks[l]
         return x
 
 

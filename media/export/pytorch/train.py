@@ -5,8 +5,8 @@
 
 Same data (data/*.npy: the training and validation parts as NNSpec prepared them, normalised),
 same mini-batches in the same order (NNSpec's seeded generator and shuffle, ported bit for bit),
-same arithmetic: NNSpec's costs and its delta^L rule, L2 on weights only, NNSpec's optimizer
-formulas, the rate eta * d^e in epoch e (from 0). Under torchrun each global mini-batch of m samples
+same arithmetic: NNSpec's costs and its delta^L rule, L2 and L1 on weights only, NNSpec's optimizer
+formulas, dropout with NNSpec's masks, the rate eta * d^e in epoch e (from 0), early stopping. Under torchrun each global mini-batch of m samples
 is split into K nearly equal parts, one per process; each process scales its gradient by K/m and
 DDP averages over the K processes, so every step uses (1/m) sum over the whole mini-batch, as one
 process does. Rank 0 prints and saves.
@@ -21,7 +21,7 @@ import time
 import numpy as np
 import torch
 
-from model import ACTIVATIONS, LAYERS, NAME, TASK, NNSpecNet, load_weights, save_weights
+from model import ACTIVATIONS, DROPOUT, LAYERS, NAME, TASK, NNSpecNet, load_weights, save_weights
 
 # >>> generated from the spec
 # <<< generated
@@ -145,31 +145,140 @@ def output_delta(loss, activation, z, a, y):
 
 
 # ---------------------------------------------------------------------------
-# Optimizers: one entry per NNSpec optimizer (src/core/engine/trainer.ts), the update of one
-# parameter p with gradient g = dC/dp (the L2 term already in it) at the rate eta of the epoch.
+# Optimizers (src/core/engine/optimizers.ts): one class per NNSpec optimizer, the update of one
+# parameter p (a layer's weights or biases) with g = dC/dp, regularisers already in it, at the
+# epoch's rate eta = eta_0 * d^e; t counts the updates since the state began (1, 2, ...). As NNSpec's
+# JavaScript loops do, each rule is computed in float64 from the float32 values and rounded to
+# float32 where NNSpec stores a value (the state, then the parameter).
 
 
 class SGD:
-    """v <- mu v - eta g, p <- p + v  (mu = 0: p <- p - eta g)."""
+    """v <- mu v - eta g;  w <- w + v   (nesterov: w <- w + mu v - eta g;  mu = 0: w <- w - eta g)."""
 
-    def __init__(self, momentum=0.0):
-        self.momentum = momentum
-        self.velocity = {}
+    def __init__(self, momentum=0.0, nesterov=False):
+        self.momentum, self.nesterov = momentum, nesterov
+        self.state = {}
 
-    def update(self, key, p, g, rate):
+    def update(self, key, p, g, rate, t):
+        w, g = p.double(), g.double()
         if self.momentum == 0:
-            p.sub_(rate * g)
+            p.copy_((w - rate * g).float())
             return
-        v = self.velocity.get(key)
-        if v is None:
-            v = self.velocity[key] = torch.zeros_like(p)
-        v.mul_(self.momentum).sub_(rate * g)
-        p.add_(v)
+        v = self.state.setdefault(key, torch.zeros_like(p))
+        velocity = (self.momentum * v.double() - rate * g).float()
+        v.copy_(velocity)
+        if self.nesterov:
+            p.copy_((w + (self.momentum * velocity.double() - rate * g)).float())
+        else:
+            p.copy_((w + velocity.double()).float())
+
+
+class Adam:
+    """m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;  w <- w - eta/(1 - b1^t) * m / (sqrt(v)/sqrt(1 - b2^t) + eps)."""
+
+    def __init__(self, beta1=0.9, beta2=0.999, epsilon=1e-8):
+        self.beta1, self.beta2, self.epsilon = beta1, beta2, epsilon
+        self.state = {}
+
+    def update(self, key, p, g, rate, t):
+        m, v = self.state.setdefault(key, (torch.zeros_like(p), torch.zeros_like(p)))
+        g = g.double()
+        step = rate / (1 - self.beta1**t)
+        correction2 = math.sqrt(1 - self.beta2**t)
+        m.copy_((self.beta1 * m.double() + (1 - self.beta1) * g).float())
+        v.copy_((self.beta2 * v.double() + (1 - self.beta2) * g * g).float())
+        p.copy_((p.double() - (step * m.double()) / (torch.sqrt(v.double()) / correction2 + self.epsilon)).float())
+
+
+class RMSprop:
+    """v <- rho v + (1 - rho) g^2;  w <- w - eta g / (sqrt(v) + eps)."""
+
+    def __init__(self, rho=0.99, epsilon=1e-8):
+        self.rho, self.epsilon = rho, epsilon
+        self.state = {}
+
+    def update(self, key, p, g, rate, t):
+        v = self.state.setdefault(key, torch.zeros_like(p))
+        g = g.double()
+        v.copy_((self.rho * v.double() + (1 - self.rho) * g * g).float())
+        p.copy_((p.double() - (rate * g) / (torch.sqrt(v.double()) + self.epsilon)).float())
+
+
+class Adagrad:
+    """G <- G + g^2;  w <- w - eta g / (sqrt(G) + eps)."""
+
+    def __init__(self, epsilon=1e-10):
+        self.epsilon = epsilon
+        self.state = {}
+
+    def update(self, key, p, g, rate, t):
+        G = self.state.setdefault(key, torch.zeros_like(p))
+        g = g.double()
+        G.copy_((G.double() + g * g).float())
+        p.copy_((p.double() - (rate * g) / (torch.sqrt(G.double()) + self.epsilon)).float())
 
 
 OPTIMIZERS = {
     "sgd": SGD,
+    "adam": Adam,
+    "rmsprop": RMSprop,
+    "adagrad": Adagrad,
 }
+
+
+def regularised(p, grad, l2, l1):
+    """g = dC/dw + l2 w + l1 sign(w) for weights (NNSpec's regularise; sign(0) = 0), rounded to float32."""
+    if l2 == 0 and l1 == 0:
+        return grad
+    w = p.double()
+    return (grad.double() + (l2 * w + l1 * torch.sign(w))).float()
+
+
+# ---------------------------------------------------------------------------
+# Early stopping (src/core/engine/stopping.ts): Keras' EarlyStopping rule on the value monitored
+# after every epoch e (from 0); restore=best puts back the best epoch's weights when patience stops.
+
+
+def js_number(value):
+    """String(Number(value.toPrecision(4))), as NNSpec formats the numbers of its stop messages."""
+    text = repr(float(f"{value:.4g}"))
+    text = text[:-2] if text.endswith(".0") else text
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent):+d}"
+    return text
+
+
+class EarlyStopping:
+    def __init__(self, spec):
+        self.monitor, self.patience, self.goal = spec["monitor"], spec["patience"], spec["goal"]
+        self.min_delta, self.restore = spec["min_delta"], spec["restore"]
+        self.minimise = self.monitor in ("loss", "validation_loss")
+        self.best, self.best_epoch, self.wait = (math.inf if self.minimise else -math.inf), -1, 0
+        self.message, self.restored_epoch = None, None
+
+    def observe(self, epoch, value):
+        """'improved', 'continue' or 'stop' (then self.message says why)."""
+        reached = self.goal is not None and (value <= self.goal if self.minimise else value >= self.goal)
+        self.wait += 1
+        improved = value - self.min_delta < self.best if self.minimise else value + self.min_delta > self.best
+        if improved:
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+        if reached:
+            self.message = f"stopped after epoch {epoch + 1}: {self.monitor} {js_number(value)} reached the goal {js_number(self.goal)}"
+            return "stop"
+        if improved:
+            return "improved"
+        if self.patience is not None and self.wait >= self.patience and epoch > 0:
+            restore = self.restore == "best" and self.best_epoch >= 0
+            self.restored_epoch = self.best_epoch if restore else None
+            self.message = (
+                f"stopped early after epoch {epoch + 1}: {self.monitor} has not improved by more than {js_number(self.min_delta)} "
+                f"for {self.wait} epoch{'' if self.wait == 1 else 's'} (best {js_number(self.best)} after epoch {self.best_epoch + 1}"
+                + (", whose weights were restored)" if restore else ")")
+            )
+            return "stop"
+        return "continue"
 
 
 # ---------------------------------------------------------------------------
@@ -222,8 +331,14 @@ def load_part(name):
     return np.load(inputs), np.load(os.path.join(HERE, "data", f"{name}_targets.npy"))
 
 
-def sum_squares(net):
-    return sum(float((layer.weight.double() ** 2).sum()) for layer in net.dense)
+def regularisation_term(net, l2, l1):
+    """(l2/2) sum w^2 + l1 sum |w| over the weights (not the biases), as NNSpec adds to the loss."""
+    term = 0.0
+    if l2 != 0:
+        term += l2 / 2 * sum(float((layer.weight.double() ** 2).sum()) for layer in net.dense)
+    if l1 != 0:
+        term += l1 * sum(float(layer.weight.double().abs().sum()) for layer in net.dense)
+    return term
 
 
 def is_correct(a, y):
@@ -233,8 +348,24 @@ def is_correct(a, y):
     return a.argmax(dim=1) == y.argmax(dim=1)
 
 
+def dropout_masks(random, m, world, rank, device):
+    """NNSpec's inverted-dropout masks for one step over the global mini-batch of m rows: for each
+    layer with dropout p, in order, m x units values drawn row-major from the 'dropout' generator,
+    M = 0 with probability p, else 1/(1 - p); this process keeps the rows of its share."""
+    masks = {}
+    for l, (_, units, _, _) in enumerate(LAYERS):
+        p = DROPOUT[l]
+        if p == 0:
+            continue
+        keep = 1 / (1 - p)
+        values = [0.0 if random.next() < p else keep for _ in range(m * units)]
+        mask = torch.tensor(values, dtype=torch.float64).float().reshape(m, units)
+        masks[l] = torch.tensor_split(mask, world)[rank].to(device)
+    return masks
+
+
 @torch.no_grad()
-def evaluate(net, part, l2):
+def evaluate(net, part, l2, l1=0.0):
     """(mean cost + (lambda/2) sum w^2, accuracy or None, count) over a whole part."""
     X, Y = part
     cost_sum, correct = 0.0, 0
@@ -245,7 +376,7 @@ def evaluate(net, part, l2):
         if TASK != "regression":
             correct += int(is_correct(a, y).sum())
     count = X.shape[0]
-    loss = cost_sum / count + (l2 / 2 * sum_squares(net) if l2 != 0 else 0.0)
+    loss = cost_sum / count + regularisation_term(net, l2, l1)
     return loss, (correct / count if TASK != "regression" else None), count
 
 
@@ -306,19 +437,20 @@ def main():
     batch = count if RECIPE["batch"] == "full" else max(1, min(int(RECIPE["batch"]), count))
     steps = math.ceil(count / batch)
     loss_name, output_activation = RECIPE["loss"], LAYERS[-1][2]
-    l2 = RECIPE["l2"]
+    l2, l1 = RECIPE["l2"], RECIPE["l1"]
     optimizer_spec = dict(RECIPE["optimizer"])
     kind, rate0, decay = optimizer_spec.pop("kind"), optimizer_spec.pop("rate"), optimizer_spec.pop("decay")
     optimizer = OPTIMIZERS[kind](**optimizer_spec)
     parameters = [(f"{l}.weight", layer.weight, True) for l, layer in enumerate(net.dense)]
     parameters += [(f"{l}.bias", layer.bias, False) for l, layer in enumerate(net.dense) if layer.bias is not None]
+    stopping = EarlyStopping(RECIPE["stop"]) if RECIPE["stop"] else None
 
     if rank == 0:
         architecture = "-".join(str(n) for n in [LAYERS[0][0]] + [units for _, units, _, _ in LAYERS])
         activations = "/".join(activation for _, _, activation, _ in LAYERS)
         count_parameters = sum(p.numel() for p in net.parameters())
         where = f"{device.type}" + (f", {world} processes (DistributedDataParallel)" if distributed else "")
-        print(f"training {NAME} ({architecture} {activations}, {count_parameters:,} parameters, loss {loss_name}) on {where}")
+        print(f"training {NAME} ({architecture} {activations}, {count_parameters:,} parameters, loss {loss_name}, optimizer {kind}) on {where}")
         print(
             f"  {count} training samples, {validation[0].shape[0] if validation else 0} validation; "
             f"batch {batch}, {steps} step{'s' if steps != 1 else ''} per epoch, {args.epochs} epoch{'s' if args.epochs != 1 else ''}, "
@@ -327,11 +459,15 @@ def main():
         )
 
     shuffle = Random.derive(RECIPE["seed"], "shuffle")
+    dropout_random = Random.derive(RECIPE["seed"], "dropout")
     order = list(range(count))
     every = math.ceil(args.epochs / 100)
     width = len(str(args.epochs))
     started = time.time()
     evaluation_seconds = 0.0
+    updates = 0
+    epochs_done = 0
+    best = None
     for epoch in range(args.epochs):
         rate = rate0 * decay**epoch
         shuffle.shuffle(order)
@@ -342,32 +478,58 @@ def main():
             # this process's share of the global mini-batch order[start : start + m]
             part = torch.tensor_split(epoch_order[start : start + m], world)[rank].to(device)
             x, y = train[0][part], train[1][part]
-            z = model(x, output="z")
+            masks = dropout_masks(dropout_random, m, world, rank, device) if any(DROPOUT) else None
+            z = model(x, output="z", masks=masks)
             a = ACTIVATIONS[output_activation](z)
             delta = output_delta(loss_name, output_activation, z.detach(), a.detach(), y)
             for _, p, _ in parameters:
                 p.grad = None
             # dC/dz^L of (K/m) * sum over this share; DDP averages the K shares: (1/m) sum over all m.
             z.backward(delta * (world / m))
+            updates += 1
             with torch.no_grad():
                 for key, p, is_weight in parameters:
-                    g = p.grad + l2 * p if is_weight and l2 != 0 else p.grad
-                    optimizer.update(key, p, g, rate)
-        if rank == 0 and ((epoch + 1) % every == 0 or epoch + 1 == args.epochs):
+                    g = regularised(p, p.grad, l2, l1) if is_weight else p.grad
+                    optimizer.update(key, p, g, rate, updates)
+        epochs_done = epoch + 1
+        report = rank == 0 and ((epoch + 1) % every == 0 or epoch + 1 == args.epochs)
+        metrics = None
+        if report or stopping:
             evaluated = time.time()
-            metrics = evaluate(net, train, l2), evaluate(net, validation, l2) if validation else None
+            metrics = evaluate(net, train, l2, l1), evaluate(net, validation, l2, l1) if validation else None
             evaluation_seconds += time.time() - evaluated
+        if report:
             seconds = time.time() - started - evaluation_seconds
             speed = (epoch + 1) * count / seconds if seconds > 0 else 0
             print(f"epoch {str(epoch + 1).rjust(width)}/{args.epochs}  {metrics_text(*metrics)}  {format_count(speed)} samples/s", flush=True)
+        if stopping:
+            # every process evaluates the same weights on the same data, so all decide alike
+            train_metrics, validation_metrics = metrics
+            value = {
+                "loss": train_metrics[0],
+                "accuracy": train_metrics[1],
+                "validation_loss": validation_metrics[0] if validation_metrics else None,
+                "validation_accuracy": validation_metrics[1] if validation_metrics else None,
+            }[stopping.monitor]
+            verdict = stopping.observe(epoch, value) if value is not None else "continue"
+            if verdict == "improved" and stopping.restore == "best":
+                best = [p.detach().clone() for _, p, _ in parameters]
+            if verdict == "stop":
+                if stopping.restored_epoch is not None and best is not None:
+                    with torch.no_grad():
+                        for (_, p, _), kept in zip(parameters, best):
+                            p.copy_(kept)
+                if rank == 0:
+                    print(stopping.message, flush=True)
+                break
 
     if rank == 0:
         seconds = time.time() - started
-        speed = args.epochs * count / max(seconds - evaluation_seconds, 1e-9)
-        print(f"done: {args.epochs} epoch{'s' if args.epochs != 1 else ''}, {format_count(args.epochs * steps)} steps in {format_duration(seconds)} ({format_count(speed)} samples/s)")
-        print(f"  training:   {evaluation_text(evaluate(net, train, l2))}")
+        speed = epochs_done * count / max(seconds - evaluation_seconds, 1e-9)
+        print(f"done: {epochs_done} epoch{'s' if epochs_done != 1 else ''}, {format_count(epochs_done * steps)} steps in {format_duration(seconds)} ({format_count(speed)} samples/s)")
+        print(f"  training:   {evaluation_text(evaluate(net, train, l2, l1))}")
         if validation:
-            print(f"  validation: {evaluation_text(evaluate(net, validation, l2))}")
+            print(f"  validation: {evaluation_text(evaluate(net, validation, l2, l1))}")
         save_weights(net, args.save)
         print(f"saved the weights to {args.save}", flush=True)
     if distributed:

@@ -6,6 +6,8 @@
  * Layouts are row-major. m = samples in the batch, n = inputs of the layer (k), p = units (j).
  *   A: m × n activations of the previous layer     W: p × n weights     Z, D: m × p
  */
+import type { ParameterArrays, StepScalars } from './optimizers';
+
 export interface Kernels {
   readonly name: string;
   /**
@@ -24,14 +26,14 @@ export interface Kernels {
    */
   gradient(D: Float32Array, A: Float32Array, G: Float32Array, gb: Float32Array | null, m: number, p: number, n: number, scale: number): void;
   /**
-   * Optional (added by the performance work): the SGD step over one parameter array (a layer's
-   * weights or biases, `count` values), in two passes so that a step that would make a parameter
-   * non-finite leaves every parameter as it was. Backends without them: the Trainer's own loops.
-   *   proposeUpdate:  g[i] += λ·w[i] (when λ ≠ 0);  Δ[i] = μ·v[i] − η·g[i]  (v null: Δ[i] = −η·g[i]);
-   *                   returns false when some w[i] + Δ[i] is not a finite float32.
-   *   commitUpdate:   w[i] += Δ[i];  E[i] += Δ[i];  v[i] = Δ[i] (v non-null);  returns Σ w[i]² after.
-   * (w: weights, g: gradWeights, v: velocity, Δ: lastDeltaWeights, E: epochDeltaWeights.)
+   * Optional: one optimizer step over one parameter array (a layer's weights or biases, `count`
+   * values), the rule numbered `code` in optimizers.ts, with the same contract as its JavaScript
+   * loop there: first g += λ₂·w + λ₁·sign(w) (when p.l2 or p.l1 ≠ 0); then the rule, keeping w and
+   * the state before the step in p.previous, p.p1, p.p2; returns Σ w² after the step, which is not
+   * finite exactly when some new parameter is not a finite float32 (the trainer then undoes it).
+   * Backends without it: the JavaScript loops.
    */
-  proposeUpdate?(w: Float32Array, g: Float32Array, v: Float32Array | null, delta: Float32Array, count: number, rate: number, momentum: number, l2: number): boolean;
-  commitUpdate?(w: Float32Array, delta: Float32Array, epochDelta: Float32Array, v: Float32Array | null, count: number): number;
+  optimize?(code: number, p: ParameterArrays, count: number, s: StepScalars): number;
+  /** Optional: out[i] = X[i] · M[i] for i < count (dropout's mask; out may be X). */
+  multiply?(X: Float32Array, M: Float32Array, out: Float32Array, count: number): void;
 }

@@ -10,11 +10,19 @@
  *
  * Layouts: weights[l] is units × inputs row-major (w_jk at [j * inputs + k]), index 0 is layer 1.
  * Deliberately no fused a − y shortcut, so it also checks the trainer's fused output deltas.
+ *
+ * Dropout: `masks[l]` (one sample's row of layer l's mask, 0 or 1/(1 − p); null: none) multiplies
+ * a^l before layer l+1 sees it, and ∂C/∂a^l on the way back. `ReferenceOptimizer` is the float64
+ * twin of optimizers.ts, written out on its own (it shares no code with it).
  */
 import type { Activation, LossName, NetworkSpec } from '../spec';
 import type { WeightsFile } from '../weights';
 import { activateLayer, activation } from './activations';
 import { cost } from './costs';
+import type { OptimizerSettings } from './optimizers';
+
+/** Per layer (index 0 is layer 1), one sample's dropout mask row, or null for none. */
+export type ReferenceMasks = readonly (ArrayLike<number> | null)[];
 
 export interface ReferenceLayer {
   inputs: number;
@@ -43,6 +51,8 @@ export interface ReferenceBackprop {
 export interface ReferenceSample {
   x: ArrayLike<number>;
   y: ArrayLike<number>;
+  /** Dropout masks for this sample (training only). */
+  masks?: ReferenceMasks;
 }
 
 export class ReferenceNetwork {
@@ -51,10 +61,12 @@ export class ReferenceNetwork {
     readonly loss: LossName,
     /** λ of the (λ/2) Σ w² term. */
     readonly l2: number,
+    /** λ₁ of the λ₁ Σ |w| term. */
+    readonly l1 = 0,
   ) {}
 
   /** The network a spec describes, with the given weights (float32 values widened to float64). */
-  static fromWeights(spec: Pick<NetworkSpec, 'input' | 'layers' | 'loss' | 'l2'>, weights: WeightsFile): ReferenceNetwork {
+  static fromWeights(spec: Pick<NetworkSpec, 'input' | 'layers' | 'loss' | 'l2' | 'l1'>, weights: WeightsFile): ReferenceNetwork {
     let inputs = spec.input.size;
     const layers = spec.layers.map((layer, l) => {
       const file = weights.layers[l];
@@ -66,50 +78,64 @@ export class ReferenceNetwork {
       inputs = layer.units;
       return result;
     });
-    return new ReferenceNetwork(layers, spec.loss, spec.l2);
+    return new ReferenceNetwork(layers, spec.loss, spec.l2, spec.l1 ?? 0);
   }
 
-  /** a^L for input x. */
-  feedforward(x: ArrayLike<number>): Float64Array {
+  /** a^L for input x (with dropout masks: as a training step sees it). */
+  feedforward(x: ArrayLike<number>, masks?: ReferenceMasks): Float64Array {
     let a: Float64Array = Float64Array.from(x);
-    for (const layer of this.layers) a = activateLayer(layer.activation, this.weightedInput(layer, a));
+    this.layers.forEach((layer, l) => {
+      a = activateLayer(layer.activation, this.weightedInput(layer, a));
+      const mask = masks?.[l];
+      if (mask) a = a.map((value, j) => value * mask[j]);
+    });
     return a;
   }
 
   /** C_x for one sample (summed over outputs, no L2). */
-  cost(x: ArrayLike<number>, y: ArrayLike<number>): number {
-    const a = this.feedforward(x);
+  cost(x: ArrayLike<number>, y: ArrayLike<number>, masks?: ReferenceMasks): number {
+    const a = this.feedforward(x, masks);
     return cost(this.loss).value(a, y, 0, a.length);
   }
 
-  /** (1/n) Σ_x C_x + (λ/2) Σ w². */
+  /** (1/n) Σ_x C_x + (λ/2) Σ w² + λ₁ Σ |w|. */
   meanCost(samples: ReferenceSample[]): number {
     let sum = 0;
-    for (const s of samples) sum += this.cost(s.x, s.y);
+    for (const s of samples) sum += this.cost(s.x, s.y, s.masks);
     return sum / samples.length + this.l2Term();
   }
 
-  /** (λ/2) Σ w² over all weights (not biases). */
+  /** (λ/2) Σ w² + λ₁ Σ |w| over all weights (not biases). */
   l2Term(): number {
-    if (this.l2 === 0) return 0;
-    let sum = 0;
-    for (const layer of this.layers) for (const w of layer.weights) sum += w * w;
-    return (this.l2 / 2) * sum;
+    if (this.l2 === 0 && this.l1 === 0) return 0;
+    let squares = 0;
+    let absolute = 0;
+    for (const layer of this.layers) {
+      for (const w of layer.weights) {
+        squares += w * w;
+        absolute += Math.abs(w);
+      }
+    }
+    return (this.l2 / 2) * squares + this.l1 * absolute;
   }
 
-  /** The gradient of C_x for one sample: Nielsen's backprop(x, y). */
-  backprop(x: ArrayLike<number>, y: ArrayLike<number>): ReferenceBackprop {
+  /** The gradient of C_x for one sample: Nielsen's backprop(x, y) (masks: dropout as in training). */
+  backprop(x: ArrayLike<number>, y: ArrayLike<number>, masks?: ReferenceMasks): ReferenceBackprop {
     const L = this.layers.length;
     // feedforward, keeping every z and a
     let a: Float64Array = Float64Array.from(x);
     const activations: Float64Array[] = [a];
     const zs: Float64Array[] = [];
-    for (const layer of this.layers) {
+    const unmasked: Float64Array[] = [];
+    this.layers.forEach((layer, l) => {
       const z = this.weightedInput(layer, a);
       zs.push(z);
       a = activateLayer(layer.activation, z);
+      unmasked.push(a);
+      const mask = masks?.[l];
+      if (mask) a = a.map((value, j) => value * mask[j]);
       activations.push(a);
-    }
+    });
     // backward pass
     const deltas: Float64Array[] = new Array(L);
     const nablaB: Float64Array[] = new Array(L);
@@ -119,7 +145,7 @@ export class ReferenceNetwork {
     const gradA = new Float64Array(output.units);
     for (let j = 0; j < output.units; j++) gradA[j] = costFn.gradient(activations[L][j], y[j]);
     // δ^L = ∇_a C ⊙ σ'(z^L)
-    let delta = this.applyActivationJacobian(output.activation, zs[L - 1], activations[L], gradA);
+    let delta = this.applyActivationJacobian(output.activation, zs[L - 1], unmasked[L - 1], gradA);
     for (let l = L - 1; l >= 0; l--) {
       const layer = this.layers[l];
       if (l < L - 1) {
@@ -129,9 +155,9 @@ export class ReferenceNetwork {
         for (let k = 0; k < layer.units; k++) {
           let s = 0;
           for (let j = 0; j < next.units; j++) s += next.weights[j * next.inputs + k] * delta[j];
-          back[k] = s;
+          back[k] = s * (masks?.[l]?.[k] ?? 1); // ∂C/∂a^l through the mask
         }
-        delta = this.applyActivationJacobian(layer.activation, zs[l], activations[l + 1], back);
+        delta = this.applyActivationJacobian(layer.activation, zs[l], unmasked[l], back);
       }
       deltas[l] = delta;
       // ∂C/∂b^l_j = δ^l_j ; ∂C/∂w^l_jk = a^{l−1}_k δ^l_j
@@ -150,7 +176,7 @@ export class ReferenceNetwork {
     const nablaW = this.layers.map((layer) => new Float64Array(layer.units * layer.inputs));
     let loss = 0;
     for (const s of samples) {
-      const result = this.backprop(s.x, s.y);
+      const result = this.backprop(s.x, s.y, s.masks);
       const L = this.layers.length;
       loss += cost(this.loss).value(result.activations[L], s.y, 0, s.y.length);
       for (let l = 0; l < L; l++) {
@@ -161,7 +187,10 @@ export class ReferenceNetwork {
     const n = samples.length;
     this.layers.forEach((layer, l) => {
       for (let i = 0; i < nablaB[l].length; i++) nablaB[l][i] /= n;
-      for (let i = 0; i < nablaW[l].length; i++) nablaW[l][i] = nablaW[l][i] / n + this.l2 * layer.weights[i];
+      for (let i = 0; i < nablaW[l].length; i++) {
+        const w = layer.weights[i];
+        nablaW[l][i] = nablaW[l][i] / n + this.l2 * w + this.l1 * Math.sign(w);
+      }
     });
     return { loss: loss / n + this.l2Term(), nablaB, nablaW };
   }
@@ -201,5 +230,66 @@ export class ReferenceNetwork {
       for (let j = 0; j < z.length; j++) out[j] = g[j] * fn.derivative(z[j], a[j]);
     }
     return out;
+  }
+}
+
+/**
+ * The optimizers in float64, each written as torch.optim's documentation states it (the twin of
+ * optimizers.ts), for whole-batch steps on a ReferenceNetwork. t counts steps from 1.
+ *   sgd      v ← μv − ηg;  w ← w + v  (nesterov: w ← w + μv − ηg)
+ *   adam     m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  m̂ = m/(1−β₁ᵗ);  v̂ = v/(1−β₂ᵗ);  w ← w − η m̂/(√v̂ + ε)
+ *   rmsprop  v ← ρv + (1−ρ)g²;  w ← w − η g/(√v + ε)
+ *   adagrad  G ← G + g²;  w ← w − η g/(√G + ε)
+ */
+export class ReferenceOptimizer {
+  private t = 0;
+  /** Per layer: first and second state of the weights, then of the biases. */
+  private readonly state: { w1: Float64Array; w2: Float64Array; b1: Float64Array; b2: Float64Array }[];
+
+  constructor(
+    readonly net: ReferenceNetwork,
+    readonly settings: OptimizerSettings,
+  ) {
+    this.state = net.layers.map((layer) => ({
+      w1: new Float64Array(layer.weights.length),
+      w2: new Float64Array(layer.weights.length),
+      b1: new Float64Array(layer.units),
+      b2: new Float64Array(layer.units),
+    }));
+  }
+
+  /** One step on the mean gradient of `samples` with the epoch's rate η·d^epoch; returns the loss before it. */
+  step(samples: ReferenceSample[], epoch: number): number {
+    const { loss, nablaW, nablaB } = this.net.meanGradient(samples);
+    this.t++;
+    const eta = this.settings.rate * Math.pow(this.settings.decay, epoch);
+    this.net.layers.forEach((layer, l) => {
+      const s = this.state[l];
+      this.apply(layer.weights, nablaW[l], s.w1, s.w2, eta);
+      if (layer.bias) this.apply(layer.biases, nablaB[l], s.b1, s.b2, eta);
+    });
+    return loss;
+  }
+
+  private apply(w: Float64Array, g: Float64Array, s1: Float64Array, s2: Float64Array, eta: number): void {
+    const { kind, momentum: mu, nesterov, beta1, beta2, rho, epsilon } = this.settings;
+    for (let i = 0; i < w.length; i++) {
+      if (kind === 'sgd') {
+        s1[i] = mu * s1[i] - eta * g[i];
+        w[i] += nesterov ? mu * s1[i] - eta * g[i] : s1[i];
+      } else if (kind === 'adam') {
+        s1[i] = beta1 * s1[i] + (1 - beta1) * g[i];
+        s2[i] = beta2 * s2[i] + (1 - beta2) * g[i] * g[i];
+        const mHat = s1[i] / (1 - Math.pow(beta1, this.t));
+        const vHat = s2[i] / (1 - Math.pow(beta2, this.t));
+        w[i] -= (eta * mHat) / (Math.sqrt(vHat) + epsilon);
+      } else if (kind === 'rmsprop') {
+        s1[i] = rho * s1[i] + (1 - rho) * g[i] * g[i];
+        w[i] -= (eta * g[i]) / (Math.sqrt(s1[i]) + epsilon);
+      } else {
+        s1[i] += g[i] * g[i];
+        w[i] -= (eta * g[i]) / (Math.sqrt(s1[i]) + epsilon);
+      }
+    }
   }
 }

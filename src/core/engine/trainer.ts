@@ -6,24 +6,32 @@
  *   forward    Z^l = A^{l−1} (W^l)ᵀ + b^l,   A^l = σ(Z^l)                    (kernels.forward)
  *   output     δ^L = ∇_a C ⊙ σ'(Z^L)   (a − y when fused, see costs.ts)      (outputDelta)
  *   backward   δ^l = (δ^{l+1} W^{l+1}) ⊙ σ'(Z^l)                           (kernels.backward)
- *   gradient   ∂C/∂W^l = (1/m) (δ^l)ᵀ A^{l−1} + λ W^l,   ∂C/∂b^l = (1/m) Σ_rows δ^l   (kernels.gradient)
- *   update     v ← μ v − η ∂C/∂w,  w ← w + v   (μ = 0: w ← w − η ∂C/∂w);  epoch e uses η·d^e
+ *   gradient   ∂C/∂W^l = (1/m) (δ^l)ᵀ A^{l−1} + λ₂ W^l + λ₁ sign(W^l),   ∂C/∂b^l = (1/m) Σ_rows δ^l
+ *   update     the optimizer's rule (optimizers.ts: sgd, adam, rmsprop, adagrad); epoch e uses η·d^e
  *
- * Memory: every Float32Array (weights, gradients, changes, velocities, the batch matrices) is a
- * subarray of ONE `kernels.alloc(total)` made in the constructor, so a WebAssembly backend never has
- * to grow its memory, and `stepOnce` allocates nothing. Layouts (row-major):
+ * Dropout (`dense … dropout=p`, training steps only): inverted dropout on the layer's output,
+ *   Â^l = A^l ⊙ M^l with M^l_bj = 0 with probability p, else 1/(1 − p)   (drawn for every step)
+ * and Â^l is what layer l+1 sees; backward, ∂C/∂a^l = (δ^{l+1} W^{l+1}) ⊙ M^l before ⊙ σ'(Z^l).
+ * Masks come from `Random.derive(seed, 'dropout')`, layer by layer, row-major, step by step.
+ * Evaluation, prediction, trace(index) and the gradients (gradientOf, fullGradient) drop nothing.
+ *
+ * Memory: every Float32Array (weights, gradients, optimizer state, the batch matrices, the masks)
+ * is a subarray of ONE `kernels.alloc(total)` made in the constructor, so a WebAssembly backend never
+ * has to grow its memory, and `stepOnce` allocates nothing. Layouts (row-major):
  *   weights/gradWeights/…: units × inputs;  X: rows × inputSize;  Y: rows × outputSize;
- *   Z^l, A^l, D^l (= δ^l): rows × units^l, rows = max(batch size, evaluation chunk).
+ *   Z^l, A^l, D^l (= δ^l), M^l, Â^l: rows × units^l, rows = max(batch size, evaluation chunk).
  *
- * Initial weights (seeded, `Random.derive(seed, 'init')`, layer by layer, row-major): xavier
- * U(±√(6/(fan_in+fan_out))), he N(0, √(2/fan_in)), uniform U(±1/√fan_in), normal N(0, 1/√fan_in),
- * const V; biases start at 0 for every scheme. Mini-batches come from a shuffle of the training
+ * Initial weights: initialisers.ts (seeded, `Random.derive(seed, 'init')`, layer by layer,
+ * row-major); biases start at 0. Mini-batches come from a shuffle of the training
  * set (`Random.derive(seed, 'shuffle')`), reshuffled at the start of every epoch; the last batch of
  * an epoch may be smaller (m = what is left). Same spec and seed: bit-identical weights.
  *
  * Divergence: a step whose batch loss is not finite, or whose update would make a parameter ±∞ or
- * NaN, throws DivergenceError and leaves weights, biases, velocities and counters as they were
+ * NaN, throws DivergenceError and leaves weights, biases, optimizer state and counters as they were
  * before it (the gradient views show the rejected step's gradients; lastDelta reads 0).
+ *
+ * Early stopping (`stop`, stopping.ts): after each epoch the monitored evaluation is checked; a stop
+ * makes `done` true and `stopped` says why (restore=best has put the best epoch's weights back).
  *
  * lastDelta and epochDelta are not kept as running sums: the weights before the last step and at
  * the epoch's start are kept (two memcpys), and the views work the differences out when read.
@@ -38,6 +46,10 @@ import { activation, type ActivationFunction } from './activations';
 import { cost, outputDelta, type CostFunction } from './costs';
 import type { Kernels } from './kernels';
 import { createKernels } from './createKernels';
+import { initialiser } from './initialisers';
+import { emptyScalars, optimizer, optimizerSettings, regularise, type Optimizer, type OptimizerSettings, type ParameterArrays, type StepScalars } from './optimizers';
+import { EarlyStopping, monitoredValue, type StopReason } from './stopping';
+import { checkOptimizerState, type OptimizerState } from './optimizerState';
 import {
   DivergenceError,
   type EpochMetrics,
@@ -56,9 +68,6 @@ export interface TrainerOptions {
 
 /** Rows per chunk when evaluating or taking the full gradient (and the least the buffers hold). */
 const CHUNK_ROWS = 256;
-
-/** The largest finite float32. */
-const FLOAT32_MAX = 3.4028234663852886e38;
 
 export function createTrainer(spec: NetworkSpec, data: PreparedData, options: TrainerOptions = {}): Trainer {
   return new BatchTrainer(spec, data, options.kernels ?? defaultKernels(spec, data));
@@ -139,11 +148,13 @@ function difference(after: Float32Array, before: Float32Array, out: Float32Array
 interface Layer {
   view: DenseLayerView;
   fn: ActivationFunction;
-  /** μ-momentum velocities, like weights / biases, and their values before the last step. */
-  velocityWeights: Float32Array;
-  velocityBiases: Float32Array;
-  previousVelocityWeights: Float32Array;
-  previousVelocityBiases: Float32Array;
+  /** What the optimizer steps: the weights (with λ₂, λ₁) and the biases (without), each with its state. */
+  weightArrays: ParameterArrays;
+  biasArrays: ParameterArrays;
+  /** Dropout's p (0: none); its mask M and Â = A ⊙ M, rows × units (null without dropout). */
+  dropout: number;
+  mask: Float32Array | null;
+  dropped: Float32Array | null;
   /** Chunk gradients for fullGradient/gradientOf (keeps the last step's gradients intact). */
   scratchWeights: Float32Array;
   scratchBiases: Float32Array;
@@ -181,11 +192,31 @@ class BatchTrainer implements Trainer {
   private readonly everySample: Int32Array;
   private readonly costFn: CostFunction;
   private readonly l2: number;
-  private readonly momentum: number;
+  private readonly l1: number;
+  private readonly settings: OptimizerSettings;
+  private readonly optimizer: Optimizer;
+  /** The current step's scalars (rate, bias corrections, …), filled before each update. */
+  private readonly scalars: StepScalars = emptyScalars();
+  /** Updates since the optimizer state began (Adam's t after the next update is this + 1). */
+  private updates = 0;
   private shuffleRandom: Random;
-  /** Σ w² over all weights (kept up to date by every update), for the (λ/2) Σ w² term. */
+  private dropoutRandom: Random;
+  /** Σ w² and Σ |w| over all weights (kept up to date by every update), for the L2 and L1 terms. */
   private sumSquares = 0;
+  private sumAbs = 0;
+  private readonly stopping: EarlyStopping | null;
+  private stopReason: StopReason | null = null;
+  /** restore=best: the best epoch's weights and biases, per layer (made at the first improvement). */
+  private bestParameters: { weights: Float32Array; biases: Float32Array }[] | null = null;
+  /** Bumped whenever the parameters change, so an evaluation is computed once per set of weights. */
+  private version = 0;
+  private readonly evaluations: { train: { version: number; value: Evaluation | null } | null; validation: { version: number; value: Evaluation | null } | null } = {
+    train: null,
+    validation: null,
+  };
   private lastSampleIndex = 0;
+  /** m of the last step (the rows its dropout masks cover). */
+  private lastStepRows = 0;
   /**
    * The last sample of the last step, copied after its backward pass and before its update:
    * a^0 … a^L, z^1 … z^L, δ^1 … δ^L at the weights that step's ∂C/∂w was computed at, so
@@ -218,20 +249,30 @@ class BatchTrainer implements Trainer {
     this.stepsPerEpoch = Math.ceil(train.count / this.batchSize);
     this.costFn = cost(spec.loss);
     this.l2 = spec.l2;
-    this.momentum = spec.optimizer.momentum;
+    this.l1 = spec.l1 ?? 0;
+    this.settings = optimizerSettings(spec.optimizer);
+    this.optimizer = optimizer(this.settings.kind);
     this.shuffleRandom = Random.derive(spec.seed, 'shuffle');
+    this.dropoutRandom = Random.derive(spec.seed, 'dropout');
+    this.stopping = spec.stop ? new EarlyStopping(spec.stop) : null;
+    if (spec.stop) checkMonitor(spec.stop.monitor, train.task, data.validation?.count ?? 0);
+    const last = spec.layers[spec.layers.length - 1];
+    if ((last.dropout ?? 0) > 0) throw new Error(`dropout on the output layer (layer ${last.index}) would drop the network's answers: put it on a hidden layer`);
+    const states = this.optimizer.stateNames(this.settings).length;
 
     const validationCount = data.validation?.count ?? 0;
     this.rows = Math.max(this.batchSize, Math.min(CHUNK_ROWS, Math.max(train.count, validationCount)));
 
-    // One allocation for everything, sliced below: per layer 9 weight-shaped arrays and their
-    // bias-shaped partners, and 3 batch matrices; every slice starts on 16 bytes (SIMD-friendly).
+    // One allocation for everything, sliced below: per layer 7 weight-shaped arrays, 2 more per
+    // optimizer state array (it and its value before the step), and their bias-shaped partners;
+    // 3 batch matrices (5 with dropout); every slice starts on 16 bytes (SIMD-friendly).
     const ALIGN = 4;
     const padded = (length: number): number => Math.ceil(length / ALIGN) * ALIGN;
     let total = padded(this.rows * this.inputSize) + padded(this.rows * this.outputSize);
     let inputs = this.inputSize;
     for (const layer of spec.layers) {
-      total += 9 * (padded(layer.units * inputs) + padded(layer.units)) + 3 * padded(this.rows * layer.units);
+      const matrices = (layer.dropout ?? 0) > 0 ? 5 : 3;
+      total += (7 + 2 * states) * (padded(layer.units * inputs) + padded(layer.units)) + matrices * padded(this.rows * layer.units);
       inputs = layer.units;
     }
     const memory = kernels.alloc(total);
@@ -266,13 +307,26 @@ class BatchTrainer implements Trainer {
         take(size),
         take(layer.units),
       );
+      const parameters = (w: Float32Array, g: Float32Array, previous: Float32Array, length: number, l2: number, l1: number): ParameterArrays => ({
+        w,
+        g,
+        previous,
+        s1: states >= 1 ? take(length) : null,
+        s2: states >= 2 ? take(length) : null,
+        p1: states >= 1 ? take(length) : null,
+        p2: states >= 2 ? take(length) : null,
+        l2,
+        l1,
+      });
+      const dropout = layer.dropout ?? 0;
       const result: Layer = {
         view,
         fn: activation(layer.activation),
-        velocityWeights: take(size),
-        velocityBiases: take(layer.units),
-        previousVelocityWeights: take(size),
-        previousVelocityBiases: take(layer.units),
+        weightArrays: parameters(view.weights, view.gradWeights, view.previousWeights, size, this.l2, this.l1),
+        biasArrays: parameters(view.biases, view.gradBiases, view.previousBiases, layer.units, 0, 0),
+        dropout,
+        mask: dropout > 0 ? take(this.rows * layer.units) : null,
+        dropped: dropout > 0 ? take(this.rows * layer.units) : null,
         scratchWeights: take(size),
         scratchBiases: take(layer.units),
         Z: take(this.rows * layer.units),
@@ -299,7 +353,11 @@ class BatchTrainer implements Trainer {
   }
 
   get done(): boolean {
-    return this.epoch >= this.epochs;
+    return this.epoch >= this.epochs || this.stopReason !== null;
+  }
+
+  get stopped(): StopReason | null {
+    return this.stopReason;
   }
 
   reset(): void {
@@ -307,42 +365,21 @@ class BatchTrainer implements Trainer {
     this.spec.layers.forEach((layerSpec, l) => {
       const layer = this.net[l];
       const { weights, inputs: fanIn, units: fanOut } = layer.view;
-      const init = layerSpec.init;
-      switch (init.kind) {
-        case 'xavier': {
-          const r = Math.sqrt(6 / (fanIn + fanOut));
-          for (let i = 0; i < weights.length; i++) weights[i] = random.uniform(-r, r);
-          break;
-        }
-        case 'he': {
-          const sd = Math.sqrt(2 / fanIn);
-          for (let i = 0; i < weights.length; i++) weights[i] = random.normal(0, sd);
-          break;
-        }
-        case 'uniform': {
-          const r = 1 / Math.sqrt(fanIn);
-          for (let i = 0; i < weights.length; i++) weights[i] = random.uniform(-r, r);
-          break;
-        }
-        case 'normal': {
-          const sd = 1 / Math.sqrt(fanIn);
-          for (let i = 0; i < weights.length; i++) weights[i] = random.normal(0, sd);
-          break;
-        }
-        case 'const':
-          weights.fill(init.value);
-          break;
-      }
+      initialiser(layerSpec.init.kind).fill(weights, fanIn, fanOut, random, layerSpec.init);
       layer.view.biases.fill(0);
       this.clearLayerState(layer);
     });
-    this.sumSquares = this.computeSumSquares();
+    this.parametersChanged();
     this.epoch = 0;
     this.step = 0;
     this.stepInEpoch = 0;
     this.lastSampleIndex = 0;
     this.shuffleRandom = Random.derive(this.spec.seed, 'shuffle');
+    this.dropoutRandom = Random.derive(this.spec.seed, 'dropout');
     this.order.set(this.everySample);
+    this.stopReason = null;
+    this.bestParameters = null;
+    if (this.stopping) this.stopping.reset();
   }
 
   stepOnce(): StepResult {
@@ -359,13 +396,14 @@ class BatchTrainer implements Trainer {
     this.gather(this.order, start, m);
     const costSum = this.backpropagate(m, 'step');
     this.keepStepTrace(m - 1);
-    const loss = costSum / m + this.l2Term();
+    const loss = costSum / m + this.regularisationTerm();
     const rate = this.rate;
     const stepNumber = this.step + 1;
     if (!Number.isFinite(loss)) throw this.divergence(`loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'}`, stepNumber, rate);
     if (!this.update(rate)) throw this.divergence('a weight became NaN or infinite', stepNumber, rate);
 
     this.lastSampleIndex = this.order[start + m - 1];
+    this.lastStepRows = m;
     const epoch = this.epoch;
     this.step = stepNumber;
     this.stepInEpoch++;
@@ -373,8 +411,44 @@ class BatchTrainer implements Trainer {
     if (epochEnded) {
       this.stepInEpoch = 0;
       this.epoch++;
+      if (this.stopping) this.checkStop(epoch);
     }
     return { step: stepNumber, epoch, loss, batchSize: m, rate, epochEnded };
+  }
+
+  /** After epoch `epoch` (from 0): the `stop` rule on its evaluation (cached for the caller's own evaluate). */
+  private checkStop(epoch: number): void {
+    const stopping = this.stopping as EarlyStopping;
+    const train = this.evaluate('train') as Evaluation;
+    const validation = this.evaluate('validation') ?? undefined;
+    const value = monitoredValue(stopping.spec.monitor, { train, validation });
+    if (value === undefined) return;
+    const verdict = stopping.observe(epoch, value);
+    if (verdict === 'improved' && stopping.spec.restore === 'best') this.keepBest();
+    if (verdict === 'stop') {
+      const reason = stopping.lastReason as StopReason;
+      if (reason.restoredEpoch !== undefined && this.bestParameters) this.restoreBest();
+      this.stopReason = reason;
+    }
+  }
+
+  private keepBest(): void {
+    this.bestParameters ??= this.net.map(({ view }) => ({ weights: new Float32Array(view.weights.length), biases: new Float32Array(view.units) }));
+    this.net.forEach(({ view }, l) => {
+      this.bestParameters![l].weights.set(view.weights);
+      this.bestParameters![l].biases.set(view.biases);
+    });
+  }
+
+  /** Puts the best epoch's weights back (the optimizer state stays: the run is over). */
+  private restoreBest(): void {
+    this.net.forEach(({ view }, l) => {
+      view.weights.set(this.bestParameters![l].weights);
+      view.biases.set(this.bestParameters![l].biases);
+      view.previousWeights.set(view.weights);
+      view.previousBiases.set(view.biases);
+    });
+    this.parametersChanged();
   }
 
   stepEpoch(): EpochMetrics {
@@ -387,6 +461,14 @@ class BatchTrainer implements Trainer {
   }
 
   evaluate(part: 'train' | 'validation'): Evaluation | null {
+    const cached = this.evaluations[part];
+    if (cached && cached.version === this.version) return cached.value === null ? null : { ...cached.value };
+    const value = this.evaluateNow(part);
+    this.evaluations[part] = { version: this.version, value };
+    return value === null ? null : { ...value };
+  }
+
+  private evaluateNow(part: 'train' | 'validation'): Evaluation | null {
     const dataset = part === 'train' ? this.data.train : this.data.validation;
     if (!dataset || dataset.count === 0) return null;
     const { inputSize, outputSize } = this;
@@ -403,7 +485,7 @@ class BatchTrainer implements Trainer {
         if (isCorrect(this.task, output.A, this.Y, b * outputSize, outputSize)) correct++;
       }
     }
-    const loss = costSum / dataset.count + this.l2Term();
+    const loss = costSum / dataset.count + this.regularisationTerm();
     return this.task === 'regression' ? { loss, count: dataset.count } : { loss, accuracy: correct / dataset.count, count: dataset.count };
   }
 
@@ -482,7 +564,8 @@ class BatchTrainer implements Trainer {
     const dW = this.net.map((layer, l) => {
       const w = layer.view.weights;
       const out = new Float32Array(w.length);
-      for (let i = 0; i < w.length; i++) out[i] = sumW[l][i] / count + this.l2 * w[i];
+      for (let i = 0; i < w.length; i++) out[i] = sumW[l][i] / count;
+      if (this.l2 !== 0 || this.l1 !== 0) regularise(w, out, w.length, this.l2, this.l1);
       return out;
     });
     const db = this.net.map((layer, l) => {
@@ -490,7 +573,7 @@ class BatchTrainer implements Trainer {
       if (layer.view.bias) for (let j = 0; j < out.length; j++) out[j] = sumB[l][j] / count;
       return out;
     });
-    return { loss: costSum / count + this.l2Term(), dW, db };
+    return { loss: costSum / count + this.regularisationTerm(), dW, db };
   }
 
   getWeights(): WeightsFile {
@@ -526,7 +609,47 @@ class BatchTrainer implements Trainer {
       if (view.bias) view.biases.set(layer.biases);
       this.clearLayerState(this.net[l]);
     });
-    this.sumSquares = this.computeSumSquares();
+    this.parametersChanged();
+  }
+
+  getOptimizerState(): OptimizerState {
+    const names = this.optimizer.stateNames(this.settings);
+    const pick = (arrays: ParameterArrays): Record<string, number[]> => {
+      const out: Record<string, number[]> = {};
+      names.forEach((name, i) => (out[name] = Array.from((i === 0 ? arrays.s1 : arrays.s2) as Float32Array)));
+      return out;
+    };
+    return {
+      format: 'nnspec-optimizer-state',
+      version: 1,
+      optimizer: this.settings.kind,
+      updates: this.updates,
+      layers: this.net.map((layer) => ({ weights: pick(layer.weightArrays), biases: pick(layer.biasArrays) })),
+    };
+  }
+
+  setOptimizerState(state: OptimizerState): void {
+    const names = this.optimizer.stateNames(this.settings);
+    checkOptimizerState(
+      state,
+      this.settings.kind,
+      names,
+      this.net.map(({ view }) => ({ weights: view.weights.length, biases: view.units })),
+    );
+    this.net.forEach((layer, l) => {
+      names.forEach((name, i) => {
+        const key = i === 0 ? 's1' : 's2';
+        (layer.weightArrays[key] as Float32Array).set(state.layers[l].weights[name]);
+        (layer.biasArrays[key] as Float32Array).set(state.layers[l].biases[name]);
+      });
+    });
+    this.updates = state.updates;
+  }
+
+  dropoutMask(layer: number): Float32Array | null {
+    const found = this.net[layer - 1];
+    if (!found) throw new RangeError(`layer ${layer} is not in the network (1 to ${this.net.length})`);
+    return found.mask === null ? null : found.mask.slice(0, this.lastStepRows * found.view.units);
   }
 
   // -------------------------------------------------------------------------
@@ -539,8 +662,9 @@ class BatchTrainer implements Trainer {
     for (let k = 0; k < n; k++) activations[0][k] = this.X[b * n + k];
     this.net.forEach((layer, l) => {
       const units = layer.view.units;
+      const A = layer.dropped ?? layer.A; // what the next layer saw
       for (let j = 0, from = b * units; j < units; j++) {
-        activations[l + 1][j] = layer.A[from + j];
+        activations[l + 1][j] = A[from + j];
         zs[l][j] = layer.Z[from + j];
         deltas[l][j] = layer.D[from + j];
       }
@@ -561,15 +685,36 @@ class BatchTrainer implements Trainer {
     }
   }
 
-  /** z^l = w^l a^{l−1} + b^l, a^l = σ(z^l) for the first m rows. */
-  private forward(m: number): void {
+  /**
+   * z^l = w^l a^{l−1} + b^l, a^l = σ(z^l) for the first m rows; training: with fresh dropout
+   * masks, Â^l = A^l ⊙ M^l feeding layer l+1.
+   */
+  private forward(m: number, training = false): void {
     let A = this.X;
     for (const layer of this.net) {
       const { weights, biases, bias, inputs, units } = layer.view;
       this.kernels.forward(A, weights, bias ? biases : null, layer.Z, m, inputs, units);
       layer.fn.forward(layer.Z, layer.A, m, units);
       A = layer.A;
+      if (training && layer.mask !== null && layer.dropped !== null) {
+        this.drawMask(layer.mask, m * units, layer.dropout);
+        this.multiply(layer.A, layer.mask, layer.dropped, m * units);
+        A = layer.dropped;
+      }
     }
+  }
+
+  /** M_i = 0 with probability p, else 1/(1 − p), for the first `count` values. */
+  private drawMask(mask: Float32Array, count: number, p: number): void {
+    const keep = 1 / (1 - p);
+    const random = this.dropoutRandom;
+    for (let i = 0; i < count; i++) mask[i] = random.next() < p ? 0 : keep;
+  }
+
+  /** out = X ⊙ M over `count` values (out may be X). */
+  private multiply(X: Float32Array, M: Float32Array, out: Float32Array, count: number): void {
+    if (this.kernels.multiply) return this.kernels.multiply(X, M, out, count);
+    for (let i = 0; i < count; i++) out[i] = X[i] * M[i];
   }
 
   /** δ^L, then δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ'(z^l), for the first m rows (after forward). Returns Σ_x C_x. */
@@ -592,7 +737,8 @@ class BatchTrainer implements Trainer {
    * scratch buffers. Returns Σ_x C_x. Interleaves ∂C/∂w^l with δ^{l−1} so each layer's δ is used hot.
    */
   private backpropagate(m: number, into: 'step' | 'scratch'): number {
-    this.forward(m);
+    const training = into === 'step';
+    this.forward(m, training);
     const L = this.net.length;
     const output = this.net[L - 1];
     const costSum = outputDelta(this.costFn, output.fn, output.Z, output.A, this.Y, output.D, m, this.outputSize);
@@ -601,14 +747,15 @@ class BatchTrainer implements Trainer {
       const layer = this.net[l];
       const { view } = layer;
       const below = l > 0 ? this.net[l - 1] : null;
-      const A = below ? below.A : this.X;
+      const A = below ? (training && below.dropped !== null ? below.dropped : below.A) : this.X;
       const G = into === 'step' ? view.gradWeights : layer.scratchWeights;
       const gb = into === 'step' ? view.gradBiases : layer.scratchBiases;
       // ∂C/∂w^l_jk = a^{l−1}_k δ^l_j, ∂C/∂b^l_j = δ^l_j (averaged or summed over the rows)
       this.kernels.gradient(layer.D, A, G, view.bias ? gb : null, m, view.units, view.inputs, scale);
       if (below) {
-        // δ^{l−1} = ((w^l)ᵀ δ^l) ⊙ σ'(z^{l−1})
+        // δ^{l−1} = ((w^l)ᵀ δ^l) ⊙ M^{l−1} (training with dropout) ⊙ σ'(z^{l−1})
         this.kernels.backward(layer.D, view.weights, below.D, m, view.units, view.inputs);
+        if (training && below.mask !== null) this.multiply(below.D, below.mask, below.D, m * below.view.units);
         below.fn.backward(below.Z, below.A, below.D, m, below.view.units);
       }
     }
@@ -616,132 +763,61 @@ class BatchTrainer implements Trainer {
   }
 
   /**
-   * The update, in one pass per array: ∂C/∂w += λw (so gradWeights includes L2), then
-   * v ← μv − η ∂C/∂w and w ← w + v (μ = 0: w ← w − η ∂C/∂w); biases likewise without L2.
-   * The weights (and velocities) before the step are kept, so when some parameter would become
-   * ±∞ or NaN in float32 everything is put back and false returned.
+   * The update: the optimizer's rule over every layer's weights (regularised) and biases, through
+   * the kernels' `optimize` where they have it, else the rule's JavaScript loop (optimizers.ts).
+   * Each rule keeps the parameters and state from before the step, so when some parameter would
+   * become ±∞ or NaN in float32 everything is put back and false returned.
    */
   private update(rate: number): boolean {
-    const { proposeUpdate, commitUpdate } = this.kernels;
-    if (proposeUpdate && commitUpdate) return this.updateByKernels(rate);
-    const { l2, momentum } = this;
-    const plain = momentum === 0 && l2 === 0;
-    let finite = true;
+    const { optimizer: rule, scalars, kernels } = this;
+    rule.scalars(this.settings, rate, this.updates + 1, scalars);
     let sumSquares = 0;
+    let biasSquares = 0;
     for (const layer of this.net) {
-      const { view } = layer;
-      const { weights, gradWeights, biases, gradBiases } = view;
-      const velocity = layer.velocityWeights;
-      const previousVelocity = layer.previousVelocityWeights;
-      const { previousWeights, previousBiases } = view;
-      const count = weights.length;
-      // Three loops, one per case, each as short as its case allows (V8 keeps them tight); each
-      // keeps the weights (and velocities) from before the step as it goes, for Δw and for undoing.
-      if (plain) {
-        for (let i = 0; i < count; i++) {
-          const before = weights[i];
-          previousWeights[i] = before;
-          const w = before - rate * gradWeights[i];
-          if (!(w <= FLOAT32_MAX && w >= -FLOAT32_MAX)) finite = false; // false for NaN too
-          weights[i] = w;
-        }
-      } else if (l2 === 0) {
-        for (let i = 0; i < count; i++) {
-          const before = weights[i];
-          previousWeights[i] = before;
-          previousVelocity[i] = velocity[i];
-          const v = Math.fround(momentum * velocity[i] - rate * gradWeights[i]);
-          velocity[i] = v;
-          const w = before + v;
-          if (!(w <= FLOAT32_MAX && w >= -FLOAT32_MAX)) finite = false;
-          weights[i] = w;
-        }
+      const { view, weightArrays, biasArrays } = layer;
+      if (kernels.optimize) {
+        sumSquares += kernels.optimize(rule.code, weightArrays, view.weights.length, scalars);
+        if (view.bias) biasSquares += kernels.optimize(rule.code, biasArrays, view.units, scalars);
       } else {
-        // with L2 (momentum μ may be 0: then v is just −η ∂C/∂w), and Σ w² for the loss's L2 term
-        for (let i = 0; i < count; i++) {
-          const before = weights[i];
-          previousWeights[i] = before;
-          previousVelocity[i] = velocity[i];
-          const g = Math.fround(gradWeights[i] + l2 * before);
-          gradWeights[i] = g;
-          const v = Math.fround(momentum * velocity[i] - rate * g);
-          velocity[i] = v;
-          const w = Math.fround(before + v);
-          if (!(w <= FLOAT32_MAX && w >= -FLOAT32_MAX)) finite = false;
-          weights[i] = w;
-          sumSquares += w * w;
-        }
-      }
-      if (!view.bias) {
-        // biases stay 0 and unchanged
-      } else if (momentum === 0) {
-        for (let j = 0; j < biases.length; j++) {
-          const before = biases[j];
-          previousBiases[j] = before;
-          const b = before - rate * gradBiases[j];
-          if (!(b <= FLOAT32_MAX && b >= -FLOAT32_MAX)) finite = false;
-          biases[j] = b;
-        }
-      } else {
-        const { velocityBiases, previousVelocityBiases } = layer;
-        for (let j = 0; j < biases.length; j++) {
-          const before = biases[j];
-          previousBiases[j] = before;
-          previousVelocityBiases[j] = velocityBiases[j];
-          velocityBiases[j] = momentum * velocityBiases[j] - rate * gradBiases[j];
-          const b = before + velocityBiases[j];
-          if (!(b <= FLOAT32_MAX && b >= -FLOAT32_MAX)) finite = false;
-          biases[j] = b;
-        }
+        if (weightArrays.l2 !== 0 || weightArrays.l1 !== 0) regularise(view.weights, view.gradWeights, view.weights.length, weightArrays.l2, weightArrays.l1);
+        sumSquares += rule.step(weightArrays, view.weights.length, scalars);
+        if (view.bias) biasSquares += rule.step(biasArrays, view.units, scalars);
       }
     }
-    if (!finite) {
-      for (const layer of this.net) {
-        const { view } = layer;
+    if (!Number.isFinite(sumSquares) || !Number.isFinite(biasSquares)) {
+      for (const { view, weightArrays, biasArrays } of this.net) {
         view.weights.set(view.previousWeights);
-        view.biases.set(view.previousBiases);
-        if (!plain) layer.velocityWeights.set(layer.previousVelocityWeights);
-        if (momentum !== 0) layer.velocityBiases.set(layer.previousVelocityBiases);
+        if (view.bias) view.biases.set(view.previousBiases);
+        for (const arrays of view.bias ? [weightArrays, biasArrays] : [weightArrays]) {
+          if (arrays.s1 && arrays.p1) arrays.s1.set(arrays.p1);
+          if (arrays.s2 && arrays.p2) arrays.s2.set(arrays.p2);
+        }
       }
       return false;
     }
-    if (l2 !== 0) this.sumSquares = sumSquares;
-    return true;
-  }
-
-  /**
-   * The same update through the backend's own two-pass proposeUpdate/commitUpdate (kernels.ts):
-   * all layers proposed first (nothing but the gradients' L2 term is written), committed only
-   * when every parameter stays finite.
-   */
-  private updateByKernels(rate: number): boolean {
-    const kernels = this.kernels as Required<Kernels>;
-    const { l2, momentum } = this;
-    let finite = true;
-    for (const layer of this.net) {
-      const { view } = layer;
-      view.previousWeights.set(view.weights);
-      view.previousBiases.set(view.biases);
-      const velocity = momentum === 0 ? null : layer.velocityWeights;
-      if (!kernels.proposeUpdate(view.weights, view.gradWeights, velocity, view.lastDeltaW, view.weights.length, rate, momentum, l2)) finite = false;
-      if (view.bias) {
-        const velocityBiases = momentum === 0 ? null : layer.velocityBiases;
-        if (!kernels.proposeUpdate(view.biases, view.gradBiases, velocityBiases, view.lastDeltaB, view.units, rate, momentum, 0)) finite = false;
-      }
-    }
-    if (!finite) return false;
-    let sumSquares = 0;
-    for (const layer of this.net) {
-      const { view } = layer;
-      sumSquares += kernels.commitUpdate(view.weights, view.lastDeltaW, view.epochDeltaW, momentum === 0 ? null : layer.velocityWeights, view.weights.length);
-      if (view.bias) kernels.commitUpdate(view.biases, view.lastDeltaB, view.epochDeltaB, momentum === 0 ? null : layer.velocityBiases, view.units);
-    }
+    this.updates++;
+    this.version++;
     this.sumSquares = sumSquares;
+    if (this.l1 !== 0) this.sumAbs = this.computeSumAbs();
     return true;
   }
 
-  private l2Term(): number {
-    return this.l2 === 0 ? 0 : (this.l2 / 2) * this.sumSquares;
+  /** (λ₂/2) Σ w² + λ₁ Σ |w| over every weight (biases excluded). */
+  private regularisationTerm(): number {
+    return (this.l2 === 0 ? 0 : (this.l2 / 2) * this.sumSquares) + (this.l1 === 0 ? 0 : this.l1 * this.sumAbs);
+  }
+
+  /** After the parameters were replaced (reset, setWeights, restore): the sums, a new version. */
+  private parametersChanged(): void {
+    this.sumSquares = this.computeSumSquares();
+    this.sumAbs = this.computeSumAbs();
+    this.version++;
+  }
+
+  private computeSumAbs(): number {
+    let sum = 0;
+    for (const layer of this.net) for (const w of layer.view.weights) sum += Math.abs(w);
+    return sum;
   }
 
   private computeSumSquares(): number {
@@ -750,10 +826,11 @@ class BatchTrainer implements Trainer {
     return sum;
   }
 
-  /** After new weights (reset, setWeights): no gradient, no velocity, no change yet. */
+  /** After new weights (reset, setWeights): no gradient, no optimizer state, no change yet. */
   private clearLayerState(layer: Layer): void {
-    const { view } = layer;
-    for (const array of [view.gradWeights, view.gradBiases, layer.velocityWeights, layer.velocityBiases]) array.fill(0);
+    const { view, weightArrays, biasArrays } = layer;
+    for (const array of [view.gradWeights, view.gradBiases, weightArrays.s1, weightArrays.s2, biasArrays.s1, biasArrays.s2]) array?.fill(0);
+    this.updates = 0;
     view.previousWeights.set(view.weights);
     view.previousBiases.set(view.biases);
     view.epochStartWeights.set(view.weights);
@@ -785,3 +862,13 @@ function isCorrect(task: Dataset['task'], A: Float32Array, Y: Float32Array, offs
   return best === target;
 }
 
+
+/** A `stop monitor=…` this run cannot watch: a clear error when the trainer is made. */
+function checkMonitor(monitor: StopReason['monitor'], task: Dataset['task'], validationCount: number): void {
+  if (monitor.startsWith('validation_') && validationCount === 0) {
+    throw new Error(`stop monitor=${monitor} needs a validation part: add e.g. \`validation 0.2\`, or monitor=${monitor.slice('validation_'.length)}`);
+  }
+  if (monitor.endsWith('accuracy') && task === 'regression') {
+    throw new Error(`stop monitor=${monitor}: this is a regression task, which has no accuracy; monitor a loss instead`);
+  }
+}

@@ -8,6 +8,8 @@
 import type { Activation, NetworkSpec } from '../spec';
 import type { PreparedData } from '../data/prepare';
 import type { WeightsFile } from '../weights';
+import type { OptimizerState } from './optimizerState';
+import type { StopReason } from './stopping';
 
 export interface LayerView {
   /** l, from 1. */
@@ -110,8 +112,10 @@ export interface Trainer {
   readonly batchSize: number;
   /** η for the next step, after decay. */
   readonly rate: number;
-  /** epoch >= epochs */
+  /** epoch >= epochs, or the `stop` rule stopped the run (then `stopped` says why). */
   readonly done: boolean;
+  /** Why the run ended before its last epoch; null while it has not. */
+  readonly stopped: StopReason | null;
   readonly trainCount: number;
   readonly task: 'classification' | 'binary' | 'regression';
 
@@ -158,4 +162,10 @@ export interface Trainer {
   setWeights(weights: WeightsFile): void;
   /** Back to the seeded initial weights, epoch 0, step 0. */
   reset(): void;
+  /** The optimizer's moments, accumulators and update count, as plain data (optimizerState.ts). */
+  getOptimizerState(): OptimizerState;
+  /** Puts a state from getOptimizerState back (after setWeights, which clears it); throws when it does not fit. */
+  setOptimizerState(state: OptimizerState): void;
+  /** Layer l's (from 1) dropout mask of the last step, rows × units (0 or 1/(1 − p)); null without dropout. */
+  dropoutMask(layer: number): Float32Array | null;
 }

@@ -11,9 +11,17 @@
  *
  * Arrays that are not views of this instance's memory (plain Float32Arrays, another
  * instance's views) are still accepted: that call runs the plain JavaScript kernel instead.
+ *
+ * When WebAssembly memory cannot be had — V8 reserves about 10 GB of address space for each
+ * memory (8 GB plus guard regions, so that bounds checks are free), which an address-space limit
+ * such as `ulimit -v 11000000` forbids, and one memory holds at most 4 GiB — the plain JavaScript
+ * kernels take over: wasmKernels() returns null when no instance can be made, and alloc() hands
+ * out a plain Float32Array (every call then runs in JavaScript) when the memory cannot grow.
+ * Either is reported once per process through the fallback listener (console.warn by default).
  */
 import type { Kernels } from './kernels';
 import { jsKernels } from './jsKernels';
+import { optimizeJs } from './optimizers';
 import { wasmKernelsBase64 } from './wasmBinary';
 
 // The few WebAssembly JS-API members used here. TypeScript declares them only in the DOM
@@ -37,8 +45,11 @@ export interface KernelExports {
   forward(A: number, W: number, bias: number, Z: number, m: number, n: number, p: number): void;
   backward(D: number, W: number, dA: number, m: number, p: number, n: number): void;
   gradient(D: number, A: number, G: number, gb: number, m: number, p: number, n: number, scale: number): void;
-  proposeUpdate(w: number, g: number, v: number, delta: number, count: number, rate: number, momentum: number, l2: number): number;
-  commitUpdate(w: number, delta: number, epochDelta: number, v: number, count: number): number;
+  optimize(
+    code: number, w: number, g: number, previous: number, s1: number, s2: number, p1: number, p2: number, count: number,
+    l2: number, l1: number, rate: number, momentum: number, nesterov: number, beta1: number, beta2: number, rho: number, epsilon: number, correction2: number,
+  ): number;
+  multiply(X: number, M: number, out: number, count: number): void;
   peak(iterations: number, x: number): number;
 }
 
@@ -68,11 +79,46 @@ export function wasmUnavailableReason(): string | undefined {
   return unavailableReason;
 }
 
-/** A fresh instance of the raw exports (own memory), for the benchmark's peak measurement. */
+/** Says once per process and kind that the JavaScript kernels took over, and why. */
+let fallbackListener: (message: string) => void = (message) => console.warn(`nnspec: ${message}`);
+const reported = new Set<string>();
+
+/** Where fallback notices go (the CLI's stderr, a log channel); returns the previous listener. */
+export function onWasmFallback(listener: (message: string) => void): (message: string) => void {
+  const previous = fallbackListener;
+  fallbackListener = listener;
+  return previous;
+}
+
+function reportFallback(kind: 'instance' | 'grow', message: string): void {
+  if (reported.has(kind)) return;
+  reported.add(kind);
+  fallbackListener(message);
+}
+
+/** Forgets what was reported (tests). */
+export function resetWasmFallbackReports(): void {
+  reported.clear();
+}
+
+/**
+ * A fresh instance of the raw exports (own memory), or null where WebAssembly SIMD is unavailable
+ * or its memory cannot be reserved (reported through the fallback listener).
+ */
 export function instantiateWasmKernels(): KernelExports | null {
   const module = wasmKernelsModule();
   if (module === null) return null;
-  return new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+  try {
+    return new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    reportFallback(
+      'instance',
+      `WebAssembly memory cannot be reserved here (${detail}): training with the plain JavaScript kernels, which are slower. ` +
+        'Each WebAssembly memory reserves about 10 GB of address space; an address-space limit (`ulimit -v`) below that forbids it — raise or remove the limit to get the WebAssembly SIMD kernels back.',
+    );
+    return null;
+  }
 }
 
 /** WebAssembly SIMD kernels with their own memory, or null where WebAssembly SIMD is unavailable. */
@@ -85,8 +131,11 @@ export function wasmKernels(): Kernels | null {
   /** The memory's ArrayBuffer; replaced only when alloc grows the memory, which it does only before any view exists. */
   let buffer = memory.buffer;
   let viewsHandedOut = false;
+  /** Set when the memory could not grow to the first alloc: every buffer is plain JavaScript memory and every call runs the JavaScript kernels. */
+  let plain = false;
 
   function alloc(length: number): Float32Array {
+    if (plain) return new Float32Array(length);
     if (!Number.isInteger(length) || length < 0) throw new RangeError(`wasm kernels: alloc(${length}): the length must be a whole number ≥ 0`);
     const end = top + alignUp(length * 4);
     if (end > memory.buffer.byteLength) {
@@ -100,10 +149,15 @@ export function wasmKernels(): Kernels | null {
       try {
         memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
       } catch (error) {
-        throw new RangeError(
-          `wasm kernels: cannot reserve ${(end / 2 ** 20).toFixed(1)} MiB of WebAssembly memory for ${length} floats ` +
-            `(${error instanceof Error ? error.message : String(error)}); the network is too large for one instance`,
+        // More than one WebAssembly memory can hold (4 GiB), or more than the machine gives it:
+        // plain JavaScript arrays and kernels instead.
+        reportFallback(
+          'grow',
+          `WebAssembly memory cannot grow to ${(end / 2 ** 20).toFixed(1)} MiB (${error instanceof Error ? error.message : String(error)}): ` +
+            'this network trains with the plain JavaScript kernels, which are slower.',
         );
+        plain = true;
+        return new Float32Array(length);
       }
     }
     buffer = memory.buffer;
@@ -131,7 +185,9 @@ export function wasmKernels(): Kernels | null {
   const address = (array: Float32Array | null): number => (array === null ? 0 : array.byteOffset);
 
   return {
-    name: 'wasm-simd',
+    get name() {
+      return plain ? 'js' : 'wasm-simd';
+    },
     alloc,
     forward(A, W, bias, Z, m, n, p) {
       need(A, m * n, 'forward', 'A', 'm × n');
@@ -156,52 +212,32 @@ export function wasmKernels(): Kernels | null {
       if (!inMemory(D, A, G, gb)) return js.gradient(D, A, G, gb, m, p, n, scale);
       exports.gradient(D.byteOffset, A.byteOffset, G.byteOffset, gb === null ? 0 : gb.byteOffset, m, p, n, scale);
     },
-    proposeUpdate(w, g, v, delta, count, rate, momentum, l2) {
-      need(w, count, 'proposeUpdate', 'w', 'count');
-      need(g, count, 'proposeUpdate', 'g', 'count');
-      need(v, count, 'proposeUpdate', 'v', 'count');
-      need(delta, count, 'proposeUpdate', 'Δ', 'count');
-      if (!inMemory(w, g, v, delta)) return proposeUpdateJs(w, g, v, delta, count, rate, momentum, l2);
-      return exports.proposeUpdate(w.byteOffset, g.byteOffset, address(v), delta.byteOffset, count, rate, momentum, l2) === 1;
+    optimize(code, p, count, s) {
+      need(p.w, count, 'optimize', 'w', 'count');
+      need(p.g, count, 'optimize', 'g', 'count');
+      need(p.previous, count, 'optimize', 'previous', 'count');
+      need(p.s1, count, 'optimize', 's1', 'count');
+      need(p.s2, count, 'optimize', 's2', 'count');
+      need(p.p1, count, 'optimize', 'p1', 'count');
+      need(p.p2, count, 'optimize', 'p2', 'count');
+      if (!inMemory(p.w, p.g, p.previous, p.s1) || !inMemory(p.s2, p.p1, p.p2, null)) return optimizeJs(code, p, count, s);
+      return exports.optimize(
+        code, p.w.byteOffset, p.g.byteOffset, p.previous.byteOffset, address(p.s1), address(p.s2), address(p.p1), address(p.p2), count,
+        p.l2, p.l1, s.rate, s.momentum, s.nesterov, s.beta1, s.beta2, s.rho, s.epsilon, s.correction2,
+      );
     },
-    commitUpdate(w, delta, epochDelta, v, count) {
-      need(w, count, 'commitUpdate', 'w', 'count');
-      need(delta, count, 'commitUpdate', 'Δ', 'count');
-      need(epochDelta, count, 'commitUpdate', 'E', 'count');
-      need(v, count, 'commitUpdate', 'v', 'count');
-      if (!inMemory(w, delta, epochDelta, v)) return commitUpdateJs(w, delta, epochDelta, v, count);
-      return exports.commitUpdate(w.byteOffset, delta.byteOffset, epochDelta.byteOffset, address(v), count);
+    multiply(X, M, out, count) {
+      need(X, count, 'multiply', 'X', 'count');
+      need(M, count, 'multiply', 'M', 'count');
+      need(out, count, 'multiply', 'out', 'count');
+      if (!inMemory(X, M, out, null)) {
+        for (let i = 0; i < count; i++) out[i] = X[i] * M[i];
+        return;
+      }
+      exports.multiply(X.byteOffset, M.byteOffset, out.byteOffset, count);
     },
   };
 }
-
-/** The update for arrays outside the wasm memory: the same two passes as wasm/kernels.ts, in float32. */
-function proposeUpdateJs(w: Float32Array, g: Float32Array, v: Float32Array | null, delta: Float32Array, count: number, rate: number, momentum: number, l2: number): boolean {
-  const eta = Math.fround(rate);
-  const mu = Math.fround(momentum);
-  const lambda = Math.fround(l2);
-  let finite = true;
-  for (let i = 0; i < count; i++) {
-    if (lambda !== 0) g[i] = Math.fround(g[i] + Math.fround(lambda * w[i]));
-    delta[i] = v === null ? -Math.fround(eta * g[i]) : Math.fround(Math.fround(mu * v[i]) - Math.fround(eta * g[i]));
-    if (!(Math.abs(Math.fround(w[i] + delta[i])) <= FLOAT32_MAX)) finite = false;
-  }
-  return finite;
-}
-
-function commitUpdateJs(w: Float32Array, delta: Float32Array, epochDelta: Float32Array, v: Float32Array | null, count: number): number {
-  let sum = 0;
-  for (let i = 0; i < count; i++) {
-    const d = delta[i];
-    w[i] += d;
-    epochDelta[i] += d;
-    if (v !== null) v[i] = d;
-    sum += w[i] * w[i];
-  }
-  return sum;
-}
-
-const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
  * The wasm code reads memory by address, so an array shorter than its m/n/p claim would be

@@ -25,6 +25,8 @@ export interface ExportedLayer {
   weights: Float32Array;
   /** units (zeros when bias = false). */
   biases: Float32Array;
+  /** Dropout's p while training (0: none). */
+  dropout: number;
 }
 
 export interface ExportedNetwork {
@@ -57,7 +59,7 @@ export function exportedNetwork(spec: NetworkSpec, weights: WeightsFile, prepare
     file.weights.forEach((row, j) => w.set(row, j * inputs));
     const b = new Float32Array(layer.units);
     if (layer.bias) b.set(file.biases);
-    const result = { inputs, units: layer.units, activation: layer.activation, bias: layer.bias, weights: w, biases: b };
+    const result = { inputs, units: layer.units, activation: layer.activation, bias: layer.bias, weights: w, biases: b, dropout: layer.dropout ?? 0 };
     inputs = layer.units;
     return result;
   });

@@ -12,14 +12,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { NetworkSpec } from '../spec';
+import type { NetworkSpec, StopSpec } from '../spec';
 import type { PreparedData } from '../data/prepare';
 import type { Dataset } from '../data/types';
 import { weightsToJson, type WeightsFile } from '../weights';
 import type { ExportedNetwork, ExportFile } from './network';
 import { npyFloat32 } from './npy';
 import { pytorchOptimizer } from './optimizers';
-import { fillTemplate, pythonLiteral, PythonTuple } from './python';
+import { fillTemplate, pythonLiteral, PythonTuple, type PythonValue } from './python';
 
 export interface PytorchExportInput {
   network: ExportedNetwork;
@@ -65,6 +65,8 @@ function modelBlock(network: ExportedNetwork): string {
     'LAYERS = [',
     ...layers,
     ']',
+    '# dropout p of each layer while training (0: none); nothing is dropped outside training',
+    `DROPOUT = ${pythonLiteral(network.layers.map((layer) => layer.dropout))}`,
     `# 'classification' (one-hot targets), 'binary' (one output, 0/1) or 'regression'`,
     `TASK = ${pythonLiteral(network.task)}`,
     `CLASS_NAMES = ${pythonLiteral(network.classNames ?? null)}`,
@@ -79,16 +81,24 @@ function modelBlock(network: ExportedNetwork): string {
 function recipeBlock(spec: NetworkSpec): string {
   return [
     '# The spec\'s training: cost, optimizer (rate eta, per-epoch decay d, its own options), batch',
-    '# size (or "full"), epochs, L2 lambda (weights only), and the seed of the mini-batch shuffle.',
+    '# size (or "full"), epochs, L2 and L1 lambdas (weights only), early stopping (None: every epoch),',
+    '# and the seed of the mini-batch shuffle and the dropout masks.',
     'RECIPE = {',
     `    "loss": ${pythonLiteral(spec.loss)},`,
     `    "optimizer": ${pythonLiteral(pytorchOptimizer(spec.optimizer))},`,
     `    "batch": ${pythonLiteral(spec.batch)},`,
     `    "epochs": ${spec.epochs},`,
     `    "l2": ${pythonLiteral(spec.l2)},`,
+    `    "l1": ${pythonLiteral(spec.l1 ?? 0)},`,
+    `    "stop": ${pythonLiteral(stopRecipe(spec.stop))},`,
     `    "seed": ${spec.seed},`,
     '}',
   ].join('\n');
+}
+
+function stopRecipe(stop: StopSpec | undefined): PythonValue {
+  if (!stop) return null;
+  return { monitor: stop.monitor, patience: stop.patience ?? null, goal: stop.goal ?? null, min_delta: stop.minDelta, restore: stop.restore };
 }
 
 function readme(network: ExportedNetwork, spec: NetworkSpec, prepared: PreparedData): string {

@@ -14,8 +14,9 @@ import {
   type Statement,
   type Token,
 } from '../spec';
-import { type DiagnosticCode } from './diagnostics';
+import { MAX_DIAGNOSTICS, type DiagnosticCode } from './diagnostics';
 import { splitLines, type LexToken } from './lexer';
+import { isNumberText } from './numbers';
 import { suggest } from './suggest';
 import { DEFAULTS, keywordDoc, synonyms, vocabulary } from './vocabulary';
 import { type Activation } from '../spec';
@@ -89,12 +90,23 @@ export const RULES = {
 } satisfies Record<string, NumberRule>;
 
 
+/** The lexer's token as a syntax-tree token (the same object unless it is `=`: one allocation less a token). */
 export function toToken(t: LexToken): Token {
-  return { text: t.text, range: t.range, kind: t.kind === 'equals' ? 'word' : t.kind };
+  if (t.kind === 'equals') return { text: t.text, range: t.range, kind: 'word' };
+  return t as Token;
+}
+
+/** Longest user text a message quotes whole; longer tokens show their start, an ellipsis and their length. */
+export const MAX_QUOTED = 40;
+
+/** 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa… (100,000 characters)' for a token too long to repeat in a message. */
+export function shorten(text: string): string {
+  if (text.length <= MAX_QUOTED) return text;
+  return `${text.slice(0, MAX_QUOTED - 10)}… (${formatCount(text.length)} characters)`;
 }
 
 export function quote(t: Token): string {
-  return t.kind === 'string' ? `"${t.text}"` : `'${t.text}'`;
+  return t.kind === 'string' ? `"${shorten(t.text)}"` : `'${shorten(t.text)}'`;
 }
 
 export function list(words: readonly string[]): string {
@@ -118,6 +130,15 @@ export class ParseContext {
   /** Statements whose value was accepted (the spec took it from them). */
   readonly accepted = new Set<Statement>();
   readonly maxParameters: number;
+  /**
+   * Diagnostics past MAX_DIAGNOSTICS, by severity, not kept (pass 3 keeps all of its few: they
+   * say what the file as a whole lacks). `finish` sums them up in one diagnostic.
+   */
+  private readonly dropped = { error: 0, warning: 0, info: 0 };
+  private firstDropped: Range | undefined;
+  /** While set, diagnostics are kept past the cap and listed in any case (pass 3; the parser's own limits). */
+  keepAll = false;
+  private readonly pinned = new Set<Diagnostic>();
 
   constructor(text: string, options: ParseOptions) {
     this.lines = splitLines(text);
@@ -126,10 +147,62 @@ export class ParseContext {
   }
 
   report(severity: Severity, code: DiagnosticCode, range: Range, message: string, hint?: string, fixes?: Fix[]): void {
+    if (this.full) {
+      this.dropped[severity]++;
+      this.firstDropped ??= range;
+      return;
+    }
     const d: Diagnostic = { severity, range, message, code };
     if (hint) d.hint = hint;
     if (fixes && fixes.length > 0) d.fixes = fixes;
     this.diagnostics.push(d);
+    if (this.keepAll) this.pinned.add(d);
+  }
+
+  /** Enough diagnostics kept: a caller can skip work (suggestions) whose only use is a message. */
+  get full(): boolean {
+    return this.diagnostics.length - this.pinned.size >= MAX_DIAGNOSTICS && !this.keepAll;
+  }
+
+  /** `suggest`, skipped once the diagnostics are full (a million misspelt lines stay fast). */
+  suggest(word: string, candidates: readonly string[], synonyms: Readonly<Record<string, string>> = {}): string | undefined {
+    return this.full ? undefined : suggest(word, candidates, synonyms);
+  }
+
+  /** The diagnostics in file order, at most MAX_DIAGNOSTICS, the rest summed up in one more. */
+  finish(): Diagnostic[] {
+    const byPosition = (a: Diagnostic, b: Diagnostic): number => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+    const all = this.diagnostics.sort(byPosition);
+    if (all.length - this.pinned.size <= MAX_DIAGNOSTICS && this.firstDropped === undefined) return all;
+    // The first MAX_DIAGNOSTICS in file order, and the pinned ones wherever they are.
+    const counts = { ...this.dropped };
+    const kept: Diagnostic[] = [];
+    let listed = 0;
+    let at: Range | undefined;
+    for (const d of all) {
+      if (this.pinned.has(d)) kept.push(d);
+      else if (listed < MAX_DIAGNOSTICS) {
+        kept.push(d);
+        listed++;
+      } else {
+        counts[d.severity]++;
+        at ??= d.range;
+      }
+    }
+    at ??= this.firstDropped!;
+    const parts = [
+      counts.error > 0 ? `${formatCount(counts.error)} more error${counts.error === 1 ? '' : 's'}` : '',
+      counts.warning > 0 ? `${formatCount(counts.warning)} more warning${counts.warning === 1 ? '' : 's'}` : '',
+      counts.info > 0 ? `${formatCount(counts.info)} more note${counts.info === 1 ? '' : 's'}` : '',
+    ].filter((p) => p !== '');
+    kept.push({
+      severity: counts.error > 0 ? 'error' : counts.warning > 0 ? 'warning' : 'info',
+      range: at,
+      message: `and ${parts.join(' and ')} from here on, not listed`,
+      hint: `only the first ${formatCount(MAX_DIAGNOSTICS)} problems of a file are listed; fix these and check again`,
+      code: 'too-many-diagnostics',
+    });
+    return kept.sort(byPosition);
   }
 
   error(code: DiagnosticCode, range: Range, message: string, hint?: string, fixes?: Fix[]): void {
@@ -149,7 +222,7 @@ export class ParseContext {
     words: Readonly<Record<string, string>>,
     choices = `${what}s: ${list(candidates)}`,
   ): void {
-    const guess = token.kind === 'word' ? suggest(token.text, candidates, words) : undefined;
+    const guess = token.kind === 'word' ? this.suggest(token.text, candidates, words) : undefined;
     if (guess) {
       this.error(code, token.range, `unknown ${what} ${quote(token)}`, `did you mean '${guess}'?`, [
         { title: `Change to '${guess}'`, range: token.range, newText: guess },
@@ -186,16 +259,16 @@ export class ParseContext {
     const r = span(extra[0].range, extra[extra.length - 1].range);
     const doc = keywordDoc(statement.keyword.text)!;
     const what = extra.length === 1 ? quote(extra[0]) : `${quote(extra[0])} and what follows`;
-    this.error('extra-argument', r, `unexpected ${what} after \`${statement.keyword.text}\``, hint ?? `syntax: ${doc.syntax}`);
+    this.error('extra-argument', r, `unexpected ${what} after \`${shorten(statement.keyword.text)}\``, hint ?? `syntax: ${doc.syntax}`);
   }
 
   /** A number within the rule, or undefined after reporting what is wrong with the token. */
   number(token: Token, what: string, rule: NumberRule): number | undefined {
     if (token.kind !== 'number') {
-      const percent = /^([+-]?(\d+\.?\d*|\.\d+))%$/.exec(token.text);
-      if (percent && token.kind === 'word') {
-        const fraction = String(Number(percent[1]) / 100);
-        this.error('not-a-number', token.range, `expected a number for ${what}, got '${token.text}'`, `write the fraction ${fraction}`, [
+      const percent = token.text.endsWith('%') ? token.text.slice(0, -1) : '';
+      if (token.kind === 'word' && isNumberText(percent, false)) {
+        const fraction = String(Number(percent) / 100);
+        this.error('not-a-number', token.range, `expected a number for ${what}, got '${shorten(token.text)}'`, `write the fraction ${fraction}`, [
           { title: `Change to ${fraction}`, range: token.range, newText: fraction },
         ]);
       } else {
@@ -205,17 +278,17 @@ export class ParseContext {
     }
     const value = Number(token.text);
     if (!Number.isFinite(value)) {
-      this.error('out-of-range', token.range, `${what} is too large: ${token.text}`, `e.g. ${rule.example}`);
+      this.error('out-of-range', token.range, `${what} is too large: ${shorten(token.text)}`, `e.g. ${rule.example}`);
       return undefined;
     }
     if (rule.integer && !Number.isInteger(value)) {
-      this.error('not-an-integer', token.range, `${what} ${rule.text}, got ${token.text}`, `e.g. ${rule.example}`);
+      this.error('not-an-integer', token.range, `${what} ${rule.text}, got ${shorten(token.text)}`, `e.g. ${rule.example}`);
       return undefined;
     }
     const low = rule.min !== undefined && (rule.minExclusive ? value <= rule.min : value < rule.min);
     const high = rule.max !== undefined && (rule.maxExclusive ? value >= rule.max : value > rule.max);
     if (low || high) {
-      this.error('out-of-range', token.range, `${what} ${rule.text}, got ${token.text}`, `e.g. ${rule.example}`);
+      this.error('out-of-range', token.range, `${what} ${rule.text}, got ${shorten(token.text)}`, `e.g. ${rule.example}`);
       return undefined;
     }
     return value;
@@ -224,9 +297,9 @@ export class ParseContext {
   boolean(option: OptionNode): boolean | undefined {
     const v = option.value;
     if (v.kind === 'word' && (v.text === 'true' || v.text === 'false')) return v.text === 'true';
-    const guess = v.kind === 'word' ? suggest(v.text, ['true', 'false'], { yes: 'true', on: 'true', no: 'false', off: 'false', '1': 'true', '0': 'false' }) : undefined;
+    const guess = v.kind === 'word' ? this.suggest(v.text, ['true', 'false'], { yes: 'true', on: 'true', no: 'false', off: 'false', '1': 'true', '0': 'false' }) : undefined;
     const fixes = guess ? [{ title: `Change to ${guess}`, range: v.range, newText: guess }] : undefined;
-    this.error('bad-boolean', v.range, `${option.key.text}= must be true or false, got ${quote(v)}`, guess ? `did you mean '${guess}'?` : `write ${option.key.text}=true or ${option.key.text}=false`, fixes);
+    this.error('bad-boolean', v.range, `${shorten(option.key.text)}= must be true or false, got ${quote(v)}`, guess ? `did you mean '${guess}'?` : `write ${shorten(option.key.text)}=true or ${shorten(option.key.text)}=false`, fixes);
     return undefined;
   }
 }

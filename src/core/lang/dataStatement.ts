@@ -3,9 +3,8 @@
  * `data inline` (its rows were read in pass 1); which options apply depends on the source.
  */
 import type { DataSpec, OptionNode, Statement } from '../spec';
-import { RULES, formatCount, list, quote, type ParseContext } from './context';
+import { shorten, RULES, formatCount, list, quote, type ParseContext } from './context';
 import { span } from './diagnostics';
-import { suggest } from './suggest';
 import { datasetDoc, datasetNames, synonyms, vocabulary } from './vocabulary';
 
 export function data(cx: ParseContext, statement: Statement, options: Map<string, OptionNode>): void {
@@ -15,7 +14,7 @@ export function data(cx: ParseContext, statement: Statement, options: Map<string
   const only = (allowed: string[], kind: string, hint: (key: string) => string): void => {
     for (const [key, option] of options) {
       if (allowed.includes(key)) continue;
-      cx.error('option-not-for-data', option.key.range, `option '${key}=' does not apply to ${kind}`, hint(key), [
+      cx.error('option-not-for-data', option.key.range, `option '${shorten(key)}=' does not apply to ${kind}`, hint(key), [
         { title: `Remove ${key}=`, range: option.range, newText: '' },
       ]);
       options.delete(key);
@@ -69,7 +68,7 @@ export function data(cx: ParseContext, statement: Statement, options: Map<string
         else cx.error('not-a-number', v.range, `labels= needs a file name in quotes, got ${quote(v)}`, 'e.g. labels="train-labels-idx1-ubyte"');
       } else {
         labels = second.text;
-        cx.error('labels-positional', second.range, 'the label file is given as labels="…"', `write labels="${second.text}"`, [
+        cx.error('labels-positional', second.range, 'the label file is given as labels="…"', `write labels="${shorten(second.text)}"`, [
           { title: 'Add labels=', range: { start: second.range.start, end: second.range.start }, newText: 'labels=' },
         ]);
         cx.noMoreArgs(statement, 2);
@@ -97,13 +96,13 @@ export function data(cx: ParseContext, statement: Statement, options: Map<string
       data = undefined;
     }
   } else if (source.kind === 'word' && /[./\\]/.test(source.text)) {
-    cx.error('unknown-dataset', source.range, `unknown data set '${source.text}'`, `a file name goes in quotes: data "${source.text}"`, [
+    cx.error('unknown-dataset', source.range, `unknown data set '${shorten(source.text)}'`, `a file name goes in quotes: data "${shorten(source.text)}"`, [
       { title: 'Add quotes', range: source.range, newText: `"${source.text}"` },
     ]);
   } else {
-    const guess = source.kind === 'word' ? suggest(source.text, datasetNames, synonyms.datasets) : undefined;
+    const guess = source.kind === 'word' ? cx.suggest(source.text, datasetNames, synonyms.datasets) : undefined;
     if (guess === 'digits' && source.text.toLowerCase() === 'mnist') {
-      cx.error('unknown-dataset', source.range, `unknown data set '${source.text}'`, "did you mean 'digits', 10,000 MNIST digits? For the full MNIST give its IDX files: data \"train-images-idx3-ubyte\" labels=\"train-labels-idx1-ubyte\"", [
+      cx.error('unknown-dataset', source.range, `unknown data set '${shorten(source.text)}'`, "did you mean 'digits', 10,000 MNIST digits? For the full MNIST give its IDX files: data \"train-images-idx3-ubyte\" labels=\"train-labels-idx1-ubyte\"", [
         { title: "Change to 'digits'", range: source.range, newText: 'digits' },
       ]);
     } else {

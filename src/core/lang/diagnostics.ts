@@ -54,6 +54,10 @@ export const DIAGNOSTIC_CODES = [
   'validation-small-data', // warning
   'const-init-symmetry', // warning: a hidden layer of several units with constant weights
   'too-many-parameters',
+  'too-many-layers', // more `dense` lines than DEFAULTS.maxLayers
+  // Limits of the parser itself
+  'too-many-statements', // more than MAX_STATEMENTS statements: the rest are not read
+  'too-many-diagnostics', // the summary that stands for the diagnostics past MAX_DIAGNOSTICS
   // Against the loaded data (checkAgainstData)
   'input-mismatch',
   'features-need-two-inputs', // `features …` on data that is not 2-D
@@ -65,6 +69,15 @@ export const DIAGNOSTIC_CODES = [
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
+
+/** Diagnostics listed for one file; past it one summary says how many more there are. */
+export const MAX_DIAGNOSTICS = 1_000;
+
+/**
+ * Statements read from one file. A spec that means something has at most one of each keyword
+ * and DEFAULTS.maxLayers `dense` lines; past this only a keyword's first statement is still read.
+ */
+export const MAX_STATEMENTS = 10_000;
 
 /** `FILE:LINE:COL: error|warning: message (hint)`, LINE and COL from 1. */
 export function formatDiagnostic(file: string, d: Diagnostic): string {

@@ -8,12 +8,11 @@
  * Record type makes a keyword without an entry a compile error.
  */
 import type { OptionNode, Statement } from '../spec';
-import { RULES, list, type ParseContext } from './context';
+import { shorten, RULES, list, type ParseContext } from './context';
 import { data } from './dataStatement';
 import { denseLayer, features, input, network } from './model';
 import { batch, init, loss, normalize, optimizer, single } from './training';
 import { keywordDoc, keywordNames, synonyms, vocabulary, type KeywordName } from './vocabulary';
-import { suggest } from './suggest';
 
 /** Reads one statement of its keyword into `cx.spec`; `options` by key, unknown and repeated ones already reported. */
 export type Interpret = (cx: ParseContext, statement: Statement, options: Map<string, OptionNode>) => void;
@@ -44,7 +43,7 @@ export function interpret(cx: ParseContext, statement: Statement): void {
   if (!doc) {
     const option = cx.optionOwner(keyword.text);
     if (option) {
-      cx.error('unknown-keyword', keyword.range, `'${keyword.text}' is not a keyword`, `${option.name}= is an option of \`${option.owner}\`: e.g. ${option.example}`);
+      cx.error('unknown-keyword', keyword.range, `'${shorten(keyword.text)}' is not a keyword`, `${option.name}= is an option of \`${option.owner}\`: e.g. ${option.example}`);
       return;
     }
     cx.unknownWord('unknown-keyword', 'keyword', keyword, keywordNames.filter((k) => k !== 'end'), synonyms.keywords);
@@ -72,15 +71,20 @@ function statementOptions(cx: ParseContext, statement: Statement, keyword: Keywo
   for (const option of statement.options) {
     const key = option.key.text;
     if (!allowed.includes(key)) {
+      if (cx.full) {
+        // Counted, not listed: skip the hint's search.
+        cx.error('unknown-option', option.key.range, '');
+        continue;
+      }
       const owner = vocabulary.keywords.find((k) => k.options.some((o) => o.name === key));
-      const guess = allowed.length > 0 ? suggest(key, allowed, synonyms.options) : undefined;
-      const message = `unknown option '${key}' for \`${keyword}\``;
+      const guess = allowed.length > 0 ? cx.suggest(key, allowed, synonyms.options) : undefined;
+      const message = `unknown option '${shorten(key)}' for \`${keyword}\``;
       if (guess) {
         cx.error('unknown-option', option.key.range, message, `did you mean '${guess}'?`, [
           { title: `Change to '${guess}'`, range: option.key.range, newText: guess },
         ]);
       } else if (owner) {
-        cx.error('unknown-option', option.key.range, message, `'${key}=' belongs to \`${owner.name}\``);
+        cx.error('unknown-option', option.key.range, message, `'${shorten(key)}=' belongs to \`${owner.name}\``);
       } else {
         cx.error('unknown-option', option.key.range, message, allowed.length > 0 ? `\`${keyword}\` takes: ${list(allowed.map((a) => `${a}=`))}` : `\`${keyword}\` takes no options`);
       }
@@ -88,7 +92,7 @@ function statementOptions(cx: ParseContext, statement: Statement, keyword: Keywo
     }
     const earlier = found.get(key);
     if (earlier) {
-      cx.error('duplicate-option', option.key.range, `option '${key}=' is given twice`, `the first is at column ${earlier.key.range.start.character + 1}; remove one`);
+      cx.error('duplicate-option', option.key.range, `option '${shorten(key)}=' is given twice`, `the first is at column ${earlier.key.range.start.character + 1}; remove one`);
       continue;
     }
     found.set(key, option);

@@ -2,7 +2,7 @@
  * The .nnspec lexer: one line at a time, since a statement is one line.
  *
  * A line is whitespace-separated tokens up to `#` (a comment, outside quotes):
- *   number   -1.5e-3, 0.5, .5, 7
+ *   number   -1.5e-3, 0.5, .5, 7 (the syntax: numbers.ts)
  *   shape    28x28 (also 28X28, 28×28)
  *   string   "file.csv" or 'file.csv' (text without the quotes; no escapes)
  *   arrow    ->  (also inside `0 1->1`)
@@ -11,6 +11,7 @@
  * Columns are UTF-16 code units from the start of the line, like VS Code's, so a tab is one column.
  */
 import type { Range, Token } from '../spec';
+import { isNumberText } from './numbers';
 
 export type LexKind = Token['kind'] | 'equals';
 
@@ -28,7 +29,6 @@ export interface LexedLine {
   tokens: LexToken[];
 }
 
-export const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const SHAPE = /^\d+[xX×]\d+$/;
 
 function isSpace(c: string): boolean {
@@ -42,7 +42,7 @@ export function splitLines(text: string): string[] {
 }
 
 export function classify(text: string): Token['kind'] {
-  if (NUMBER.test(text)) return 'number';
+  if (isNumberText(text)) return 'number';
   if (SHAPE.test(text)) return 'shape';
   return 'word';
 }

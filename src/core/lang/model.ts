@@ -4,9 +4,9 @@
  */
 import type { Activation, FeatureName, InitSpec, OptionNode, Statement, Token } from '../spec';
 import { featureNames } from '../features';
-import { RULES, list, type DenseInfo, type ParseContext } from './context';
+import { shorten, RULES, list, type DenseInfo, type ParseContext } from './context';
 import { span } from './diagnostics';
-import { NUMBER } from './lexer';
+import { isNumberText } from './numbers';
 import { DEFAULTS, activationNames, initNames, synonyms, vocabulary } from './vocabulary';
 
 export function network(cx: ParseContext, statement: Statement): void {
@@ -22,14 +22,14 @@ export function input(cx: ParseContext, statement: Statement): void {
   if (statement.args.length === 3 && arg.kind === 'number' && x.kind === 'word' && /^[xX×]$/.test(x.text) && second.kind === 'number') {
     const shape = `${arg.text}x${second.text}`;
     const r = span(arg.range, second.range);
-    cx.error('bad-shape', r, 'an image shape is written without spaces', `write \`input ${shape}\``, [{ title: `Change to ${shape}`, range: r, newText: shape }]);
+    cx.error('bad-shape', r, 'an image shape is written without spaces', `write \`input ${shorten(shape)}\``, [{ title: `Change to ${shorten(shape)}`, range: r, newText: shape }]);
     return;
   }
   cx.noMoreArgs(statement, 1);
   if (arg.kind === 'shape') {
     const [rows, cols] = arg.text.split(/[xX×]/).map(Number);
     if (rows < 1 || cols < 1) {
-      cx.error('bad-shape', arg.range, `an image shape needs rows and columns ≥ 1, got ${arg.text}`, 'e.g. `input 28x28`');
+      cx.error('bad-shape', arg.range, `an image shape needs rows and columns ≥ 1, got ${shorten(arg.text)}`, 'e.g. `input 28x28`');
       return;
     }
     cx.spec.input = { size: rows * cols, shape: [rows, cols] };
@@ -37,7 +37,7 @@ export function input(cx: ParseContext, statement: Statement): void {
     return;
   }
   if (arg.kind === 'word' && /^\d*[xX×]\d*$|^\d+[xX×]|[xX×]\d+$/.test(arg.text) && /\d/.test(arg.text)) {
-    cx.error('bad-shape', arg.range, `'${arg.text}' is not an image shape`, 'write ROWSxCOLS, e.g. `input 28x28`');
+    cx.error('bad-shape', arg.range, `'${shorten(arg.text)}' is not an image shape`, 'write ROWSxCOLS, e.g. `input 28x28`');
     return;
   }
   const size = cx.number(arg, 'input', RULES.input);
@@ -70,8 +70,8 @@ export function denseLayer(cx: ParseContext, statement: Statement, options: Map<
   ) {
     const r = span(unitsToken.range, activationToken.range);
     const fixed = `${activationToken.text} ${unitsToken.text}`;
-    cx.error('argument-order', r, '`dense` takes the unit count first, then the activation', `write \`dense ${fixed}\``, [
-      { title: `Change to ${fixed}`, range: r, newText: fixed },
+    cx.error('argument-order', r, '`dense` takes the unit count first, then the activation', `write \`dense ${shorten(fixed)}\``, [
+      { title: `Change to ${shorten(fixed)}`, range: r, newText: fixed },
     ]);
     cx.noMoreArgs(statement, 2);
   } else {
@@ -112,7 +112,7 @@ export function layerInit(cx: ParseContext, option: OptionNode): InitSpec | unde
       cx.error('missing-value', v.range, 'init=const: needs the weight value', 'e.g. init=const:0.5');
       return undefined;
     }
-    numberToken.kind = NUMBER.test(numberToken.text) ? 'number' : 'word';
+    numberToken.kind = isNumberText(numberToken.text) ? 'number' : 'word';
     if (v.text.startsWith('constant')) {
       cx.unknownWord('unknown-init', 'init scheme', { ...v, text: 'constant', range: { start: v.range.start, end: { line: v.range.start.line, character: start - 1 } } }, initNames, synonyms.inits);
       return undefined;

@@ -24,9 +24,9 @@ export function parseSpec(text: string, options: ParseOptions = {}): ParseResult
     const cx = new ParseContext(String(text), options);
     readStatements(cx);
     for (const statement of cx.statements) interpret(cx, statement);
+    cx.keepAll = true;
     checkWhole(cx);
-    cx.diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-    return { statements: cx.statements, diagnostics: cx.diagnostics, spec: cx.spec, byKeyword: cx.byKeyword };
+    return { statements: cx.statements, diagnostics: cx.finish(), spec: cx.spec, byKeyword: cx.byKeyword };
   } catch (error) {
     return {
       statements: [],

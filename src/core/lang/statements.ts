@@ -3,23 +3,26 @@
  * key=value options; `data inline` gathers the rows below it up to `end`.
  */
 import type { InlineRow, OptionNode, Range, Statement } from '../spec';
-import { quote, toToken, list, type ParseContext } from './context';
-import { span } from './diagnostics';
+import { formatCount, shorten, quote, toToken, list, type ParseContext } from './context';
+import { MAX_STATEMENTS, span } from './diagnostics';
 import { lexLine, type LexToken } from './lexer';
-import { suggest } from './suggest';
-import { keywordDoc, keywordNames, synonyms } from './vocabulary';
+import { DEFAULTS, keywordDoc, keywordNames, synonyms } from './vocabulary';
 
 export function readStatements(cx: ParseContext): void {
   /** The open `data inline` statement and the widths of its first row. */
   let inline: { statement: Statement; head: Range; width?: { x: number; y: number; line: number } } | null = null;
   let lastContentLine = -1;
+  let layers = 0;
+  let pastLayers: Statement | undefined;
+  let pastStatements: Statement | undefined;
+  const seen = new Set<string>();
   for (let line = 0; line < cx.lines.length; line++) {
     const { tokens } = lexLine(cx.lines[line], line);
     if (tokens.length === 0) continue;
     for (const t of tokens) {
       if (t.unterminated) {
         const q = cx.lines[line][t.range.start.character];
-        cx.error('unterminated-string', t.range, `the string ${q}${t.text} has no closing quote`, `add ${q} at its end`, [
+        cx.error('unterminated-string', t.range, `the string ${q}${shorten(t.text)} has no closing quote`, `add ${q} at its end`, [
           { title: `Add the closing ${q}`, range: { start: t.range.end, end: t.range.end }, newText: q },
         ]);
       }
@@ -55,7 +58,7 @@ export function readStatements(cx: ParseContext): void {
     const statement = readStatement(cx, tokens);
     lastContentLine = line;
     if (!statement) continue;
-    cx.statements.push(statement);
+    if (admit(statement)) cx.statements.push(statement);
     const arg = statement.args[0];
     if (statement.keyword.text === 'data' && arg?.kind === 'word' && arg.text === 'inline') {
       statement.rows = [];
@@ -63,6 +66,34 @@ export function readStatements(cx: ParseContext): void {
     }
   }
   if (inline) missingEnd(cx, inline.head, lastContentLine);
+  // Kept even when the diagnostics are full: they say why lines were not read.
+  cx.keepAll = true;
+  if (pastLayers) {
+    cx.error('too-many-layers', pastLayers.keyword.range, `the spec has ${formatCount(layers)} \`dense\` layers, more than the ceiling of ${formatCount(DEFAULTS.maxLayers)}`, `layers from line ${pastLayers.range.start.line + 1} on are not read; a network this deep does not train by plain backprop`);
+  }
+  if (pastStatements) {
+    cx.error('too-many-statements', pastStatements.keyword.range, `the spec has more than ${formatCount(MAX_STATEMENTS)} statements`, `from line ${pastStatements.range.start.line + 1} on only the first statement of each keyword is read`);
+  }
+  cx.keepAll = false;
+
+  /**
+   * Whether pass 2 reads the statement: not past DEFAULTS.maxLayers `dense` lines, and past
+   * MAX_STATEMENTS only a keyword's first. What is left out is said once, at its first line.
+   */
+  function admit(statement: Statement): boolean {
+    const keyword = statement.keyword.text;
+    if (keyword === 'dense' && ++layers > DEFAULTS.maxLayers) {
+      pastLayers ??= statement;
+      return false;
+    }
+    const first = !seen.has(keyword);
+    seen.add(keyword);
+    if (cx.statements.length >= MAX_STATEMENTS && !first) {
+      pastStatements ??= statement;
+      return false;
+    }
+    return true;
+  }
 }
 
 function missingEnd(cx: ParseContext, head: Range, lastLine: number): void {
@@ -116,7 +147,7 @@ function readStatement(cx: ParseContext, tokens: LexToken[]): Statement | null {
       const value = tokens[i + 2];
       if (!value || value.kind === 'equals' || value.kind === 'arrow') {
         const example = keywordDoc(first.text)?.options.find((o) => o.name === t.text)?.example;
-        cx.error('missing-value', span(t.range, next.range), `option '${t.text}=' has no value`, example ? `e.g. ${example}` : 'write key=value');
+        cx.error('missing-value', span(t.range, next.range), `option '${shorten(t.text)}=' has no value`, example ? `e.g. ${example}` : 'write key=value');
         i += 2;
         continue;
       }
@@ -139,7 +170,7 @@ function readStatement(cx: ParseContext, tokens: LexToken[]): Statement | null {
 /** Whether `word` is, or is meant as, an option (of any keyword: `bias = false` under `dense`). */
 function looksLikeOption(cx: ParseContext, keyword: string, word: string): boolean {
   const options = keywordDoc(keyword)?.options.map((o) => o.name) ?? [];
-  return options.includes(word) || cx.optionOwner(word) !== undefined || suggest(word, options, synonyms.options) !== undefined;
+  return options.includes(word) || cx.optionOwner(word) !== undefined || cx.suggest(word, options, synonyms.options) !== undefined;
 }
 
 /** `x1 x2 … -> y1 y2 …`; undefined (and diagnostics) when the row cannot be used. */

@@ -54,6 +54,8 @@ export function suggest(
   let bestFrom = '';
   let bestDistance = Infinity;
   const consider = (from: string, to: string): void => {
+    // The distance is at least the difference in length: skip words that cannot be within the limit.
+    if (Math.abs(word.length - from.length) > limit) return;
     const d = editDistance(word, from);
     if (d < bestDistance) [bestDistance, best, bestFrom] = [d, to, from];
   };

@@ -3,9 +3,8 @@
  * one-number statements (`epochs`, `l2`, `seed`, `validation`) through `single`.
  */
 import type { LossName, Normalize, OptionNode, Statement } from '../spec';
-import { RULES, list, quote, type NumberRule, type ParseContext } from './context';
+import { shorten, RULES, list, quote, type NumberRule, type ParseContext } from './context';
 import { layerInit } from './model';
-import { suggest } from './suggest';
 import { costNames, initNames, normalizeNames, optimizerNames, synonyms } from './vocabulary';
 
 /** `KEYWORD NUMBER` statements. */
@@ -38,7 +37,7 @@ export function optimizer(cx: ParseContext, statement: Statement, options: Map<s
       { title: 'Add sgd', range: { start: at, end: at }, newText: ' sgd' },
     ]);
   } else if (!(kind.kind === 'word' && (optimizerNames as string[]).includes(kind.text))) {
-    const guess = kind.kind === 'word' ? suggest(kind.text, optimizerNames) : undefined;
+    const guess = kind.kind === 'word' ? cx.suggest(kind.text, optimizerNames) : undefined;
     if (guess) {
       cx.unknownWord('unknown-optimizer', 'optimizer', kind, optimizerNames, {});
     } else {
@@ -52,7 +51,7 @@ export function optimizer(cx: ParseContext, statement: Statement, options: Map<s
   if (bare) {
     const rateOption = options.get('rate');
     if (rateOption) {
-      cx.error('duplicate-option', rateOption.key.range, `the rate is given twice: as ${bare.text} and as rate=${rateOption.value.text}`, 'keep one of them');
+      cx.error('duplicate-option', rateOption.key.range, `the rate is given twice: as ${shorten(bare.text)} and as rate=${shorten(rateOption.value.text)}`, 'keep one of them');
       options.delete('rate');
     }
     const rate = cx.number(bare, 'rate', RULES.rate);
@@ -82,9 +81,9 @@ export function batch(cx: ParseContext, statement: Statement): void {
       cx.accepted.add(statement);
       return;
     }
-    const guess = suggest(arg.text, ['full'], { all: 'full', whole: 'full', max: 'full', none: 'full', entire: 'full' });
+    const guess = cx.suggest(arg.text, ['full'], { all: 'full', whole: 'full', max: 'full', none: 'full', entire: 'full' });
     if (guess) {
-      cx.error('not-a-number', arg.range, `expected a number or \`full\` for batch, got '${arg.text}'`, "did you mean 'full'?", [
+      cx.error('not-a-number', arg.range, `expected a number or \`full\` for batch, got '${shorten(arg.text)}'`, "did you mean 'full'?", [
         { title: 'Change to full', range: arg.range, newText: 'full' },
       ]);
       return;

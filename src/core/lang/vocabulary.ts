@@ -24,6 +24,8 @@ export interface Defaults {
   readonly bias: boolean;
   /** Ceiling on weights + biases; the VS Code setting `nnspec.maxParameters` overrides it. */
   readonly maxParameters: number;
+  /** Ceiling on `dense` layers: more are refused (at the first one past it) and not read. */
+  readonly maxLayers: number;
 }
 
 export const DEFAULTS: Defaults = Object.freeze({
@@ -38,6 +40,7 @@ export const DEFAULTS: Defaults = Object.freeze({
   normalize: 'none',
   bias: true,
   maxParameters: 5_000_000,
+  maxLayers: 1_000,
 } as const);
 
 /** A formula in two spellings (see the module comment). */

@@ -4,7 +4,7 @@
  * warnings that need more than one line to see (validation on tiny data, constant-init symmetry).
  */
 import { parameterCount } from '../spec';
-import { formatCount, type DenseInfo, type ParseContext } from './context';
+import { shorten, formatCount, type DenseInfo, type ParseContext } from './context';
 import { range as makeRange, span } from './diagnostics';
 import { vocabulary } from './vocabulary';
 
@@ -116,12 +116,12 @@ function checkOutputLayer(cx: ParseContext): void {
   const lossToken = lossStatement && cx.accepted.has(lossStatement) ? lossStatement.args[0] : undefined;
   const loss = cx.spec.loss;
   if (loss === 'cce' && act !== 'softmax') {
-    cx.error('cce-needs-softmax', token.range, `loss cce needs a softmax output layer, but the last layer is ${token.text}`, 'make the last layer softmax, one unit per class', [
+    cx.error('cce-needs-softmax', token.range, `loss cce needs a softmax output layer, but the last layer is ${shorten(token.text)}`, 'make the last layer softmax, one unit per class', [
       { title: 'Change to softmax', range: token.range, newText: 'softmax' },
     ]);
   } else if (loss === 'bce' && act !== 'sigmoid' && act !== 'softmax') {
     const range = vocabulary.activations.find((a) => a.name === act)!.range;
-    cx.error('bce-needs-sigmoid', token.range, `loss bce needs outputs in (0, 1), but the last layer is ${token.text}, with outputs in ${range}`, 'make the last layer sigmoid', [
+    cx.error('bce-needs-sigmoid', token.range, `loss bce needs outputs in (0, 1), but the last layer is ${shorten(token.text)}, with outputs in ${range}`, 'make the last layer sigmoid', [
       { title: 'Change to sigmoid', range: token.range, newText: 'sigmoid' },
     ]);
   } else if (act === 'softmax' && loss !== 'cce') {
@@ -146,7 +146,7 @@ function checkValidationSize(cx: ParseContext): void {
   cx.warning(
     'validation-small-data',
     statement.args[0].range,
-    `validation ${statement.args[0].text} holds out ${held} of only ${count} samples`,
+    `validation ${shorten(statement.args[0].text)} holds out ${held} of only ${count} samples`,
     'training loses them and the validation loss measures too few; use `validation 0` for data this small',
   );
 }
