@@ -6,6 +6,7 @@
 import type { EpochMetrics } from '../src/core/engine/types';
 import type { PanelAction, SessionInfo, SessionStatus, Snapshot } from '../src/protocol';
 import { button, el } from './dom';
+import { epochNumber } from '../src/core/format';
 import { formatCount, formatNumber, formatPercent } from './format';
 
 /** What the header shows: the session as the panel last heard of it. */
@@ -15,6 +16,8 @@ export interface HeaderState {
   statusMessage: string | undefined;
   latest: Snapshot | undefined;
   lastEpoch: EpochMetrics | undefined;
+  /** The spec changed in a way that needs a restart: the session still trains the older spec. */
+  stale?: boolean;
 }
 
 export class Header {
@@ -90,10 +93,11 @@ export class Header {
     this.status = status;
     this.badge.textContent = status;
     this.badge.dataset.status = status;
-    const epochs = info?.epochs ?? 0;
-    // The epoch in progress (counted from 1), or the epochs completed when between two.
-    const epoch = s ? Math.min(epochs, s.epoch + (s.stepInEpoch > 0 ? 1 : 0)) : 0;
-    this.mEpoch.textContent = info ? `${epoch} / ${epochs}` : '—';
+    // Live edits of `epochs` and `batch` change the plan: the snapshot has the current one.
+    const epochs = s?.epochs ?? info?.epochs ?? 0;
+    const stepsPerEpoch = s?.stepsPerEpoch ?? info?.stepsPerEpoch ?? 0;
+    // Counted from 1, as every other readout (src/core/format.ts's epochNumber).
+    this.mEpoch.textContent = info ? `${formatCount(epochNumber(s?.epoch ?? 0, s?.stepInEpoch ?? 0, epochs))} / ${formatCount(epochs)}` : '—';
     this.mStep.textContent = s ? formatCount(s.step) : info ? '0' : '—';
     this.mRate.textContent = s ? formatNumber(s.rate) : '—';
     this.mLoss.textContent = s?.loss !== null && s?.loss !== undefined ? formatNumber(s.loss) : '—';
@@ -108,7 +112,7 @@ export class Header {
       );
     } else this.mAccuracy.textContent = '—';
     this.mSpeed.textContent = s && s.samplesPerSecond > 0 ? formatCount(s.samplesPerSecond) : '—';
-    const planned = info ? info.epochs * info.stepsPerEpoch : 0;
+    const planned = info ? epochs * stepsPerEpoch : 0;
     const fraction = planned > 0 && s ? Math.min(1, s.step / planned) : 0;
     this.progressBar.style.width = `${(fraction * 100).toFixed(2)}%`;
     this.progress.setAttribute('aria-valuenow', (fraction * 100).toFixed(0));
@@ -134,6 +138,10 @@ export class Header {
       banner.hidden = false;
     } else if (statusMessage && status === 'stopped') {
       banner.textContent = statusMessage;
+      banner.className = 'banner info';
+      banner.hidden = false;
+    } else if (h.stale && status !== 'stopped') {
+      banner.textContent = 'The spec changed in a way this session cannot take while it runs (shape, data, init or seed): it still trains the older spec. Run "NNSpec: Restart Training Session" to use the new one.';
       banner.className = 'banner info';
       banner.hidden = false;
     } else banner.hidden = true;

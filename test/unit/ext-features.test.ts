@@ -20,7 +20,7 @@ import { matchDiagnostics, quickFixes, diagnosticMessage } from '../../src/exten
 import { codeLensItems } from '../../src/extension/features/codeLens';
 import { chainRule, gradientNorms, hoverForLayer, hoverForLoss, largestTerm, layerGradientStats, lossTrend, subscript, superscript } from '../../src/extension/features/gradientHover';
 import { parseInputVector } from '../../src/extension/features/inputs';
-import { SessionState, displayEpoch, statusBarText } from '../../src/extension/sessionState';
+import { SessionState, statusBarText } from '../../src/extension/sessionState';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -252,19 +252,11 @@ describe('code lens and status bar', () => {
     expect(codeLensItems({ ...session, status: 'done', epoch: 30, stepInEpoch: 0 })[4].title).toBe('epoch 30/30 · loss 0.1235 · done');
   });
 
-  it('shows the epoch in progress, or the one just finished between epochs', () => {
-    expect(displayEpoch(0, 0, 30)).toBe(1);
-    expect(displayEpoch(0, 1, 30)).toBe(1);
-    expect(displayEpoch(1, 0, 30)).toBe(1);
-    expect(displayEpoch(2, 5, 30)).toBe(3);
-    expect(displayEpoch(30, 0, 30)).toBe(30);
-  });
-
   it('writes the status bar text with a spinner, epoch, loss and samples/s while running', () => {
     const latest = { epoch: 2, stepInEpoch: 1, loss: 0.123, samplesPerSecond: 12_345 } as Snapshot;
     const info = { epochs: 30 } as SessionState['info'];
-    expect(statusBarText({ status: 'running', info, latest, message: undefined })).toBe('$(sync~spin) NNSpec epoch 3/30 · loss 0.1230 · 12.3k samples/s');
-    expect(statusBarText({ status: 'paused', info, latest, message: undefined }, true)).toBe('$(debug-pause) NNSpec epoch 3/30 · loss 0.1230 · stale');
+    expect(statusBarText({ status: 'running', info, latest, message: undefined })).toBe('$(sync~spin) NNSpec epoch 3/30 · loss 0.123 · 12.3k samples/s');
+    expect(statusBarText({ status: 'paused', info, latest, message: undefined }, true)).toBe('$(debug-pause) NNSpec epoch 3/30 · loss 0.123 · stale');
     expect(statusBarText({ status: 'loading', info: undefined, latest: undefined, message: undefined })).toBe('$(loading~spin) NNSpec loading…');
   });
 });
@@ -282,7 +274,7 @@ describe('session state on the host', () => {
     state.apply({ type: 'loaded', info, diagnostics: [] });
     expect(state.status).toBe('ready');
     state.apply(snapshot({ step: 2, newStepLosses: Float32Array.of(0.5, 0.4), newEpochs: [metrics(0)] }));
-    state.apply({ type: 'epoch', metrics: metrics(0) });
+    state.apply(snapshot({ step: 2, newStepLosses: new Float32Array(0), newEpochs: [metrics(0)] }));
     const layers = [{ weights: Float32Array.of(1) } as LayerSnapshot];
     state.apply(snapshot({ step: 3, newStepLosses: Float32Array.of(0.3), layers }));
     expect(state.stepLosses.toArray()).toEqual(Float32Array.of(0.5, 0.4, 0.3));
@@ -425,14 +417,14 @@ describe('the loss hover', () => {
 
   it('shows the batch loss, the last epochs with accuracy, and the trend', () => {
     const text = hoverForLoss({ loss: 'mse', latestLoss: 0.25, step: 12, epochs, totalEpochs: 20 });
-    expect(text).toContain('**Loss (mse)**: 0.2500 on the batch of step 12');
+    expect(text).toContain('**Loss (mse)**: 0.25 on the batch of step 12');
     const rows = [...text.matchAll(/^\| (\d+)\/20 \| (\S+) \| (\S+) \|$/gm)].map((m) => [m[1], m[2], m[3]]);
     expect(rows).toEqual([
-      ['2', '0.9000', '60.0%'],
-      ['3', '0.8000', '70.0%'],
-      ['4', '0.7000', '80.0%'],
-      ['5', '0.6000', '90.0%'],
-      ['6', '0.5000', '100.0%'],
+      ['2', '0.9', '60.0%'],
+      ['3', '0.8', '70.0%'],
+      ['4', '0.7', '80.0%'],
+      ['5', '0.6', '90.0%'],
+      ['6', '0.5', '100.0%'],
     ]);
     expect(text).toContain('Trend: falling, −44.4% over the last 5 epochs');
   });

@@ -120,7 +120,7 @@ describe('loss chart', () => {
     expect(smoothed[smoothed.length - 1].y).toBeLessThan(xor.losses[0] / 4);
 
     expect(await text(p.page, '.badge')).toBe('done');
-    expect(await text(p.page, '.metric:nth-child(1) dd')).toBe('1000 / 1000');
+    expect(await text(p.page, '.metric:nth-child(1) dd')).toBe('1,000 / 1,000');
     expect(await text(p.page, '.metric:nth-child(2) dd')).toBe('1,000');
     expect(await text(p.page, '.metric:nth-child(4) dd')).toBe(formatNumber(xor.latest.loss as number));
     expect(await text(p.page, '.metric:nth-child(5) dd')).toBe('100% train');

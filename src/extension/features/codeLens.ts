@@ -4,7 +4,7 @@
  * while a session exists its progress ("epoch 3/30 · loss 0.1234") and staleness.
  */
 import type { SessionStatus } from '../../protocol';
-import { displayEpoch, formatLoss } from '../sessionState';
+import { formatEpoch, formatLoss } from '../../core/format';
 
 export interface LensSession {
   status: SessionStatus;
@@ -51,8 +51,7 @@ export function progressText(session: LensSession): string {
     case 'error':
       return `error: ${session.message ?? 'the session failed'}`;
     default: {
-      const shown = displayEpoch(session.epoch, session.stepInEpoch, session.epochs);
-      const text = `epoch ${shown}/${session.epochs} · loss ${formatLoss(session.loss)}`;
+      const text = `epoch ${formatEpoch(session.epoch, session.stepInEpoch, session.epochs)} · loss ${formatLoss(session.loss)}`;
       if (session.status === 'done') return `${text} · done`;
       if (session.status === 'diverged') return `${text} · diverged`;
       if (session.status === 'paused') return `${text} · paused`;
