@@ -189,6 +189,11 @@ export type ToWorker =
   | { type: 'ack' }
   /** Live edits of the spec's hyper-parameters: applied before the next step, marked in the next snapshot. */
   | { type: 'hyper'; changes: LiveHyper }
+  /**
+   * Continue after the planned epochs (the panel's "Train N more epochs" once DONE): plan `epochs`
+   * more from where training stopped; a finished session becomes paused, ready to run.
+   */
+  | { type: 'extendEpochs'; epochs: number }
   | { type: 'request'; id: number; request: WorkerRequest };
 
 export interface WorkerSettings {
@@ -230,7 +235,8 @@ export type FromWeightsReader = { type: 'weights'; weights: PackedWeights } | { 
 
 export type HeatmapMode = 'lastDelta' | 'epochDelta' | 'gradient' | 'weights';
 
-export type PanelAction = 'train' | 'pause' | 'step' | 'stepEpoch' | 'reset';
+/** 'continue': after DONE, train as many epochs again as the spec plans (ToWorker 'extendEpochs', then 'run'). */
+export type PanelAction = 'train' | 'pause' | 'step' | 'stepEpoch' | 'reset' | 'continue';
 
 export type ToPanel =
   /** Everything the panel needs to draw from scratch (after 'ready', a reload, or a reset). */

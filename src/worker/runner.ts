@@ -190,6 +190,14 @@ export class SessionRunner {
       case 'ack':
         this.awaitingAck = false;
         break;
+      case 'extendEpochs':
+        // Plan `epochs` more from where training is (early stopping's reason, if any, still holds).
+        if (this.status !== 'diverged' && Number.isInteger(message.epochs) && message.epochs > 0) {
+          this.trainer.epochs = Math.max(this.trainer.epochs, this.trainer.epoch) + message.epochs;
+          if (this.status === 'done' && !this.trainer.done) this.status = 'paused';
+        }
+        this.sendSnapshot(true);
+        break;
       case 'request':
         this.answer(message.id, message.request);
         break;

@@ -214,3 +214,30 @@ describe('pace', () => {
     runner.dispose();
   });
 });
+
+describe('continuing after DONE (extendEpochs)', () => {
+  it('plans that many epochs more, goes on from where it stopped, and finishes again at the new end', () => {
+    const messages: FromWorker[] = [];
+    const runner = runnerFor(xor(2), {}, (m) => messages.push(m));
+    const stepEpoch = (): void => runner.handle({ type: 'step' });
+    // 2 epochs of 4 steps (batch 1): step to the end.
+    for (let i = 0; i < 8; i++) stepEpoch();
+    expect(runner.currentStatus).toBe('done');
+    // Train on a finished session only repeats where it is.
+    runner.handle({ type: 'run' });
+    const before = messages.at(-1);
+    expect(before?.type === 'snapshot' && before.snapshot).toMatchObject({ step: 8, status: 'done' });
+    runner.handle({ type: 'extendEpochs', epochs: 3 });
+    const extended = messages.at(-1);
+    expect(extended?.type).toBe('snapshot');
+    if (extended?.type !== 'snapshot') return;
+    expect(extended.snapshot).toMatchObject({ status: 'paused', epochs: 5, step: 8, epoch: 2 });
+    for (let i = 0; i < 12; i++) stepEpoch();
+    const last = messages.filter((m) => m.type === 'snapshot').at(-1);
+    expect(last?.type === 'snapshot' && last.snapshot).toMatchObject({ step: 20, epoch: 5, status: 'done' });
+    // Nonsense is refused, with the state unchanged.
+    runner.handle({ type: 'extendEpochs', epochs: -1 });
+    const refused = messages.at(-1);
+    expect(refused?.type === 'snapshot' && refused.snapshot).toMatchObject({ epochs: 5, status: 'done' });
+  });
+});

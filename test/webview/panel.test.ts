@@ -550,6 +550,39 @@ describe('controls, state and messages', () => {
     await closeClean(p);
   });
 
+  test('after DONE, Train offers more epochs (Reset stays); the speed control posts the pace and shows the one in force', async () => {
+    const p = await open('light');
+    await p.send([tinyInit([0.5], tinySnapshot(40, { status: 'done', epoch: 10, stepInEpoch: 0 }))]);
+    await p.settle();
+    const more = p.page.getByRole('button', { name: 'Train 10 more epochs' });
+    expect(await more.isDisabled()).toBe(false);
+    expect(await p.page.getByRole('button', { name: 'Reset' }).isDisabled()).toBe(false);
+    await more.click();
+    const controls = async () => (await p.posted()).filter((m) => (m as { type: string }).type !== 'drawn');
+    expect((await controls()).at(-1)).toEqual({ type: 'control', action: 'continue' });
+    // The host extended the plan: the panel counts to the new end and Train is Resume/Pause again.
+    await p.send([{ type: 'snapshot', snapshot: tinySnapshot(41, { status: 'running', epochs: 20 }) }]);
+    await p.settle();
+    expect(await text(p.page, '.metric:nth-child(1) dd')).toBe('11 / 20');
+    expect(await p.page.getByRole('button', { name: 'Pause' }).isVisible()).toBe(true);
+
+    // Speed: the host says the pace in force; choosing one posts it.
+    await p.send([{ type: 'session', pace: 'auto', stepsPerSecond: 20, stale: false }]);
+    await p.settle();
+    const speed = p.page.getByRole('combobox', { name: 'Training speed' });
+    expect(await speed.inputValue()).toBe('auto');
+    expect(await speed.locator('option:checked').textContent()).toBe('auto (20 steps/s)');
+    expect(await speed.locator('option').allTextContents()).toEqual(['auto (20 steps/s)', '1 step/s', '10 steps/s', '100 steps/s', '1,000 steps/s', 'full speed']);
+    await speed.selectOption('10');
+    expect((await controls()).at(-1)).toEqual({ type: 'pace', pace: 10 });
+    await speed.selectOption('full');
+    expect((await controls()).at(-1)).toEqual({ type: 'pace', pace: 'full' });
+    await p.send([{ type: 'session', pace: 'full', stepsPerSecond: 0, stale: false }]);
+    await p.settle();
+    expect(await speed.inputValue()).toBe('full');
+    await closeClean(p);
+  });
+
   test('the page runs under the panel\'s CSP: an inline script is refused and reported', async () => {
     const p = await open('dark');
     const ran = await p.page.evaluate(() => {
