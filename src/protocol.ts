@@ -102,6 +102,11 @@ export interface TraceSnapshot {
 /** Progress, sent at most `updateHz` times a second while running and after every Step. */
 export interface Snapshot {
   status: SessionStatus;
+  /**
+   * After Load Weights, until the next step: the loaded weights' cost and accuracy on the training
+   * (and validation) part, so the readouts show these weights rather than the last step's.
+   */
+  loadedEvaluation?: { train: Evaluation; validation?: Evaluation };
   epoch: number;
   step: number;
   stepInEpoch: number;

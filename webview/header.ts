@@ -124,8 +124,11 @@ export class Header {
     this.mEpoch.textContent = info ? `${formatCount(epochNumber(s?.epoch ?? 0, s?.stepInEpoch ?? 0, epochs))} / ${formatCount(epochs)}` : '—';
     this.mStep.textContent = s ? formatCount(s.step) : info ? '0' : '—';
     this.mRate.textContent = s ? formatNumber(s.rate) : '—';
-    this.mLoss.textContent = s?.loss !== null && s?.loss !== undefined ? formatNumber(s.loss) : '—';
-    const e = h.lastEpoch;
+    // After Load Weights (until the next step) the loaded weights' cost and accuracy, not the last step's.
+    const loaded = s?.loadedEvaluation;
+    if (loaded) this.mLoss.replaceChildren(el('span', 'value', formatNumber(loaded.train.loss)), el('span', 'unit', ' loaded weights'));
+    else this.mLoss.textContent = s?.loss !== null && s?.loss !== undefined ? formatNumber(s.loss) : '—';
+    const e = loaded ? { epoch: -1, ...loaded } : h.lastEpoch;
     if (info?.task === 'regression') this.mAccuracy.textContent = 'n/a';
     else if (e?.train.accuracy !== undefined) {
       // "98.0% train · 94.1% validation": which is which, on the readout itself.

@@ -109,6 +109,8 @@ export class SessionRunner {
   private untilEpoch: number | undefined;
   /** The metrics of the latest epoch that ended (reused as the final evaluation). */
   private lastEpochMetrics: EpochMetrics | undefined;
+  /** Load Weights' evaluation of the loaded weights, sent with every snapshot until the next step. */
+  private loadedEvaluation: { train: Evaluation; validation?: Evaluation } | undefined;
   private readonly sliceMs: number;
   private readonly resolution: number;
   private readonly now: () => number;
@@ -170,6 +172,7 @@ export class SessionRunner {
         this.pendingEpochs = [];
         this.samplesPerSecond = 0;
         this.lastEpochMetrics = undefined;
+        this.loadedEvaluation = undefined;
         this.status = 'ready';
         this.sendSnapshot(true);
         break;
@@ -329,6 +332,7 @@ export class SessionRunner {
   }
 
   private recordStep(result: StepResult): void {
+    this.loadedEvaluation = undefined;
     this.lastLoss = result.loss;
     this.pendingLosses.pushOne(result.loss);
     this.samplesSince += result.batchSize;
@@ -402,6 +406,7 @@ export class SessionRunner {
       epochs: this.trainer.epochs,
       stepsPerEpoch: this.trainer.stepsPerEpoch,
       stepsPerSecond: this.stepsPerSecond,
+      ...(this.loadedEvaluation ? { loadedEvaluation: this.loadedEvaluation } : {}),
     };
     this.pendingEpochs = [];
     if (includeLayers) {
@@ -470,6 +475,10 @@ export class SessionRunner {
       case 'setWeights': {
         if (this.status === 'running') this.pause();
         this.trainer.setWeights(request.weights.format === 'nnspec-packed-weights' ? unpackWeights(request.weights) : request.weights);
+        // The readouts show the loaded weights (the last step's batch loss was of others).
+        const train = this.trainer.evaluate('train');
+        const validation = this.trainer.evaluate('validation') ?? undefined;
+        this.loadedEvaluation = train ? { train, ...(validation ? { validation } : {}) } : undefined;
         this.sendSnapshot(true);
         return { kind: 'setWeights' };
       }

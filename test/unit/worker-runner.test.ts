@@ -241,3 +241,32 @@ describe('continuing after DONE (extendEpochs)', () => {
     expect(refused?.type === 'snapshot' && refused.snapshot).toMatchObject({ epochs: 5, status: 'done' });
   });
 });
+
+describe('Load Weights refreshes the readouts', () => {
+  it('the snapshot after setWeights carries the loaded weights\' cost and accuracy, until the next step', () => {
+    const messages: FromWorker[] = [];
+    const runner = runnerFor(xor(50), {}, (m) => messages.push(m));
+    for (let i = 0; i < 80; i++) runner.handle({ type: 'step' });
+    runner.handle({ type: 'request', id: 1, request: { kind: 'getWeights' } });
+    const got = messages.at(-1);
+    if (got?.type !== 'response' || got.response.kind !== 'getWeights') throw new Error('no weights');
+    // Other weights than the trained ones: the seeded initial ones (a fresh runner's).
+    const fresh: FromWorker[] = [];
+    const initial = runnerFor(xor(50), {}, (m) => fresh.push(m));
+    initial.handle({ type: 'request', id: 2, request: { kind: 'getWeights' } });
+    const start = fresh.at(-1);
+    if (start?.type !== 'response' || start.response.kind !== 'getWeights') throw new Error('no weights');
+    // What those weights score, from the core directly.
+    const project = loadProject(xor(50), specPath, { assetsDir });
+    if (!project.ok) throw new Error(project.message);
+    project.trainer.setWeights(start.response.weights);
+    const expected = project.trainer.evaluate('train');
+
+    runner.handle({ type: 'request', id: 3, request: { kind: 'setWeights', weights: start.response.weights } });
+    const snapshot = messages.find((m, i) => i > messages.indexOf(got) && m.type === 'snapshot');
+    expect(snapshot?.type === 'snapshot' && snapshot.snapshot.loadedEvaluation?.train).toEqual(expected);
+    runner.handle({ type: 'step' });
+    const after = messages.at(-1);
+    expect(after?.type === 'snapshot' && after.snapshot.loadedEvaluation).toBeUndefined();
+  });
+});

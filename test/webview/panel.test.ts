@@ -638,13 +638,22 @@ describe('controls, state and messages', () => {
     await closeClean(q);
   });
 
-  test('accuracy says which is training and which validation', async () => {
+  test('accuracy says which is training and which validation; Load Weights refreshes loss and accuracy', async () => {
     const p = await open('light');
     const epochs = [{ epoch: 0, train: { loss: 0.25, accuracy: 0.98, count: 4 }, validation: { loss: 0.5, accuracy: 0.941, count: 2 } }];
     await p.send([{ type: 'init', info: tinyInfo({ validationCount: 2 }), status: 'paused', history: { stepLosses: Float32Array.from([0.5]), epochs }, latest: tinySnapshot(4) }]);
     await p.settle();
     const accuracy = p.page.locator('.metric', { hasText: 'Accuracy' }).locator('dd');
     expect(await accuracy.textContent()).toBe('98.0% train \u00b7 94.1% validation');
+    // Load Weights: the loaded weights' cost and accuracy replace the last step's, until a step.
+    const loadedEvaluation = { train: { loss: 0.0625, accuracy: 0.75, count: 4 }, validation: { loss: 0.125, accuracy: 0.5, count: 2 } };
+    await p.send([{ type: 'snapshot', snapshot: tinySnapshot(4, { loadedEvaluation }) }]);
+    await p.settle();
+    expect(await p.page.locator('.metric', { hasText: 'Loss' }).locator('dd').textContent()).toBe('0.0625 loaded weights');
+    expect(await accuracy.textContent()).toBe('75.0% train \u00b7 50.0% validation');
+    await p.send([{ type: 'snapshot', snapshot: tinySnapshot(5) }]);
+    await p.settle();
+    expect(await p.page.locator('.metric', { hasText: 'Loss' }).locator('dd').textContent()).toBe('0.125');
     await closeClean(p);
   });
 
