@@ -153,7 +153,16 @@ export type FromWorker =
   | { type: 'loadFailed'; message: string; diagnostics: Diagnostic[] }
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'epoch'; metrics: EpochMetrics }
-  | { type: 'finished'; status: 'done' | 'diverged'; message?: string; final?: Evaluation; validation?: Evaluation }
+  | {
+      type: 'finished';
+      status: 'done' | 'diverged';
+      /** diverged: what went wrong; done: why the `stop` rule ended the run early (absent when every epoch ran). */
+      message?: string;
+      /** done early: which `stop` rule ended it. */
+      stopRule?: 'patience' | 'goal';
+      final?: Evaluation;
+      validation?: Evaluation;
+    }
   | { type: 'response'; id: number; response: WorkerResponse }
   | { type: 'responseError'; id: number; message: string }
   | { type: 'fatal'; message: string };

@@ -221,7 +221,7 @@ export function startPanel(): PanelInternals {
     stats.snapshots++;
     latest = s;
     status = s.status;
-    if (status !== 'diverged' && status !== 'error') statusMessage = undefined;
+    if (status !== 'diverged' && status !== 'error' && status !== 'done') statusMessage = undefined;
     history.addSteps(s.newStepLosses, s.step);
     history.addEpochs(s.newEpochs);
     heatmaps.setData(s.layers, s.trace);

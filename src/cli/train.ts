@@ -50,6 +50,8 @@ export interface TrainSummary {
   saved?: string;
   /** --save was given but nothing was written (the run diverged): the file named. */
   notSaved?: string;
+  /** The `stop` rule ended the run early: why, in one sentence. */
+  stopReason?: string;
 }
 
 interface Reporter {
@@ -172,8 +174,10 @@ async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter, stop
 
   const seconds = (io.now() - started) / 1000;
   const trainingSeconds = seconds - evaluationMs / 1000;
-  // The last epoch's evaluation is the final one when training ran to the end: no second pass.
-  const final = status === 'done' && latest?.epoch === trainer.epoch - 1 ? latest : evaluateEpoch(trainer, trainer.epoch);
+  // The last epoch's evaluation is the final one when training ran to the end: no second pass
+  // (restore=best has put other weights back: those are evaluated).
+  const restored = trainer.stopped?.restoredEpoch !== undefined;
+  const final = status === 'done' && !restored && latest?.epoch === trainer.epoch - 1 ? latest : evaluateEpoch(trainer, trainer.epoch);
   return {
     status,
     epochsDone: trainer.epoch,
@@ -183,6 +187,7 @@ async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter, stop
     train: final.train,
     validation: final.validation ?? null,
     message,
+    ...(status === 'done' && trainer.stopped ? { stopReason: trainer.stopped.message } : {}),
   };
 }
 
@@ -223,6 +228,7 @@ function summaryText(summary: TrainSummary, epochs: number): string {
         ? `${summary.message}`
         : `diverged after ${summary.epochsDone}/${epochs} epochs`;
   const lines = [
+    ...(summary.stopReason ? [summary.stopReason] : []),
     `${head}, ${formatCount(summary.steps)} steps in ${formatDuration(summary.seconds)} (${formatCount(summary.samplesPerSecond)} samples/s)`,
     `  training:   ${evaluationText(summary.train)}`,
   ];
@@ -431,6 +437,7 @@ class JsonReporter implements Reporter {
       samplesPerSecond: summary.samplesPerSecond,
       saved: summary.saved ?? null,
       ...(summary.message ? { message: summary.message } : {}),
+      ...(summary.stopReason ? { stopReason: summary.stopReason } : {}),
     });
     reportDivergence(this.io, this.given, summary);
   }
