@@ -9,7 +9,7 @@
  */
 import type { Activation, Diagnostic, FeatureName, LossName } from './core/spec';
 import type { EpochMetrics, Evaluation } from './core/engine/types';
-import type { WeightsFile, WeightsShape } from './core/weights';
+import type { PackedWeights, WeightsFile, WeightsShape } from './core/weights';
 
 export type SessionStatus =
   | 'loading' // worker is parsing the spec and loading data
@@ -20,6 +20,40 @@ export type SessionStatus =
   | 'diverged' // loss became NaN/∞; message says where
   | 'error' // load failed or the worker crashed
   | 'stopped'; // the session was ended
+
+/**
+ * How fast a session trains: 'auto' (the default rule: small networks at a pace a person can
+ * watch, larger ones at full speed; see docs/vscode.md), 'full' speed, or that many steps a second.
+ */
+export type Pace = 'auto' | 'full' | number;
+
+/** The watchable paces the panel and the `nnspec.pace` setting offer (steps a second). */
+export const PACE_STEPS_PER_SECOND = [1, 10, 100, 1000] as const;
+
+/** The hyper-parameters a session takes while it runs, without a restart (live edits of the spec). */
+export interface LiveHyper {
+  /** η, before decay. */
+  rate?: number;
+  momentum?: number;
+  /** η is multiplied by this once per epoch. */
+  decay?: number;
+  /** λ of the L2 term (λ/2)·Σw². */
+  l2?: number;
+  /** Mini-batch size (`full`: the whole training set). */
+  batch?: number | 'full';
+  epochs?: number;
+}
+
+/** A live edit as the loss chart marks it: "η 0.5 → 0.1 at step 1,234". */
+export interface HyperMark {
+  /** The first step taken with the new value (steps counted from 1). */
+  step: number;
+  name: keyof LiveHyper;
+  from: number | 'full';
+  to: number | 'full';
+  /** "η 0.5 → 0.1 at step 1,234", formatted by src/core/format.ts. */
+  text: string;
+}
 
 /** What a session trains: sent once after loading. */
 export interface SessionInfo {
@@ -75,10 +109,22 @@ export interface Snapshot {
   rate: number;
   /** Batch loss of the latest step; null before the first step. */
   loss: number | null;
-  /** Batch losses of the steps since the previous snapshot: the last one is step `step`. */
+  /**
+   * Batch losses of the steps since the previous snapshot: the last one is step `step`. With
+   * `newStepStride` > 1 (a run faster than the host takes snapshots up) each value stands for
+   * that many steps before it, alternately their lowest and highest loss.
+   */
   newStepLosses: Float32Array;
-  /** Metrics of epochs that ended since the previous snapshot. */
+  newStepStride?: number;
+  /** Metrics of epochs that ended since the previous snapshot (each epoch's metrics are sent once, here). */
   newEpochs: EpochMetrics[];
+  /** Live edits applied since the previous snapshot. */
+  newMarks?: HyperMark[];
+  /** The epochs and steps per epoch the session now plans (live edits of `epochs` and `batch` change them). */
+  epochs?: number;
+  stepsPerEpoch?: number;
+  /** The pace the worker keeps: steps a second, 0 = full speed. */
+  stepsPerSecond?: number;
   samplesPerSecond: number;
   /** Copies of every layer's arrays; omitted when nobody is looking (keeps messages bounded). */
   layers?: LayerSnapshot[];
@@ -96,7 +142,8 @@ export interface Snapshot {
 
 export type WorkerRequest =
   | { kind: 'getWeights' }
-  | { kind: 'setWeights'; weights: WeightsFile }
+  /** Packed (Float32Arrays) from Load Weights, so that millions of weights cross the host cheaply. */
+  | { kind: 'setWeights'; weights: WeightsFile | PackedWeights }
   | { kind: 'predict'; input: number[] }
   | { kind: 'checkGradients' }
   | { kind: 'fullGradient' };
@@ -135,6 +182,13 @@ export type ToWorker =
   | { type: 'stepEpoch' }
   | { type: 'reset' }
   | { type: 'settings'; settings: Partial<WorkerSettings> }
+  /**
+   * Flow control: the host took up the latest snapshot (and, with the panel visible, the panel
+   * drew it). While running, the worker sends the next progress snapshot only after this.
+   */
+  | { type: 'ack' }
+  /** Live edits of the spec's hyper-parameters: applied before the next step, marked in the next snapshot. */
+  | { type: 'hyper'; changes: LiveHyper }
   | { type: 'request'; id: number; request: WorkerRequest };
 
 export interface WorkerSettings {
@@ -146,13 +200,14 @@ export interface WorkerSettings {
   memoryBudgetMB?: number;
   /** Include layer arrays (and the boundary) in snapshots. */
   includeLayers: boolean;
+  /** Steps a second while running; 0 or absent = full speed (the CLI and the benchmark never pace). */
+  stepsPerSecond?: number;
 }
 
 export type FromWorker =
   | { type: 'loaded'; info: SessionInfo; diagnostics: Diagnostic[] }
   | { type: 'loadFailed'; message: string; diagnostics: Diagnostic[] }
   | { type: 'snapshot'; snapshot: Snapshot }
-  | { type: 'epoch'; metrics: EpochMetrics }
   | {
       type: 'finished';
       status: 'done' | 'diverged';
@@ -165,6 +220,7 @@ export type FromWorker =
     }
   | { type: 'response'; id: number; response: WorkerResponse }
   | { type: 'responseError'; id: number; message: string }
+  /** The worker cannot go on; `message` says why in a sentence (never a stack trace). */
   | { type: 'fatal'; message: string };
 
 // ---------------------------------------------------------------------------
@@ -176,7 +232,7 @@ export type ToWeightsReader =
   /** Parse text the host read (a file on a virtual file system), after checking its size. */
   | { type: 'parseText'; text: string; source: string; shape: WeightsShape; memoryBudget: number };
 
-export type FromWeightsReader = { type: 'weights'; weights: WeightsFile } | { type: 'weightsError'; message: string };
+export type FromWeightsReader = { type: 'weights'; weights: PackedWeights } | { type: 'weightsError'; message: string };
 
 // ---------------------------------------------------------------------------
 // Host ⇄ panel (webview)
@@ -187,16 +243,45 @@ export type PanelAction = 'train' | 'pause' | 'step' | 'stepEpoch' | 'reset';
 
 export type ToPanel =
   /** Everything the panel needs to draw from scratch (after 'ready', a reload, or a reset). */
-  | { type: 'init'; info: SessionInfo; status: SessionStatus; history: { stepLosses: Float32Array; epochs: EpochMetrics[] }; latest?: Snapshot }
+  | {
+      type: 'init';
+      info: SessionInfo;
+      status: SessionStatus;
+      /**
+       * `stepLosses[i]` stands for steps i·stepStride + 1 … (i + 1)·stepStride: every step while
+       * stepStride is 1; on long runs the host keeps bounded history, alternately the lowest and
+       * the highest loss of each stride (so spikes survive).
+       */
+      history: { stepLosses: Float32Array; stepStride?: number; epochs: EpochMetrics[]; marks?: HyperMark[] };
+      latest?: Snapshot;
+      /** Why the session is in this status (e.g. "the session ended with the window reload"). */
+      message?: string;
+      /** Pace and staleness as the `session` message has them. */
+      session?: Omit<Extract<ToPanel, { type: 'session' }>, 'type'>;
+    }
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'status'; status: SessionStatus; message?: string }
   | { type: 'focusLayer'; layer: number; mode: HeatmapMode }
+  /**
+   * What the host knows about the session beyond the worker's snapshots: the pace it runs at
+   * (`pace` as chosen, `stepsPerSecond` as resolved, 0 = full speed) and whether the spec
+   * changed in a way that needs a restart (`stale`: the session runs an older spec).
+   */
+  | { type: 'session'; pace: Pace; stepsPerSecond: number; stale: boolean; staleReason?: string }
   | { type: 'loadFailed'; message: string };
 
 export type FromPanel =
   | { type: 'ready' }
   | { type: 'control'; action: PanelAction }
-  | { type: 'viewState'; visibleLayers: boolean };
+  /** The panel drew the snapshot of this step (flow control: the host sends the next only after it). */
+  | { type: 'drawn'; step: number }
+  /** The panel's speed control: the pace for this session (overrides the `nnspec.pace` setting). */
+  | { type: 'pace'; pace: Pace };
+
+/** For `default:` branches of exhaustive switches: the compiler proves `value` is never reached. */
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
+}
 
 /** What the panel keeps with setState, so it can be restored after a reload (WebviewPanelSerializer). */
 export interface PanelState {

@@ -39,6 +39,10 @@ export function startPanel(): PanelInternals {
   let status: SessionStatus = 'loading';
   let statusMessage: string | undefined;
   let latest: Snapshot | undefined;
+  /** The host's view of the session beyond the snapshots: pace, and whether it runs an older spec. */
+  let sessionView: Extract<ToPanel, { type: 'session' }> | undefined;
+  /** Flow control: the step of a snapshot received but not drawn yet (the host waits for 'drawn'). */
+  let undrawnStep: number | undefined;
   let palette: Palette = readPalette();
   const history = new LossHistory();
   const stats = { messages: 0, snapshots: 0, frames: 0, chartUpdates: 0 };
@@ -155,7 +159,7 @@ export function startPanel(): PanelInternals {
   function frame(): void {
     frameRequested = false;
     stats.frames++;
-    if (dirty.header) header.draw({ info, status, statusMessage, latest, lastEpoch: history.epochs[history.epochs.length - 1] });
+    if (dirty.header) header.draw({ info, status, statusMessage, latest, lastEpoch: history.epochs[history.epochs.length - 1], stale: sessionView?.stale });
     if (dirty.chart) {
       chart.update(history);
       stats.chartUpdates++;
@@ -170,6 +174,11 @@ export function startPanel(): PanelInternals {
       heatmaps.reveal(pendingReveal);
       pendingReveal = undefined;
     }
+    // Flow control: the host sends the next snapshot only once this one is on screen.
+    if (undrawnStep !== undefined) {
+      post({ type: 'drawn', step: undrawnStep });
+      undrawnStep = undefined;
+    }
   }
 
   // -------------------------------------------------------------------------
@@ -178,17 +187,21 @@ export function startPanel(): PanelInternals {
   function init(message: Extract<ToPanel, { type: 'init' }>): void {
     info = message.info;
     status = message.status;
-    statusMessage = undefined;
+    statusMessage = message.message;
+    if (message.session) sessionView = { type: 'session', ...message.session };
     latest = message.latest;
     view.specPath = info.specPath;
     saveState();
     header.describe(info);
 
     history.reset(info.epochs * info.stepsPerEpoch);
-    history.addSteps(message.history.stepLosses, message.history.stepLosses.length);
+    const stride = message.history.stepStride ?? 1;
+    if (stride === 1) history.addSteps(message.history.stepLosses, message.history.stepLosses.length);
+    // A long run's history comes thinned (each value stands for `stride` steps): each at its last step.
+    else message.history.stepLosses.forEach((loss, i) => history.addSteps([loss], (i + 1) * stride));
     history.addEpochs(message.history.epochs);
     if (latest) {
-      history.addSteps(latest.newStepLosses, latest.step);
+      addStepLosses(latest);
       history.addEpochs(latest.newEpochs);
     }
     chart.configure(info.stepsPerEpoch, info.task !== 'regression');
@@ -217,12 +230,21 @@ export function startPanel(): PanelInternals {
     schedule('header', 'chart', 'heatmaps', 'boundary');
   }
 
+  /** A snapshot's step losses; with a stride > 1 each value stands for that many steps, placed at the last of them. */
+  function addStepLosses(s: Snapshot): void {
+    const stride = s.newStepStride ?? 1;
+    const n = s.newStepLosses.length;
+    if (stride === 1) history.addSteps(s.newStepLosses, s.step);
+    else s.newStepLosses.forEach((loss, i) => history.addSteps([loss], s.step - (n - 1 - i) * stride));
+  }
+
   function snapshot(s: Snapshot): void {
     stats.snapshots++;
     latest = s;
+    undrawnStep = s.step;
     status = s.status;
     if (status !== 'diverged' && status !== 'error' && status !== 'done') statusMessage = undefined;
-    history.addSteps(s.newStepLosses, s.step);
+    addStepLosses(s);
     history.addEpochs(s.newEpochs);
     heatmaps.setData(s.layers, s.trace);
     tiles?.setData(s.layers?.[0], s.trace);
@@ -259,6 +281,10 @@ export function startPanel(): PanelInternals {
       case 'loadFailed':
         status = 'error';
         statusMessage = message.message;
+        schedule('header');
+        break;
+      case 'session':
+        sessionView = message;
         schedule('header');
         break;
     }

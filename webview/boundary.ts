@@ -1,9 +1,11 @@
 /**
  * For 2-input data: the network's output over the input plane (Snapshot.boundary, row 0 = yMax)
- * under the training points (SessionInfo.plane), coloured with the heatmaps' diverging scale.
+ * under the training points (SessionInfo.plane), coloured with the heatmaps' diverging scale;
+ * the axes x₁ (across) and x₂ (up) with their ticks, and a legend of the colours.
  */
 import type { SessionInfo, Snapshot } from '../src/protocol';
 import { pack, scaleIndex, toCss, unpack, type Rgba } from './colors';
+import { tickLabel } from './format';
 import type { Palette } from './theme';
 
 type Plane = NonNullable<SessionInfo['plane']>;
@@ -41,9 +43,24 @@ function mixColor(a: Rgba, b: Rgba, t: number): Rgba {
   return { r: a.r + (b.r - a.r) * t, g: a.g + (b.g - a.g) * t, b: a.b + (b.b - a.b) * t, a: 1 };
 }
 
+/** Ticks 1, 2 or 5 × 10ⁿ apart inside [min, max], about `count` of them. */
+export function niceTicks(min: number, max: number, count = 4): number[] {
+  const span = max - min;
+  if (!(span > 0) || !Number.isFinite(span)) return [min];
+  const raw = span / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return ticks;
+}
+
 export class BoundaryView {
   readonly root: HTMLElement;
   private canvas: HTMLCanvasElement;
+  private readonly xTicks = document.createElement('div');
+  private readonly yTicks = document.createElement('div');
+  private readonly legend = document.createElement('div');
   private offscreen = document.createElement('canvas');
   private boundary?: NonNullable<Snapshot['boundary']>;
 
@@ -65,9 +82,60 @@ export class BoundaryView {
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'boundary';
     this.canvas.setAttribute('role', 'img');
-    this.canvas.setAttribute('aria-label', 'Decision boundary: the network output over the input plane with the training points');
-    this.root.append(header, this.canvas);
+    this.canvas.setAttribute('aria-label', `Decision boundary: the network output over the input plane (x1 from ${plane.xMin} to ${plane.xMax}, x2 from ${plane.yMin} to ${plane.yMax}) with the training points`);
+    // [x₂ title][x₂ ticks][plane] / [][][x₁ ticks] / [][][x₁ title]
+    const figure = document.createElement('div');
+    figure.className = 'plane-figure';
+    const yTitle = document.createElement('div');
+    yTitle.className = 'axis-title y-title';
+    yTitle.textContent = 'x\u2082';
+    const xTitle = document.createElement('div');
+    xTitle.className = 'axis-title x-title';
+    xTitle.textContent = 'x\u2081';
+    this.xTicks.className = 'plane-ticks x-ticks';
+    this.yTicks.className = 'plane-ticks y-ticks';
+    this.fillTicks(this.xTicks, niceTicks(plane.xMin, plane.xMax), plane.xMin, plane.xMax, 'left');
+    this.fillTicks(this.yTicks, niceTicks(plane.yMin, plane.yMax), plane.yMin, plane.yMax, 'bottom');
+    figure.append(yTitle, this.yTicks, this.canvas, this.xTicks, xTitle);
+    this.legend.className = 'boundary-legend muted';
+    this.root.append(header, figure, this.legend);
     container.append(this.root);
+  }
+
+  /** Tick labels at their place along the axis (percent of the plane's side). */
+  private fillTicks(box: HTMLElement, ticks: number[], min: number, max: number, side: 'left' | 'bottom'): void {
+    box.replaceChildren(
+      ...ticks.map((v) => {
+        const t = document.createElement('span');
+        t.textContent = tickLabel(v, ticks);
+        t.style[side] = `${((v - min) / (max - min)) * 100}%`;
+        return t;
+      }),
+    );
+  }
+
+  /** What the colours mean: the points' classes, and the background (the output, or the predicted class). */
+  private drawLegend(p: Palette): void {
+    const colours = classColors(p);
+    const item = (colour: Rgba, text: string, kind: 'dot' | 'patch'): HTMLElement => {
+      const span = document.createElement('span');
+      span.className = 'legend-item';
+      const swatch = document.createElement('span');
+      swatch.className = `swatch ${kind}`;
+      swatch.style.background = toCss(colour);
+      span.append(swatch, text);
+      return span;
+    };
+    const items: (HTMLElement | string)[] = [];
+    if (this.outputs > 1) {
+      for (let c = 0; c < Math.min(this.outputs, colours.length); c++) items.push(item(colours[c], `class ${c}`, 'dot'));
+      items.push('\u00b7 background: the predicted class');
+    } else {
+      items.push(item(colours[0], 'target 0', 'dot'), item(colours[1], 'target 1', 'dot'));
+      items.push('\u00b7 background: the output,');
+      items.push(item(unpack(p.scale.lut[0]), 'low', 'patch'), item(p.scale.neutral, '0.5 (the boundary)', 'patch'), item(unpack(p.scale.lut[p.scale.lut.length - 1]), 'high', 'patch'));
+    }
+    this.legend.replaceChildren(...items);
   }
 
   setData(boundary: Snapshot['boundary']): void {
@@ -75,7 +143,9 @@ export class BoundaryView {
   }
 
   draw(p: Palette): void {
-    const size = Math.max(160, Math.min(360, this.root.clientWidth - 32));
+    this.drawLegend(p);
+    // Room for the x₂ title and ticks on the left.
+    const size = Math.max(140, Math.min(360, this.root.clientWidth - 32 - 48));
     const dpr = window.devicePixelRatio || 1;
     const px = Math.round(size * dpr);
     if (this.canvas.width !== px) {

@@ -6,6 +6,7 @@
 import type { EpochMetrics } from '../src/core/engine/types';
 import type { PanelAction, SessionInfo, SessionStatus, Snapshot } from '../src/protocol';
 import { button, el } from './dom';
+import { epochNumber } from '../src/core/format';
 import { formatCount, formatNumber, formatPercent } from './format';
 
 /** What the header shows: the session as the panel last heard of it. */
@@ -15,6 +16,8 @@ export interface HeaderState {
   statusMessage: string | undefined;
   latest: Snapshot | undefined;
   lastEpoch: EpochMetrics | undefined;
+  /** The spec changed in a way that needs a restart: the session still trains the older spec. */
+  stale?: boolean;
 }
 
 export class Header {
@@ -60,7 +63,7 @@ export class Header {
     this.mStep = this.metric('Step', 'Mini-batch steps taken');
     this.mRate = this.metric('\u03b7', 'Learning rate for the next step, after decay', true);
     this.mLoss = this.metric('Loss', 'Batch loss of the last step');
-    this.mAccuracy = this.metric('Accuracy', 'After the last complete epoch (training / validation)');
+    this.mAccuracy = this.metric('Accuracy', 'After the last complete epoch, on the training set and on the validation set');
     this.mSpeed = this.metric('Samples/s', 'Training throughput');
     this.banner.setAttribute('role', 'alert');
     this.banner.hidden = true;
@@ -90,20 +93,26 @@ export class Header {
     this.status = status;
     this.badge.textContent = status;
     this.badge.dataset.status = status;
-    const epochs = info?.epochs ?? 0;
-    // The epoch in progress (counted from 1), or the epochs completed when between two.
-    const epoch = s ? Math.min(epochs, s.epoch + (s.stepInEpoch > 0 ? 1 : 0)) : 0;
-    this.mEpoch.textContent = info ? `${epoch} / ${epochs}` : '—';
+    // Live edits of `epochs` and `batch` change the plan: the snapshot has the current one.
+    const epochs = s?.epochs ?? info?.epochs ?? 0;
+    const stepsPerEpoch = s?.stepsPerEpoch ?? info?.stepsPerEpoch ?? 0;
+    // Counted from 1, as every other readout (src/core/format.ts's epochNumber).
+    this.mEpoch.textContent = info ? `${formatCount(epochNumber(s?.epoch ?? 0, s?.stepInEpoch ?? 0, epochs))} / ${formatCount(epochs)}` : '—';
     this.mStep.textContent = s ? formatCount(s.step) : info ? '0' : '—';
     this.mRate.textContent = s ? formatNumber(s.rate) : '—';
     this.mLoss.textContent = s?.loss !== null && s?.loss !== undefined ? formatNumber(s.loss) : '—';
     const e = h.lastEpoch;
     if (info?.task === 'regression') this.mAccuracy.textContent = 'n/a';
     else if (e?.train.accuracy !== undefined) {
-      this.mAccuracy.textContent = formatPercent(e.train.accuracy) + (e.validation?.accuracy !== undefined ? ` / ${formatPercent(e.validation.accuracy)}` : '');
+      // "98.0% train · 94.1% validation": which is which, on the readout itself.
+      const part = (value: number, what: string): HTMLElement[] => [el('span', 'value', formatPercent(value)), el('span', 'unit', ` ${what}`)];
+      this.mAccuracy.replaceChildren(
+        ...part(e.train.accuracy, 'train'),
+        ...(e.validation?.accuracy !== undefined ? [el('span', 'unit', ' \u00b7 '), ...part(e.validation.accuracy, 'validation')] : []),
+      );
     } else this.mAccuracy.textContent = '—';
     this.mSpeed.textContent = s && s.samplesPerSecond > 0 ? formatCount(s.samplesPerSecond) : '—';
-    const planned = info ? info.epochs * info.stepsPerEpoch : 0;
+    const planned = info ? epochs * stepsPerEpoch : 0;
     const fraction = planned > 0 && s ? Math.min(1, s.step / planned) : 0;
     this.progressBar.style.width = `${(fraction * 100).toFixed(2)}%`;
     this.progress.setAttribute('aria-valuenow', (fraction * 100).toFixed(0));
@@ -130,6 +139,10 @@ export class Header {
     } else if (statusMessage && (status === 'stopped' || status === 'done')) {
       // stopped: why the session stopped; done: why `stop` ended the run early
       banner.textContent = statusMessage;
+      banner.className = 'banner info';
+      banner.hidden = false;
+    } else if (h.stale && status !== 'stopped') {
+      banner.textContent = 'The spec changed in a way this session cannot take while it runs (shape, data, init or seed): it still trains the older spec. Run "NNSpec: Restart Training Session" to use the new one.';
       banner.className = 'banner info';
       banner.hidden = false;
     } else banner.hidden = true;

@@ -73,6 +73,9 @@ export class LossChart {
       options: {
         animation: false,
         responsive: true,
+        // A narrow panel (a panel beside the editor, ~300 px): the legend goes below the plot in
+        // small type, so the plot keeps its height and the axis titles their room.
+        onResize: (chart, size) => this.fitWidth(chart as Chart<'line', XY[]>, size.width),
         maintainAspectRatio: false,
         parsing: false,
         normalized: true,
@@ -131,7 +134,8 @@ export class LossChart {
       d.pointRadius = points;
       d.pointHoverRadius = points + 2;
     };
-    line(ds[DATASET.raw], toCss(p.blue, p.kind.startsWith('high') ? 0.45 : 0.28), 1);
+    // The raw batch loss: faint beside its moving average, but legible on a dark background too.
+    line(ds[DATASET.raw], toCss(p.blue, p.kind.startsWith('high') ? 0.55 : p.kind === 'dark' ? 0.45 : 0.32), 1);
     line(ds[DATASET.smoothed], toCss(p.blue), 2);
     line(ds[DATASET.trainEpoch], toCss(p.orange), 2, [], 2.5);
     line(ds[DATASET.validationEpoch], toCss(p.purple), 2, [], 2.5);
@@ -166,6 +170,26 @@ export class LossChart {
       tooltip.titleFont = { ...font, weight: 'bold' };
       tooltip.bodyFont = font;
     }
+  }
+
+  private narrow: boolean | undefined;
+
+  private fitWidth(chart: Chart<'line', XY[]>, width: number): void {
+    const narrow = width < 460;
+    if (narrow === this.narrow) return;
+    this.narrow = narrow;
+    const legend = chart.config.options?.plugins?.legend;
+    if (legend) {
+      legend.position = narrow ? 'bottom' : 'top';
+      legend.align = narrow ? 'start' : 'end';
+      if (legend.labels) {
+        legend.labels.padding = narrow ? 6 : 12;
+        legend.labels.boxWidth = narrow ? 10 : 14;
+      }
+    }
+    const x = chart.config.options?.scales?.x as Partial<ScaleOptionsByType<'linear'>> | undefined;
+    if (x?.ticks) x.ticks.maxTicksLimit = narrow ? 5 : 10;
+    chart.update('none');
   }
 
   configure(stepsPerEpoch: number, showAccuracy: boolean): void {

@@ -1,4 +1,10 @@
-/** Number and time formatting for the CLI's human-readable output. */
+/**
+ * Number formatting for the CLI's human-readable output. Counts and durations are the shared
+ * formatter's (src/core/format.ts, as in the editor and the panel); losses, values and
+ * percentages here keep trailing zeros and an ASCII minus, so terminal columns align and
+ * numbers paste into code and scripts as they are.
+ */
+export { formatCount, formatDuration } from '../core/format';
 
 /** A loss: 4 significant digits, exponent form when tiny or huge ("0.01234", "3.2e-7"). */
 export function formatLoss(value: number): string {
@@ -12,24 +18,6 @@ export function formatLoss(value: number): string {
 /** 0.9731 → "97.3%". */
 export function formatPercent(fraction: number): string {
   return (fraction * 100).toFixed(1) + '%';
-}
-
-/** 12345.6 → "12,346". */
-export function formatCount(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
-
-/** Seconds as "0.42 s", "12.3 s", "2:05", "1:02:03". */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  if (seconds < 10) return seconds.toFixed(2) + ' s';
-  if (seconds < 60) return seconds.toFixed(1) + ' s';
-  const total = Math.round(seconds);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
-  return (h > 0 ? `${h}:` : '') + `${mm}:${String(s).padStart(2, '0')}`;
 }
 
 /** A fixed-width bar: "██████░░░░". */

@@ -6,6 +6,8 @@
 import type { EpochMetrics, Evaluation, Trainer } from '../core/engine/types';
 import { DivergenceError } from '../core/engine/types';
 import type { LoadedProject } from '../core/project';
+import { HealthMonitor, healthPlaces, type HealthProblem } from '../core/engine/health';
+import { formatDiagnostic } from '../core/lang/index';
 import { parsePositiveInteger, type ParsedCommand } from './args';
 import { applyWeightsFile, checkWritable, loadSpecOrFail, memoryOption, saveWeights } from './common';
 import { architecture, describeData, describeNetwork, networkName } from './describe';
@@ -60,6 +62,10 @@ interface Reporter {
   start(project: LoadedProject): void;
   epoch(metrics: EpochMetrics, progress: TrainProgress): void;
   progress(progress: TrainProgress): void;
+  /** A training-health problem began to hold (core/engine/health.ts). */
+  problem(problem: HealthProblem): void;
+  /** …or stopped holding. */
+  cleared(problem: HealthProblem): void;
   finish(summary: TrainSummary): void;
 }
 
@@ -88,7 +94,7 @@ export async function trainCommand(io: CliIO, parsed: ParsedCommand): Promise<nu
   let summary: TrainSummary;
   try {
     reporter.start(project);
-    summary = await runTraining(io, project.trainer, reporter, stop);
+    summary = await runTraining(io, project.trainer, reporter, stop, new HealthMonitor(project.trainer, healthPlaces(project.parse)));
     if (savePath !== undefined && saveGiven !== undefined && summary.status !== 'diverged') {
       saveWeights(savePath, project.trainer.getWeights());
       summary.saved = saveGiven;
@@ -104,7 +110,25 @@ export async function trainCommand(io: CliIO, parsed: ParsedCommand): Promise<nu
   return EXIT_OK;
 }
 
-async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter, stop: { requested: boolean }): Promise<TrainSummary> {
+async function runTraining(
+  io: CliIO,
+  trainer: Trainer,
+  reporter: Reporter,
+  stop: { requested: boolean },
+  health: HealthMonitor,
+): Promise<TrainSummary> {
+  let healthVersion = health.version;
+  let shown: readonly HealthProblem[] = [];
+  /** Reports the problems that began or stopped holding since the last call. */
+  const reportHealth = (): void => {
+    if (health.version === healthVersion) return;
+    healthVersion = health.version;
+    const key = (p: HealthProblem): string => `${p.code}/${p.layer}`;
+    const now = health.problems;
+    for (const p of shown) if (!now.some((q) => key(q) === key(p))) reporter.cleared(p);
+    for (const p of now) if (!shown.some((q) => key(q) === key(p))) reporter.problem(p);
+    shown = now;
+  };
   const started = io.now();
   const firstStep = trainer.step;
   const totalSteps = Math.max(0, trainer.epochs - trainer.epoch) * trainer.stepsPerEpoch - trainer.stepInEpoch;
@@ -141,6 +165,8 @@ async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter, stop
       const sliceEnd = io.now() + SLICE_MS;
       do {
         const result = trainer.stepOnce();
+        health.afterStep(result);
+        reportHealth();
         samples += result.batchSize;
         epochLossSum += result.loss * result.batchSize;
         epochSamples += result.batchSize;
@@ -170,6 +196,8 @@ async function runTraining(io: CliIO, trainer: Trainer, reporter: Reporter, stop
     if (!(error instanceof DivergenceError)) throw error;
     status = 'diverged';
     message = error.message;
+    health.diverged(error.message);
+    reportHealth();
   }
 
   const seconds = (io.now() - started) / 1000;
@@ -266,6 +294,10 @@ class QuietReporter implements Reporter {
   }
   epoch(): void {}
   progress(): void {}
+  problem(problem: HealthProblem): void {
+    printProblem(this.io, this.given, problem);
+  }
+  cleared(): void {}
   finish(summary: TrainSummary): void {
     this.io.stdout.write(summaryText(summary, this.epochs));
     reportDivergence(this.io, this.given, summary);
@@ -297,6 +329,10 @@ class LineReporter implements Reporter {
     );
   }
   progress(): void {}
+  problem(problem: HealthProblem): void {
+    printProblem(this.io, this.given, problem);
+  }
+  cleared(): void {}
   finish(summary: TrainSummary): void {
     this.io.stdout.write(summaryText(summary, this.epochs));
     reportDivergence(this.io, this.given, summary);
@@ -334,6 +370,14 @@ class BarReporter implements Reporter {
   progress(progress: TrainProgress): void {
     this.draw(progress, false);
   }
+  problem(problem: HealthProblem): void {
+    // the warning gets a line of its own above the bar, which is redrawn at the next progress
+    if (this.drawn) this.io.stdout.write('\r\x1b[2K');
+    this.drawn = false;
+    this.lastDraw = -Infinity;
+    printProblem(this.io, this.given, problem);
+  }
+  cleared(): void {}
   finish(summary: TrainSummary): void {
     if (this.drawn) this.io.stdout.write('\r\x1b[2K');
     this.io.stdout.write(summaryText(summary, this.epochs));
@@ -423,6 +467,12 @@ class JsonReporter implements Reporter {
     });
   }
   progress(): void {}
+  problem(problem: HealthProblem): void {
+    this.emit({ event: 'problem', ...problemJson(problem), ...(problem.hint ? { hint: problem.hint } : {}), fixes: problem.fixes?.map((f) => f.title) ?? [] });
+  }
+  cleared(problem: HealthProblem): void {
+    this.emit({ event: 'problemCleared', ...problemJson(problem) });
+  }
   finish(summary: TrainSummary): void {
     this.emit({
       event: 'done',
@@ -444,6 +494,16 @@ class JsonReporter implements Reporter {
   private emit(event: Record<string, unknown>): void {
     this.io.stdout.write(JSON.stringify(event) + '\n');
   }
+}
+
+/** `SPEC:LINE:COL: warning: message (hint)` on stderr, as `nnspec check` prints diagnostics. */
+function printProblem(io: CliIO, given: string, problem: HealthProblem): void {
+  io.stderr.write(formatDiagnostic(given, problem) + '\n');
+}
+
+/** code, line and column (1-based, as `check` prints them), layer (l from 1, or null), message. */
+function problemJson(problem: HealthProblem): { code: string; line: number; column: number; layer: number | null; message: string } {
+  return { code: problem.code, line: problem.range.start.line + 1, column: problem.range.start.character + 1, layer: problem.layer, message: problem.message };
 }
 
 function finiteOrNull(value: number): number | null {

@@ -11,9 +11,9 @@ import type { HeatmapMode, Snapshot, WorkerResponse } from '../protocol';
 import { TrainingPanel } from './panel';
 import type { PanelFocus } from './panelSource';
 import type { SessionManager, TrainingSession } from './sessions';
-import { fmt, gradientNorms, layerGradientStats } from './features/gradientHover';
+import { gradientNorms, layerGradientStats } from './features/gradientHover';
 import { parseInputVector } from './features/inputs';
-import { displayEpoch, formatLoss } from './sessionState';
+import { formatEpoch, formatLoss, formatNumber } from '../core/format';
 import type { RunLog } from './runLog';
 
 export interface CommandDeps {
@@ -187,7 +187,7 @@ class Commands {
             const latest = session.state.latest;
             const done = Math.min(epochs, latest?.epoch ?? 0) + (latest ? latest.stepInEpoch / Math.max(1, session.info?.stepsPerEpoch ?? 1) : 0);
             const percent = Math.min(100, (done / epochs) * 100);
-            progress.report({ increment: percent - reported, message: `epoch ${displayEpoch(latest?.epoch ?? 0, latest?.stepInEpoch ?? 0, epochs)}/${epochs} · loss ${formatLoss(latest?.loss)}` });
+            progress.report({ increment: percent - reported, message: `epoch ${formatEpoch(latest?.epoch ?? 0, latest?.stepInEpoch ?? 0, epochs)} · loss ${formatLoss(latest?.loss)}` });
             reported = percent;
             if (session.status !== 'running') finish();
           };
@@ -289,7 +289,7 @@ class Commands {
       const picked = await vscode.window.showQuickPick(
         session.info.layers.map((layer, i) => ({
           label: `Layer ${layer.index}: dense ${layer.units} ${layer.activation}`,
-          description: `‖∂C/∂w‖ = ${fmt(norms[i])}`,
+          description: `‖∂C/∂w‖ = ${formatNumber(norms[i])}`,
           detail: `w is ${layer.units} × ${layer.inputs} (units × inputs), after step ${session.state.layersStep}`,
           layer: layer.index,
         })),
@@ -305,11 +305,11 @@ class Commands {
     const channel = this.deps.log.channel;
     channel.info(
       `${session.specUri.fsPath}: layer ${l} (dense ${info.units} ${info.activation}) after step ${session.state.layersStep}: ` +
-        `‖∂C/∂w‖ = ${fmt(stats.gradNorm)}, mean |∂C/∂w| = ${fmt(stats.meanAbsGrad)}, ‖Δw‖ = ${fmt(stats.deltaNorm)}`,
+        `‖∂C/∂w‖ = ${formatNumber(stats.gradNorm)}, mean |∂C/∂w| = ${formatNumber(stats.meanAbsGrad)}, ‖Δw‖ = ${formatNumber(stats.deltaNorm)}`,
     );
     channel.info('    j     k          w_jk      ∂C/∂w_jk         Δw_jk');
     for (const e of stats.top) {
-      channel.info(`${String(e.j).padStart(5)} ${String(e.k).padStart(5)} ${fmt(e.w).padStart(13)} ${fmt(e.grad).padStart(13)} ${fmt(e.delta).padStart(13)}`);
+      channel.info(`${String(e.j).padStart(5)} ${String(e.k).padStart(5)} ${formatNumber(e.w).padStart(13)} ${formatNumber(e.grad).padStart(13)} ${formatNumber(e.delta).padStart(13)}`);
     }
     channel.show(true);
     return { layer: l, gradNorm: stats.gradNorm };
@@ -324,13 +324,13 @@ class Commands {
       () => session.request({ kind: 'checkGradients' }),
     );
     const worst = Math.max(...result.layers.map((l) => l.maxRelativeError));
-    const perLayer = result.layers.map((l) => `layer ${l.index}: ${fmt(l.maxRelativeError, 2)}`).join(', ');
+    const perLayer = result.layers.map((l) => `layer ${l.index}: ${formatNumber(l.maxRelativeError, 2)}`).join(', ');
     const channel = this.deps.log.channel;
     channel.info(`${session.specUri.fsPath}: gradient check at step ${session.state.step} (backprop vs central differences)`);
     for (const l of result.layers) {
       const where = l.worst ? (l.worst.kind === 'weight' ? ` at w_${l.worst.j},${l.worst.k}` : ` at b_${l.worst.j}`) : '';
-      const values = l.worst ? ` (backprop ${fmt(l.worst.backprop)}, numeric ${fmt(l.worst.numeric)})` : '';
-      channel.info(`  layer ${l.index}: max relative error ${fmt(l.maxRelativeError, 3)}${where}${values}, max absolute ${fmt(l.maxAbsoluteError, 3)}, ${l.checked ?? '?'} parameters`);
+      const values = l.worst ? ` (backprop ${formatNumber(l.worst.backprop)}, numeric ${formatNumber(l.worst.numeric)})` : '';
+      channel.info(`  layer ${l.index}: max relative error ${formatNumber(l.maxRelativeError, 3)}${where}${values}, max absolute ${formatNumber(l.maxAbsoluteError, 3)}, ${l.checked ?? '?'} parameters`);
     }
     const text = `NNSpec: largest relative error per layer — ${perLayer}.`;
     if (worst < 1e-3) void vscode.window.showInformationMessage(`${text} Backprop agrees with finite differences.`);
@@ -418,7 +418,7 @@ class Commands {
       values = parsed.values;
     }
     const result = await session.request({ kind: 'predict', input: values });
-    const output = `[${result.output.map((v) => fmt(v)).join(', ')}]`;
+    const output = `[${result.output.map((v) => formatNumber(v)).join(', ')}]`;
     const cls = result.predictedClass === undefined ? '' : ` → class ${result.className ?? result.predictedClass}`;
     const line = `predict [${values.join(', ')}] = ${output}${cls}`;
     this.deps.log.channel.info(`${session.specUri.fsPath}: ${line} (step ${session.state.step})`);

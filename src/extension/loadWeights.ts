@@ -6,13 +6,13 @@
  */
 import * as vscode from 'vscode';
 import { budgetBytes } from '../core/budget';
-import { checkWeightsFileSize, WeightsError, type WeightsFile } from '../core/weights';
+import { checkWeightsFileSize, WeightsError, type PackedWeights } from '../core/weights';
 import type { SessionInfo } from '../protocol';
 import { workerSettings } from './sessions';
 import { readWeightsInWorker } from './weightsReader';
 
 /** The weights in `source`, fitted to the session's network; WeightsError saying what is wrong (without the file name). */
-export async function readWeightsOffHost(extensionUri: vscode.Uri, source: vscode.Uri, name: string, info: SessionInfo): Promise<WeightsFile> {
+export async function readWeightsOffHost(extensionUri: vscode.Uri, source: vscode.Uri, name: string, info: SessionInfo): Promise<PackedWeights> {
   const shape = { input: { size: info.inputSize }, layers: info.layers };
   const memoryBudget = budgetBytes(workerSettings().memoryBudgetMB);
   const script = vscode.Uri.joinPath(extensionUri, 'dist', 'weightsWorker.js').fsPath;

@@ -9,7 +9,8 @@
  * when it becomes visible again.
  */
 import * as vscode from 'vscode';
-import type { FromPanel, PanelAction, PanelState, ToPanel } from '../protocol';
+import { assertNever, type FromPanel, type PanelAction, type PanelState, type ToPanel } from '../protocol';
+import { parsePace } from './pace';
 import { getNonce, panelHtml } from './panelHtml';
 import type { PanelFocus, PanelSource } from './panelSource';
 
@@ -146,8 +147,14 @@ export class TrainingPanel {
       case 'control':
         if (ACTIONS.includes(message.action)) this.source?.control(message.action);
         break;
-      case 'viewState':
+      case 'drawn':
+        if (typeof message.step === 'number') this.source?.drawn(message.step);
         break;
+      case 'pace':
+        this.source?.setPace(parsePace(message.pace));
+        break;
+      default:
+        assertNever(message, 'panel message');
     }
   }
 
@@ -169,6 +176,7 @@ export class TrainingPanel {
     if (message.type === 'init' && this.source) this.panel.title = title(this.source);
     // A hidden webview drops messages; the init on becoming visible catches up.
     if (!this.ready || !this.panel.visible) return;
+    if (message.type === 'snapshot') this.source?.willDraw(message.snapshot.step);
     void this.post(message);
   }
 

@@ -3,7 +3,7 @@
  * it; the panel (panel.ts) only uses it, so the two can change independently.
  */
 import type * as vscode from 'vscode';
-import type { HeatmapMode, PanelAction, SessionInfo, SessionStatus, ToPanel } from '../protocol';
+import type { HeatmapMode, Pace, PanelAction, SessionInfo, SessionStatus, ToPanel } from '../protocol';
 
 export interface PanelSource {
   readonly specUri: vscode.Uri;
@@ -16,6 +16,12 @@ export interface PanelSource {
   control(action: PanelAction): void;
   /** The panel says whether it is visible, so snapshots carry layer arrays only when someone looks. */
   setPanelVisible(visible: boolean): void;
+  /** Flow control: the panel was given the snapshot of `step` to draw … */
+  willDraw(step: number): void;
+  /** … and drew it (the worker may send the next). */
+  drawn(step: number): void;
+  /** The panel's speed control. */
+  setPace(pace: Pace): void;
 }
 
 /** Where the panel should open: a layer and a heatmap mode (Inspect Gradients uses 'gradient'). */

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { FromWorker } from '../protocol';
 import type { SessionManager, TrainingSession } from './sessions';
-import { fmt } from './features/gradientHover';
+import { formatEpoch, formatLoss, formatPercent, formatCount } from '../core/format';
 
 export class RunLog implements vscode.Disposable {
   readonly channel = vscode.window.createOutputChannel('NNSpec', { log: true });
@@ -53,11 +53,11 @@ export class RunLog implements vscode.Disposable {
         const run = this.runs.get(session);
         if (s.status === 'running' && !run) {
           this.runs.set(session, { started: Date.now(), fromStep: s.step });
-          this.channel.info(`${file}: training from step ${s.step} (epoch ${s.epoch + 1}/${session.info?.epochs}), seed ${session.info?.seed}`);
+          this.channel.info(`${file}: training from step ${formatCount(s.step)} (epoch ${formatEpoch(s.epoch, s.stepInEpoch, session.info?.epochs ?? 0)}), seed ${session.info?.seed}`);
         } else if (s.status === 'paused' && run) {
           this.runs.delete(session);
           this.channel.info(
-            `${file}: paused at step ${s.step} (epoch ${s.epoch + 1}/${session.info?.epochs}) after ${seconds(run.started)}; batch loss ${s.loss === null ? '–' : fmt(s.loss)}`,
+            `${file}: paused at step ${formatCount(s.step)} (epoch ${formatEpoch(s.epoch, s.stepInEpoch, session.info?.epochs ?? 0)}) after ${seconds(run.started)}; batch loss ${formatLoss(s.loss)}`,
           );
         }
         break;
@@ -73,12 +73,12 @@ export class RunLog implements vscode.Disposable {
         if (message.message) this.channel.info(`${file}: ${message.message}`);
         const parts = [`${file}: done${time}, seed ${session.info?.seed}`];
         if (message.final) {
-          parts.push(`final loss ${fmt(message.final.loss)}`);
-          if (message.final.accuracy !== undefined) parts.push(`accuracy ${(message.final.accuracy * 100).toFixed(1)}%`);
+          parts.push(`final loss ${formatLoss(message.final.loss)}`);
+          if (message.final.accuracy !== undefined) parts.push(`accuracy ${formatPercent(message.final.accuracy)}`);
         }
         if (message.validation) {
-          parts.push(`validation loss ${fmt(message.validation.loss)}`);
-          if (message.validation.accuracy !== undefined) parts.push(`validation accuracy ${(message.validation.accuracy * 100).toFixed(1)}%`);
+          parts.push(`validation loss ${formatLoss(message.validation.loss)}`);
+          if (message.validation.accuracy !== undefined) parts.push(`validation accuracy ${formatPercent(message.validation.accuracy)}`);
         }
         this.channel.info(parts.join(' · '));
         break;
@@ -87,7 +87,6 @@ export class RunLog implements vscode.Disposable {
         this.runs.delete(session);
         this.channel.error(`${file}: ${message.message}`);
         break;
-      case 'epoch':
       case 'response':
       case 'responseError':
         break;

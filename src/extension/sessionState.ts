@@ -5,32 +5,12 @@
  */
 import type { EpochMetrics, Evaluation } from '../core/engine/types';
 import type { Diagnostic } from '../core/spec';
-import type { FromWorker, LayerSnapshot, SessionInfo, SessionStatus, Snapshot, TraceSnapshot } from '../protocol';
+import { LossHistory, thinOlder } from '../core/lossHistory';
+import { formatCompact, formatEpoch, formatLoss } from '../core/format';
+import type { FromWorker, HyperMark, LayerSnapshot, SessionInfo, SessionStatus, Snapshot, TraceSnapshot } from '../protocol';
 
-/** The batch losses of every step so far, in a growable Float32Array (index i = step i + 1). */
-export class LossHistory {
-  private values = new Float32Array(1024);
-  length = 0;
-
-  push(losses: Float32Array): void {
-    if (this.length + losses.length > this.values.length) {
-      const grown = new Float32Array(Math.max(this.values.length * 2, this.length + losses.length));
-      grown.set(this.values.subarray(0, this.length));
-      this.values = grown;
-    }
-    this.values.set(losses, this.length);
-    this.length += losses.length;
-  }
-
-  /** A copy of the losses so far (safe to post or transfer). */
-  toArray(): Float32Array {
-    return this.values.slice(0, this.length);
-  }
-
-  clear(): void {
-    this.length = 0;
-  }
-}
+/** The most epoch metrics the host keeps (see SessionState.epochs). */
+export const MAX_EPOCHS_KEPT = 1 << 14;
 
 export class SessionState {
   status: SessionStatus = 'loading';
@@ -42,7 +22,14 @@ export class SessionState {
   trace: TraceSnapshot | undefined;
   layersStep = -1;
   readonly stepLosses = new LossHistory();
+  /**
+   * Epoch metrics, each once, in bounded memory: all of them up to MAX_EPOCHS_KEPT; beyond,
+   * every other one of the older epochs is dropped whenever the list is full (the latest quarter
+   * is always complete: the loss hover shows the last five).
+   */
   epochs: EpochMetrics[] = [];
+  /** Live edits applied so far (for the chart's marks). */
+  marks: HyperMark[] = [];
   /** Diagnostics of the last load (data checks included). */
   diagnostics: Diagnostic[] = [];
   /** Why the session failed or diverged. */
@@ -69,9 +56,9 @@ export class SessionState {
         if (snapshot.step === 0 && snapshot.status === 'ready') this.clearProgress();
         this.status = snapshot.status;
         this.latest = snapshot;
-        this.stepLosses.push(snapshot.newStepLosses);
-        // Epochs also arrive one by one as 'epoch' messages; keep each once.
+        this.stepLosses.pushSteps(snapshot.newStepLosses, snapshot.step, snapshot.newStepStride ?? 1);
         for (const metrics of snapshot.newEpochs) this.addEpoch(metrics);
+        if (snapshot.newMarks) this.marks.push(...snapshot.newMarks);
         if (snapshot.layers) {
           this.layers = snapshot.layers;
           this.trace = snapshot.trace;
@@ -80,9 +67,6 @@ export class SessionState {
         if (snapshot.status !== 'diverged' && snapshot.status !== 'error') this.message = undefined;
         return true;
       }
-      case 'epoch':
-        this.addEpoch(message.metrics);
-        return false;
       case 'finished':
         this.status = message.status;
         this.message = message.message;
@@ -117,6 +101,7 @@ export class SessionState {
     const last = this.epochs[this.epochs.length - 1];
     if (last && last.epoch >= metrics.epoch) return;
     this.epochs.push(metrics);
+    this.epochs = thinOlder(this.epochs, MAX_EPOCHS_KEPT);
   }
 
   private clearProgress(): void {
@@ -126,40 +111,14 @@ export class SessionState {
     this.layersStep = -1;
     this.stepLosses.clear();
     this.epochs = [];
+    this.marks = [];
     this.final = undefined;
   }
 }
 
 /**
- * The epoch to show people, from 1: the one in progress, or, between epochs (no step taken in
- * the current one yet), the one just finished — after the first Step Epoch it says 1, not 2.
- */
-export function displayEpoch(epoch: number, stepInEpoch: number, epochs: number): number {
-  const shown = stepInEpoch === 0 && epoch > 0 ? epoch : epoch + 1;
-  return Math.min(shown, Math.max(epochs, 1));
-}
-
-/** "12.3k" — short numbers for the status bar. */
-export function shortNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const abs = Math.abs(value);
-  if (abs >= 1e6) return (value / 1e6).toFixed(1) + 'M';
-  if (abs >= 1e4) return (value / 1e3).toFixed(1) + 'k';
-  if (abs >= 1e3) return (value / 1e3).toFixed(2) + 'k';
-  return value.toFixed(0);
-}
-
-/** A loss for display: 4 significant digits, exponent form when small. */
-export function formatLoss(loss: number | null | undefined): string {
-  if (loss === null || loss === undefined) return '–';
-  if (!Number.isFinite(loss)) return String(loss);
-  if (loss !== 0 && Math.abs(loss) < 1e-3) return loss.toExponential(2);
-  return loss.toPrecision(4);
-}
-
-/**
  * Status bar text of a session: `$(sync~spin) NNSpec epoch 3/30 · loss 0.1230 · 12.3k samples/s`
- * (epochs as displayEpoch shows them).
+ * (epochs counted from 1, as epochNumber in src/core/format.ts).
  */
 export function statusBarText(state: Pick<SessionState, 'status' | 'info' | 'latest' | 'message'>, stale = false): string {
   const icon: Record<SessionStatus, string> = {
@@ -176,10 +135,11 @@ export function statusBarText(state: Pick<SessionState, 'status' | 'info' | 'lat
   if (state.status === 'loading') return `${parts[0]} loading…`;
   if (state.status === 'error') return `${parts[0]} error`;
   const epochs = state.info?.epochs ?? 0;
-  parts[0] += ` epoch ${displayEpoch(state.latest?.epoch ?? 0, state.latest?.stepInEpoch ?? 0, epochs)}/${epochs}`;
+  parts[0] += ` epoch ${formatEpoch(state.latest?.epoch ?? 0, state.latest?.stepInEpoch ?? 0, epochs)}`;
   parts.push(`loss ${formatLoss(state.latest?.loss)}`);
-  if (state.status === 'running' && state.latest) parts.push(`${shortNumber(state.latest.samplesPerSecond)} samples/s`);
+  if (state.status === 'running' && state.latest) parts.push(`${formatCompact(state.latest.samplesPerSecond)} samples/s`);
   if (state.status === 'diverged') parts.push('diverged');
   if (stale) parts.push('stale');
   return parts.join(' · ');
 }
+

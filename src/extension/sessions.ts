@@ -7,18 +7,21 @@ import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
 import type { WeightsFile } from '../core/weights';
 import { DEFAULT_MEMORY_BUDGET_MB } from '../core/budget';
-import type {
-  FromWorker,
-  PanelAction,
-  SessionInfo,
-  SessionStatus,
-  Snapshot,
-  ToPanel,
-  ToWorker,
-  WorkerRequest,
-  WorkerResponse,
-  WorkerSettings,
+import {
+  assertNever,
+  type FromWorker,
+  type Pace,
+  type PanelAction,
+  type SessionInfo,
+  type SessionStatus,
+  type Snapshot,
+  type ToPanel,
+  type ToWorker,
+  type WorkerRequest,
+  type WorkerResponse,
+  type WorkerSettings,
 } from '../protocol';
+import { parsePace, stepsPerSecond } from './pace';
 import type { PanelSource } from './panelSource';
 import { SessionState } from './sessionState';
 
@@ -31,6 +34,18 @@ export function workerSettings(panelVisible = false): WorkerSettings {
     includeLayers: panelVisible,
   };
 }
+
+/** The `nnspec.pace` setting. */
+export function paceSetting(): Pace {
+  return parsePace(vscode.workspace.getConfiguration('nnspec').get<unknown>('pace', 'auto'));
+}
+
+/**
+ * Flow control, host side: a snapshot the panel was given must be drawn before the worker gets
+ * its acknowledgement; a panel that never answers (closed mid-way, a dropped message) holds the
+ * worker back at most this long.
+ */
+export const DRAW_TIMEOUT_MS = 1000;
 
 type Pending = { resolve: (response: WorkerResponse) => void; reject: (error: Error) => void };
 
@@ -51,6 +66,11 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<TrainingSession>();
   private readonly messageEmitter = new vscode.EventEmitter<FromWorker>();
   private loadWaiters: (() => void)[] = [];
+  /** The panel's own pace (its speed control); undefined: the `nnspec.pace` setting. */
+  private paceChoice: Pace | undefined;
+  /** The step of the snapshot the panel was given and has not drawn yet. */
+  private drawWait: number | undefined;
+  private drawTimer: NodeJS.Timeout | undefined;
 
   readonly onPanelMessage = this.panelEmitter.event;
   /** Status, progress or staleness changed (status bar, code lens, context keys listen). */
@@ -112,8 +132,13 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
     });
     worker.on('exit', (code) => {
       if (worker !== this.worker) return;
+      const wasLoading = this.state.status === 'loading';
       this.worker = undefined;
-      if (!this.terminating && code !== 0) this.crash(`the training worker exited with code ${code}`);
+      // Any exit we did not ask for is a failure, even with code 0 (a worker killed while it
+      // loads exits with 0): say so, and settle whoever waits for the load.
+      if (!this.terminating && (code !== 0 || wasLoading)) {
+        this.crash(wasLoading ? `the training worker exited while loading the spec (exit code ${code})` : `the training worker exited with code ${code}`);
+      }
     });
     this.post({
       type: 'load',
@@ -213,17 +238,73 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
     });
   }
 
-  /** Ends the session: the worker stops, the status becomes 'stopped'. */
-  stop(): void {
+  /** Ends the session: the worker stops, the status becomes 'stopped' (shown at once). */
+  stop(message?: string): void {
     this.terminateWorker();
     this.state.status = 'stopped';
-    this.panelEmitter.fire({ type: 'status', status: 'stopped' });
+    this.state.message = message;
+    this.panelEmitter.fire({ type: 'status', status: 'stopped', message });
     this.changed();
+  }
+
+  // -- pace ----------------------------------------------------------------------------------
+
+  /** The pace as chosen: the panel's speed control, else the `nnspec.pace` setting. */
+  get pace(): Pace {
+    return this.paceChoice ?? paceSetting();
+  }
+
+  /** The pace the worker keeps, in steps a second (0 = full speed). */
+  get stepsPerSecond(): number {
+    const info = this.state.info;
+    const latest = this.state.latest;
+    return stepsPerSecond(
+      this.pace,
+      info && { parameterCount: info.parameterCount, epochs: latest?.epochs ?? info.epochs, stepsPerEpoch: latest?.stepsPerEpoch ?? info.stepsPerEpoch },
+    );
+  }
+
+  /** The panel's speed control (undefined: back to the setting). */
+  setPace(pace: Pace | undefined): void {
+    this.paceChoice = pace;
+    this.sendPace();
+  }
+
+  /** Tells the worker and the panel the pace now in force. */
+  private sendPace(): void {
+    this.post({ type: 'settings', settings: { stepsPerSecond: this.stepsPerSecond } });
+    this.panelEmitter.fire(this.sessionMessage());
+  }
+
+  /** What the panel shows beyond the worker's snapshots: the pace and whether the session runs an older spec. */
+  sessionMessage(): Extract<ToPanel, { type: 'session' }> {
+    return { type: 'session', pace: this.pace, stepsPerSecond: this.stepsPerSecond, stale: this.stale };
+  }
+
+  // -- flow control --------------------------------------------------------------------------
+
+  /** The panel was given the snapshot of `step` to draw: the worker's acknowledgement waits for `drawn`. */
+  willDraw(step: number): void {
+    this.drawWait = step;
+  }
+
+  /** The panel drew the snapshot of `step`. */
+  drawn(step: number): void {
+    if (this.drawWait !== undefined && step >= this.drawWait) this.ack();
+  }
+
+  /** The worker may send its next progress snapshot. */
+  private ack(): void {
+    this.drawWait = undefined;
+    if (this.drawTimer !== undefined) clearTimeout(this.drawTimer);
+    this.drawTimer = undefined;
+    this.post({ type: 'ack' });
   }
 
   markStale(stale: boolean): void {
     if (this.stale === stale) return;
     this.stale = stale;
+    this.panelEmitter.fire(this.sessionMessage());
     this.changed();
   }
 
@@ -232,16 +313,20 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
   initMessage(): ToPanel | undefined {
     const info = this.state.info;
     if (!info) return undefined;
+    const history = this.state.stepLosses;
     return {
       type: 'init',
       info,
       status: this.status,
-      history: { stepLosses: this.state.stepLosses.toArray(), epochs: [...this.state.epochs] },
+      history: { stepLosses: history.toArray(), stepStride: history.stride, epochs: [...this.state.epochs], marks: [...this.state.marks] },
       latest: this.latestWithLayers(),
+      message: this.state.message,
+      session: { pace: this.pace, stepsPerSecond: this.stepsPerSecond, stale: this.stale },
     };
   }
 
   setPanelVisible(visible: boolean): void {
+    if (!visible && this.drawWait !== undefined) this.ack(); // nobody will draw it
     if (this.panelVisible === visible) return;
     this.panelVisible = visible;
     this.post({ type: 'settings', settings: { includeLayers: visible } });
@@ -249,7 +334,8 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
 
   updateSettings(): void {
     const { updateHz, maxParameters } = workerSettings(this.panelVisible);
-    this.post({ type: 'settings', settings: { updateHz, maxParameters } });
+    this.post({ type: 'settings', settings: { updateHz, maxParameters, stepsPerSecond: this.stepsPerSecond } });
+    this.panelEmitter.fire(this.sessionMessage());
   }
 
   dispose(): void {
@@ -276,6 +362,8 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
       case 'loadFailed':
         for (const resolve of this.loadWaiters.splice(0)) resolve();
         if (message.type === 'loaded') {
+          // The 'auto' pace depends on the network's size and length, known now.
+          this.post({ type: 'settings', settings: { stepsPerSecond: this.stepsPerSecond } });
           const init = this.initMessage();
           if (init) this.panelEmitter.fire(init);
         } else {
@@ -283,11 +371,19 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
         }
         break;
       case 'snapshot': {
+        // Flow control: the panel (if it draws this one, it calls willDraw while we fire) must
+        // draw it before the worker sends the next; with nobody drawing, taking it up is enough.
+        this.drawWait = undefined;
         if (wasReset) {
           const init = this.initMessage();
           if (init) this.panelEmitter.fire(init);
         } else {
           this.panelEmitter.fire({ type: 'snapshot', snapshot: message.snapshot });
+        }
+        if (this.drawWait === undefined) this.ack();
+        else {
+          if (this.drawTimer !== undefined) clearTimeout(this.drawTimer);
+          this.drawTimer = setTimeout(() => this.ack(), DRAW_TIMEOUT_MS);
         }
         break;
       }
@@ -309,8 +405,8 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
         pending?.reject(new Error(message.message));
         break;
       }
-      case 'epoch':
-        break;
+      default:
+        assertNever(message, 'worker message');
     }
     this.messageEmitter.fire(message);
     if (visible) this.changed();
@@ -333,6 +429,11 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
     this.worker = undefined;
     for (const pending of this.pending.values()) pending.reject(new Error('the training session ended'));
     this.pending.clear();
+    // Whoever waits for a load (Train, Step, Reset while loading) goes on and sees the status.
+    for (const resolve of this.loadWaiters.splice(0)) resolve();
+    this.drawWait = undefined;
+    if (this.drawTimer !== undefined) clearTimeout(this.drawTimer);
+    this.drawTimer = undefined;
     if (worker) {
       this.terminating = true;
       void worker.terminate();

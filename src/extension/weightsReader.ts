@@ -5,15 +5,15 @@
  * No `vscode` import, so it is tested directly (test/unit/ext-weightsReader.test.ts).
  */
 import { Worker } from 'node:worker_threads';
-import type { WeightsFile } from '../core/weights';
+import type { PackedWeights } from '../core/weights';
 import type { FromWeightsReader, ToWeightsReader } from '../protocol';
 
 /** Reads weights in a worker running `script` (the path of dist/weightsWorker.js). */
-export function readWeightsInWorker(script: string, request: ToWeightsReader): Promise<WeightsFile> {
-  return new Promise<WeightsFile>((resolve, reject) => {
+export function readWeightsInWorker(script: string, request: ToWeightsReader): Promise<PackedWeights> {
+  return new Promise<PackedWeights>((resolve, reject) => {
     const worker = new Worker(script);
     let settled = false;
-    const finish = (result: { weights: WeightsFile } | { error: Error }): void => {
+    const finish = (result: { weights: PackedWeights } | { error: Error }): void => {
       if (settled) return;
       settled = true;
       void worker.terminate();

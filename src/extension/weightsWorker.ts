@@ -2,29 +2,34 @@
  * The weights reader: a worker_threads Worker (bundled to dist/weightsWorker.js) that reads,
  * size-checks, parses and shape-checks a weights file for Load Weights, so that none of it — a
  * JSON.parse of up to hundreds of megabytes — runs on the extension host's thread. One request,
- * one answer (ToWeightsReader → FromWeightsReader, src/protocol.ts); the host ends the worker after.
+ * one answer (ToWeightsReader → FromWeightsReader, src/protocol.ts), the weights packed into
+ * transferred Float32Arrays (PackedWeights) so that receiving them costs the host nothing per
+ * number; the host ends the worker after.
  * No `vscode` here: it runs outside the extension host's API.
  */
 import { parentPort } from 'node:worker_threads';
-import { checkWeightsFileSize, WeightsError } from '../core/weights';
+import { checkWeightsFileSize, packedBuffers, packWeights, WeightsError, type PackedWeights } from '../core/weights';
 import { parseAndFit, readWeightsFile } from '../core/weightsFile';
 import type { FromWeightsReader, ToWeightsReader } from '../protocol';
+import type { WeightsFile } from '../core/weights';
 
 const port = parentPort;
 if (!port) throw new Error('weightsWorker.js must run in a worker_threads Worker');
 
 port.on('message', (message: ToWeightsReader) => {
-  let answer: FromWeightsReader;
+  let weights: PackedWeights;
   try {
-    answer = { type: 'weights', weights: read(message) };
+    weights = packWeights(read(message));
   } catch (error) {
     const text = error instanceof WeightsError ? error.message : `${message.source}: ${error instanceof Error ? error.message : String(error)}`;
-    answer = { type: 'weightsError', message: text };
+    port.postMessage({ type: 'weightsError', message: text } satisfies FromWeightsReader);
+    return;
   }
-  port.postMessage(answer);
+  // Transferred, not copied: the host receives a few buffers whatever the size.
+  port.postMessage({ type: 'weights', weights } satisfies FromWeightsReader, packedBuffers(weights));
 });
 
-function read(message: ToWeightsReader): ReturnType<typeof parseAndFit> {
+function read(message: ToWeightsReader): WeightsFile {
   switch (message.type) {
     case 'readFile':
       return readWeightsFile(message.file, message.source, message.shape, message.memoryBudget);

@@ -8,14 +8,29 @@
  * message is handled within one slice (one step, if a single step takes longer; an epoch's
  * evaluation over the training set happens inside the slice that ends the epoch).
  *
- * Snapshots: while running, at most `updateHz` a second, with layer arrays only when
+ * Flow control: while running, a progress snapshot goes out at most `updateHz` times a second
+ * AND only after the host acknowledged the previous one ('ack': the host handled it and, with
+ * the panel visible, the panel drew it), so however fast training runs, the host and the panel
+ * never have more than one progress snapshot queued. Everything in between is coalesced into the
+ * next snapshot: the step losses since the last one, the metrics of the epochs that ended (each
+ * sent once; there is no per-epoch message). Snapshots that change the status (run, pause, a
+ * Step, the end, a reset) go out at once, credit or not, so a status is never queued behind
+ * progress. Layer arrays ride along only when
  * `includeLayers` is on (the panel is visible) and no more bytes of them a second than
- * LAYER_BYTES_PER_SECOND. Every snapshot that ends a burst of work
+ * LAYER_BYTES_PER_SECOND.
+ *
+ * Pace: with `stepsPerSecond` > 0 a Train run takes that many steps a second (steps are due at
+ * start + n/stepsPerSecond; the loop sleeps with a timer between them, so a pause still gets
+ * through at once). Step and Step Epoch always run at full speed.
+ *
+ * Every snapshot that ends a burst of work
  * (after a Step, a Step Epoch, a pause, the end of training, a reset, a weights load) carries
  * the layers and the trace, so the host always holds the latest weights and gradients
  * when training is idle — that is what the gradient hovers read.
  */
+import { unpackWeights } from '../core/weights';
 import type { EpochMetrics, Evaluation, StepResult, Trainer } from '../core/engine/types';
+import { LossHistory, thinOlder } from '../core/lossHistory';
 import type {
   FromWorker,
   LayerSnapshot,
@@ -40,6 +55,18 @@ const LAYER_ARRAYS = 4;
  */
 export const LAYER_BYTES_PER_SECOND = 16_000_000;
 
+/**
+ * The most values of step losses held for the next snapshot: beyond, pairs merge (min/max, see
+ * LossHistory), so a run far faster than the host takes snapshots up sends each value for 2, 4, …
+ * steps instead of growing the worker's memory and the message.
+ */
+export const MAX_PENDING_LOSSES = 1 << 13;
+/**
+ * The most epoch metrics held for the next snapshot (a run of 1-step epochs at full speed ends
+ * ~10^5 epochs a second); beyond, older ones are thinned out (thinOlder), the latest always kept.
+ */
+export const MAX_PENDING_EPOCHS = 1 << 12;
+
 /** Per-layer result of a gradient check, as the worker reports it. */
 export type GradientCheckReport = Extract<WorkerResponse, { kind: 'checkGradients' }>['layers'];
 
@@ -59,13 +86,20 @@ export class SessionRunner {
   private status: SessionStatus = 'ready';
   private settings: WorkerSettings;
   private timer: NodeJS.Immediate | undefined;
+  /** A paced run waiting for its next step to be due. */
+  private paceTimer: NodeJS.Timeout | undefined;
+  /** Paced runs: steps are due at paceStart + n · 1000 / stepsPerSecond ms (n = steps since paceStep). */
+  private paceStart = 0;
+  private paceStep = 0;
+  /** A progress snapshot went out and the host has not acknowledged it yet. */
+  private awaitingAck = false;
   private lastSnapshotAt = -Infinity;
   /** When the last snapshot with layer arrays went out (running snapshots respect LAYER_BYTES_PER_SECOND). */
   private lastLayersAt = -Infinity;
   /** Milliseconds between running snapshots that carry layers: their bytes / LAYER_BYTES_PER_SECOND. */
   private readonly layersIntervalMs: number;
   private lastLoss: number | null = null;
-  private pendingLosses: number[] = [];
+  private pendingLosses = new LossHistory(MAX_PENDING_LOSSES);
   private pendingEpochs: EpochMetrics[] = [];
   /** Samples and busy milliseconds since the last snapshot, for samples/s. */
   private samplesSince = 0;
@@ -132,17 +166,29 @@ export class SessionRunner {
         this.untilEpoch = undefined;
         this.trainer.reset();
         this.lastLoss = null;
-        this.pendingLosses = [];
+        this.pendingLosses.clear();
         this.pendingEpochs = [];
         this.samplesPerSecond = 0;
         this.lastEpochMetrics = undefined;
         this.status = 'ready';
         this.sendSnapshot(true);
         break;
-      case 'settings':
+      case 'settings': {
+        const paceBefore = this.stepsPerSecond;
         this.settings = { ...this.settings, ...message.settings };
+        if (this.stepsPerSecond !== paceBefore && this.status === 'running' && this.untilEpoch === undefined) {
+          // A new pace starts now (a slower one must not wait out the old one's next step).
+          this.stopLoop();
+          this.anchorPace();
+          this.schedule();
+          this.sendSnapshot(false);
+        }
         // Someone started looking: give them the arrays now rather than at the next step.
         if (message.settings.includeLayers && this.status !== 'running') this.sendSnapshot(true);
+        break;
+      }
+      case 'ack':
+        this.awaitingAck = false;
         break;
       case 'request':
         this.answer(message.id, message.request);
@@ -156,16 +202,28 @@ export class SessionRunner {
   }
 
   private run(): void {
+    if (this.status === 'running' && this.untilEpoch === undefined) return;
     this.untilEpoch = undefined;
-    if (this.status === 'running') return;
     if (this.trainer.done || this.status === 'diverged') {
       this.sendSnapshot(true);
       return;
     }
+    this.stopLoop();
     this.status = 'running';
-    this.lastSnapshotAt = this.now();
+    this.anchorPace();
     this.sendSnapshot(false);
     this.schedule();
+  }
+
+  /** Steps a second of a Train run (0: full speed). */
+  private get stepsPerSecond(): number {
+    const pace = this.settings.stepsPerSecond ?? 0;
+    return Number.isFinite(pace) && pace > 0 ? pace : 0;
+  }
+
+  private anchorPace(): void {
+    this.paceStart = this.now();
+    this.paceStep = this.trainer.step;
   }
 
   private pause(): void {
@@ -181,12 +239,41 @@ export class SessionRunner {
   }
 
   private schedule(): void {
+    const pace = this.untilEpoch === undefined ? this.stepsPerSecond : 0;
+    if (pace > 0) {
+      const nextDue = this.paceStart + ((this.trainer.step - this.paceStep) * 1000) / pace;
+      const wait = nextDue - this.now();
+      if (wait > 0) {
+        this.paceTimer = setTimeout(() => {
+          this.paceTimer = undefined;
+          this.slice();
+        }, wait);
+        return;
+      }
+    }
     this.timer = setImmediate(() => this.slice());
   }
 
   private stopLoop(): void {
     if (this.timer !== undefined) clearImmediate(this.timer);
+    if (this.paceTimer !== undefined) clearTimeout(this.paceTimer);
     this.timer = undefined;
+    this.paceTimer = undefined;
+  }
+
+  /** How many steps this slice may take: unlimited at full speed, else the steps now due. */
+  private stepsDue(start: number): number {
+    const pace = this.untilEpoch === undefined ? this.stepsPerSecond : 0;
+    if (pace === 0) return Infinity;
+    const taken = this.trainer.step - this.paceStep;
+    const due = Math.floor(((start - this.paceStart) * pace) / 1000) + 1 - taken;
+    if (due > pace) {
+      // More than a second behind (the machine was busy): start the pace again from now
+      // instead of catching up in one burst.
+      this.anchorPace();
+      return 1;
+    }
+    return Math.max(0, due);
   }
 
   private slice(): void {
@@ -194,10 +281,14 @@ export class SessionRunner {
     if (this.status !== 'running') return;
     const start = this.now();
     const target = this.untilEpoch;
+    const due = this.stepsDue(start);
+    let taken = 0;
     const ok = this.guarded(() => {
-      do {
+      while (taken < due) {
         this.recordStep(this.trainer.stepOnce());
-      } while (!this.trainer.done && (target === undefined || this.trainer.epoch < target) && this.now() - start < this.sliceMs);
+        taken++;
+        if (this.trainer.done || (target !== undefined && this.trainer.epoch >= target) || this.now() - start >= this.sliceMs) break;
+      }
     });
     if (!ok) return;
     if (this.trainer.done) {
@@ -210,8 +301,9 @@ export class SessionRunner {
       return;
     }
     const now = this.now();
-    if (now - this.lastSnapshotAt >= 1000 / Math.max(0.1, this.settings.updateHz)) {
-      // Progress at updateHz; the (large) layer arrays only as often as the byte budget allows.
+    if (!this.awaitingAck && now - this.lastSnapshotAt >= 1000 / Math.max(0.1, this.settings.updateHz)) {
+      // Progress at updateHz once the last one was taken up; the (large) layer arrays only as
+      // often as the byte budget allows.
       this.sendSnapshot(this.settings.includeLayers && now - this.lastLayersAt >= this.layersIntervalMs);
     }
     this.schedule();
@@ -230,15 +322,16 @@ export class SessionRunner {
 
   private recordStep(result: StepResult): void {
     this.lastLoss = result.loss;
-    this.pendingLosses.push(result.loss);
+    this.pendingLosses.pushOne(result.loss);
     this.samplesSince += result.batchSize;
     if (result.epochEnded) {
       const metrics: EpochMetrics = { epoch: result.epoch, train: this.trainer.evaluate('train') ?? emptyEvaluation() };
       const validation = this.trainer.evaluate('validation');
       if (validation) metrics.validation = validation;
       this.pendingEpochs.push(metrics);
+      // Bounded like the losses: a host that stops acknowledging gets the latest epochs.
+      this.pendingEpochs = thinOlder(this.pendingEpochs, MAX_PENDING_EPOCHS);
       this.lastEpochMetrics = metrics;
-      this.post({ type: 'epoch', metrics }, []);
     }
   }
 
@@ -285,9 +378,10 @@ export class SessionRunner {
     this.samplesSince = 0;
     this.busyMsSince = 0;
     this.lastSnapshotAt = now;
+    this.awaitingAck = true;
     const transfer: ArrayBuffer[] = [];
-    const newStepLosses = Float32Array.from(this.pendingLosses);
-    transfer.push(newStepLosses.buffer);
+    const { values: newStepLosses, stride } = this.pendingLosses.take();
+    transfer.push(newStepLosses.buffer as ArrayBuffer);
     const snapshot: Snapshot = {
       status: this.status,
       epoch: this.trainer.epoch,
@@ -297,9 +391,12 @@ export class SessionRunner {
       loss: this.lastLoss,
       newStepLosses,
       newEpochs: this.pendingEpochs,
+      ...(stride > 1 ? { newStepStride: stride } : {}),
       samplesPerSecond: this.samplesPerSecond,
+      epochs: this.trainer.epochs,
+      stepsPerEpoch: this.trainer.stepsPerEpoch,
+      stepsPerSecond: this.stepsPerSecond,
     };
-    this.pendingLosses = [];
     this.pendingEpochs = [];
     if (includeLayers) {
       this.lastLayersAt = now;
@@ -366,7 +463,7 @@ export class SessionRunner {
         return { kind: 'getWeights', weights: this.trainer.getWeights() };
       case 'setWeights': {
         if (this.status === 'running') this.pause();
-        this.trainer.setWeights(request.weights);
+        this.trainer.setWeights(request.weights.format === 'nnspec-packed-weights' ? unpackWeights(request.weights) : request.weights);
         this.sendSnapshot(true);
         return { kind: 'setWeights' };
       }

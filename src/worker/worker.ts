@@ -52,8 +52,9 @@ port.on('message', (message: ToWorker) => {
     }
     runner.handle(message);
   } catch (error) {
-    const text = error instanceof Error ? error.stack ?? error.message : String(error);
-    post({ type: 'fatal', message: text } satisfies FromWorker, []);
+    // A sentence for the person, never a stack trace (the host logs it as it is).
+    const text = error instanceof Error ? error.message : String(error);
+    post({ type: 'fatal', message: `the training worker failed: ${text.split('\n')[0]}` } satisfies FromWorker, []);
   }
 });
 

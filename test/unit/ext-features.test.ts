@@ -7,6 +7,7 @@
 import { copyLayer } from '../../src/worker/runner';
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseSpec, vocabulary } from '../../src/core/lang/index';
 import { loadProject } from '../../src/core/project';
 import type { Trainer } from '../../src/core/engine/types';
@@ -19,7 +20,7 @@ import { matchDiagnostics, quickFixes, diagnosticMessage } from '../../src/exten
 import { codeLensItems } from '../../src/extension/features/codeLens';
 import { chainRule, gradientNorms, hoverForLayer, hoverForLoss, layerGradientStats, lossTrend } from '../../src/extension/features/gradientHover';
 import { parseInputVector } from '../../src/extension/features/inputs';
-import { SessionState, displayEpoch, statusBarText } from '../../src/extension/sessionState';
+import { SessionState, statusBarText } from '../../src/extension/sessionState';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -39,11 +40,13 @@ const labels = (text: string, line: number, character: number): string[] =>
   completionsAt(text, { line, character }).map((c) => c.label);
 
 describe('completion', () => {
-  it('offers every keyword but `end` at the start of a line, with its syntax and docs', () => {
+  it('offers every keyword but `end` at the start of a line, with its syntax and docs, then the statement snippets', () => {
     const items = completionsAt('', { line: 0, character: 0 });
     expect(items.map((i) => i.label)).toEqual([
       'network', 'input', 'dense', 'loss', 'optimizer', 'batch', 'epochs', 'l2', 'l1', 'stop', 'init', 'seed', 'data', 'validation', 'normalize', 'features',
+      'new network', 'data inline', 'data csv',
     ]);
+    expect(items.filter((i) => i.kind === 'snippet').every((i) => i.snippet && i.insertText)).toBe(true);
     const dense = items.find((i) => i.label === 'dense')!;
     expect(dense.detail).toBe('dense UNITS ACTIVATION [bias=true|false] [init=SCHEME] [dropout=p]');
     expect(dense.documentation).toContain('A fully connected layer');
@@ -93,6 +96,38 @@ describe('completion', () => {
     expect(labels('init ', 0, 5)).toEqual(['uniform', 'normal', 'xavier', 'he', 'const']);
     expect(labels('normalize ', 0, 10)).toEqual(['none', 'minmax', 'zscore']);
     expect(labels('batch ', 0, 6)).toEqual(['full']);
+  });
+
+  it('offers snippets only where a statement can start, and never the same entry twice', () => {
+    const snippetsAt = (text: string, line: number, character: number) => completionsAt(text, { line, character }).filter((i) => i.kind === 'snippet').map((i) => i.label);
+    expect(snippetsAt('input 2\nde', 1, 2)).toEqual(['new network', 'data inline', 'data csv']);
+    for (const [text, line, character] of [
+      ['dense 4 ', 0, 8],
+      ['dense 4 tanh ', 0, 13],
+      ['data ', 0, 5],
+      ['loss ', 0, 5],
+      ['optimizer sgd ', 0, 14],
+      ['data inline\n  0 0 -> 0\n', 2, 0],
+    ] as const) {
+      expect(snippetsAt(text, line, character), JSON.stringify(text)).toEqual([]);
+    }
+    // No two entries of one list share a label (network / new network, csv / data csv were pairs).
+    const spec = readFileSync(path.join(root, 'examples', 'xor.nnspec'), 'utf8');
+    const lines = spec.split('\n');
+    for (let line = 0; line < lines.length; line++) {
+      for (let character = 0; character <= lines[line].length; character++) {
+        const list = completionsAt(spec, { line, character }).map((i) => i.label);
+        expect(new Set(list).size, `${line}:${character} ${list.join(', ')}`).toBe(list.length);
+      }
+    }
+  });
+
+  it('leaves no place to word-based suggestions: they are off for .nnspec, and no static snippets file offers words everywhere', () => {
+    const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+    expect(manifest.contributes.configurationDefaults['[nnspec]']).toMatchObject({ 'editor.wordBasedSuggestions': 'off', 'editor.suggest.showWords': false });
+    expect(manifest.contributes.snippets).toBeUndefined();
+    // After an option's `=` with no value to suggest (a number), the list is empty, not padded with words.
+    expect(labels('data spiral noise=', 0, 18)).toEqual([]);
   });
 
   it('offers only `end` inside an inline data block, nothing in comments or strings', () => {
@@ -202,7 +237,7 @@ describe('code lens and status bar', () => {
 
   it('shows Train · Step · Step epoch · Reset without a session', () => {
     expect(codeLensItems(undefined).map((i) => [i.title, i.command])).toEqual([
-      ['▶ Train', 'nnspec.train'],
+      ['$(play) Train', 'nnspec.train'],
       ['Step', 'nnspec.step'],
       ['Step epoch', 'nnspec.stepEpoch'],
       ['Reset', 'nnspec.reset'],
@@ -210,27 +245,19 @@ describe('code lens and status bar', () => {
   });
 
   it('adds the epoch and loss, Pause while running, and a restart lens when stale', () => {
-    expect(codeLensItems(session).map((i) => i.title)).toEqual(['▶ Train', 'Step', 'Step epoch', 'Reset', 'epoch 3/30 · loss 0.1235 · paused']);
-    expect(codeLensItems({ ...session, status: 'running' })[0]).toMatchObject({ title: '⏸ Pause', command: 'nnspec.pause' });
+    expect(codeLensItems(session).map((i) => i.title)).toEqual(['$(play) Train', 'Step', 'Step epoch', 'Reset', 'epoch 3/30 · loss 0.1235 · paused']);
+    expect(codeLensItems({ ...session, status: 'running' })[0]).toMatchObject({ title: '$(debug-pause) Pause', command: 'nnspec.pause' });
     expect(codeLensItems({ ...session, status: 'running' })[4].title).toBe('epoch 3/30 · loss 0.1235');
     expect(codeLensItems({ ...session, stale: true }).slice(-1)[0]).toMatchObject({ title: 'stale — restart', command: 'nnspec.restart' });
     expect(codeLensItems({ ...session, status: 'error', message: 'iris.csv:3: not a number' })[4].title).toBe('error: iris.csv:3: not a number');
     expect(codeLensItems({ ...session, status: 'done', epoch: 30, stepInEpoch: 0 })[4].title).toBe('epoch 30/30 · loss 0.1235 · done');
   });
 
-  it('shows the epoch in progress, or the one just finished between epochs', () => {
-    expect(displayEpoch(0, 0, 30)).toBe(1);
-    expect(displayEpoch(0, 1, 30)).toBe(1);
-    expect(displayEpoch(1, 0, 30)).toBe(1);
-    expect(displayEpoch(2, 5, 30)).toBe(3);
-    expect(displayEpoch(30, 0, 30)).toBe(30);
-  });
-
   it('writes the status bar text with a spinner, epoch, loss and samples/s while running', () => {
     const latest = { epoch: 2, stepInEpoch: 1, loss: 0.123, samplesPerSecond: 12_345 } as Snapshot;
     const info = { epochs: 30 } as SessionState['info'];
-    expect(statusBarText({ status: 'running', info, latest, message: undefined })).toBe('$(sync~spin) NNSpec epoch 3/30 · loss 0.1230 · 12.3k samples/s');
-    expect(statusBarText({ status: 'paused', info, latest, message: undefined }, true)).toBe('$(debug-pause) NNSpec epoch 3/30 · loss 0.1230 · stale');
+    expect(statusBarText({ status: 'running', info, latest, message: undefined })).toBe('$(sync~spin) NNSpec epoch 3/30 · loss 0.123 · 12.3k samples/s');
+    expect(statusBarText({ status: 'paused', info, latest, message: undefined }, true)).toBe('$(debug-pause) NNSpec epoch 3/30 · loss 0.123 · stale');
     expect(statusBarText({ status: 'loading', info: undefined, latest: undefined, message: undefined })).toBe('$(loading~spin) NNSpec loading…');
   });
 });
@@ -248,7 +275,7 @@ describe('session state on the host', () => {
     state.apply({ type: 'loaded', info, diagnostics: [] });
     expect(state.status).toBe('ready');
     state.apply(snapshot({ step: 2, newStepLosses: Float32Array.of(0.5, 0.4), newEpochs: [metrics(0)] }));
-    state.apply({ type: 'epoch', metrics: metrics(0) });
+    state.apply(snapshot({ step: 2, newStepLosses: new Float32Array(0), newEpochs: [metrics(0)] }));
     const layers = [{ weights: Float32Array.of(1) } as LayerSnapshot];
     state.apply(snapshot({ step: 3, newStepLosses: Float32Array.of(0.3), layers }));
     expect(state.stepLosses.toArray()).toEqual(Float32Array.of(0.5, 0.4, 0.3));
@@ -296,7 +323,9 @@ describe('the gradient hover equals the core trainer', () => {
     return project.trainer;
   }
   const copy = (layer: Trainer['layers'][number]): LayerSnapshot => copyLayer(layer);
-  const num = (text: string, label: string): number => Number(new RegExp(`${label.replace(/[|()]/g, '\\$&')}(\\S+)`).exec(text)![1]);
+  /** A number as shown (a real minus sign, U+2212) back to a number. */
+  const shownNumber = (text: string): number => Number(text.replace('\u2212', '-'));
+  const num = (text: string, label: string): number => shownNumber(new RegExp(`${label.replace(/[|()]/g, '\\$&')}(\\S+)`).exec(text)![1]);
   const close = (shown: number, exact: number): void => expect(Math.abs(shown - exact)).toBeLessThanOrEqual(Math.abs(exact) * 6e-4 + 1e-12);
 
   it('shows shape, mean and max |∂C/∂w| with j,k, the norms, the top table and the chain rule', () => {
@@ -328,15 +357,15 @@ describe('the gradient hover equals the core trainer', () => {
     rows.forEach((row, r) => {
       const i = order[r];
       expect([Number(row[1]), Number(row[2])]).toEqual([Math.floor(i / view.inputs), i % view.inputs]);
-      close(Number(row[3]), view.weights[i]);
-      close(Number(row[4]), view.gradWeights[i]);
-      close(Number(row[5]), view.lastDeltaWeights[i]);
+      close(shownNumber(row[3]), view.weights[i]);
+      close(shownNumber(row[4]), view.gradWeights[i]);
+      close(shownNumber(row[5]), view.lastDeltaWeights[i]);
     });
     const chain = /= (\S+) · (\S+) = (\S+)$/m.exec(text)!;
     expect(text).toContain(`training sample #${trace.sampleIndex} alone`);
-    close(Number(chain[1]), trace.activations[0][k]);
-    close(Number(chain[2]), trace.deltas[0][j]);
-    close(Number(chain[3]), trace.activations[0][k] * trace.deltas[0][j]);
+    close(shownNumber(chain[1]), trace.activations[0][k]);
+    close(shownNumber(chain[2]), trace.deltas[0][j]);
+    close(shownNumber(chain[3]), trace.activations[0][k] * trace.deltas[0][j]);
     expect(text).toContain('[Show layer 1 in the training panel](command:nnspec.showPanel?x)');
   });
 
@@ -363,14 +392,14 @@ describe('the loss hover', () => {
 
   it('shows the batch loss, the last epochs with accuracy, and the trend', () => {
     const text = hoverForLoss({ loss: 'mse', latestLoss: 0.25, step: 12, epochs, totalEpochs: 20 });
-    expect(text).toContain('**Loss (mse)**: 0.2500 on the batch of step 12');
+    expect(text).toContain('**Loss (mse)**: 0.25 on the batch of step 12');
     const rows = [...text.matchAll(/^\| (\d+)\/20 \| (\S+) \| (\S+) \|$/gm)].map((m) => [m[1], m[2], m[3]]);
     expect(rows).toEqual([
-      ['2', '0.9000', '60.0%'],
-      ['3', '0.8000', '70.0%'],
-      ['4', '0.7000', '80.0%'],
-      ['5', '0.6000', '90.0%'],
-      ['6', '0.5000', '100.0%'],
+      ['2', '0.9', '60.0%'],
+      ['3', '0.8', '70.0%'],
+      ['4', '0.7', '80.0%'],
+      ['5', '0.6', '90.0%'],
+      ['6', '0.5', '100.0%'],
     ]);
     expect(text).toContain('Trend: falling, −44.4% over the last 5 epochs');
   });

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readWeightsInWorker } from '../../src/extension/weightsReader';
-import { weightsToJson } from '../../src/core/weights';
+import { packWeights, unpackWeights, weightsToJson } from '../../src/core/weights';
 import type { ToWeightsReader } from '../../src/protocol';
 import { ensureBuilt, ROOT, tempDir } from './cli-support';
 import { writeOneRowWeights, writeSparse } from '../fixtures/budget/hostile';
@@ -40,12 +40,22 @@ const xorWeights = {
 describe('readWeightsInWorker', () => {
   it('reads a weights file that fits', async () => {
     fs.writeFileSync(path.join(dir, 'xor.json'), weightsToJson(xorWeights));
-    expect(await readWeightsInWorker(script, request('xor.json'))).toEqual(xorWeights);
+    const packed = await readWeightsInWorker(script, request('xor.json'));
+    expect(packed.layers.map((l) => [l.units, l.inputs])).toEqual([
+      [4, 2],
+      [1, 4],
+    ]);
+    expect(Array.from(packed.layers[0].weights)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(unpackWeights(packed)).toEqual(xorWeights);
+  });
+
+  it('packs and unpacks without change for float32 values (the trainer keeps float32)', () => {
+    expect(unpackWeights(packWeights(xorWeights))).toEqual(xorWeights);
   });
 
   it('parses text read by the host (virtual file systems)', async () => {
     const weights = await readWeightsInWorker(script, { type: 'parseText', text: JSON.stringify(xorWeights), source: 'remote.json', shape: XOR, memoryBudget: BUDGET });
-    expect(weights).toEqual(xorWeights);
+    expect(unpackWeights(weights)).toEqual(xorWeights);
   });
 
   it('says what does not fit, naming the file', async () => {
@@ -80,7 +90,7 @@ describe('readWeightsInWorker', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     const weights = await reading;
     clearInterval(timer);
-    expect(weights.layers[0].weights[199][1999]).toBeCloseTo(rows[199][1999], 6);
+    expect(weights.layers[0].weights[199 * 2000 + 1999]).toBeCloseTo(rows[199][1999], 6);
     expect(ticks).toBeGreaterThan(0);
   });
 });

@@ -120,10 +120,10 @@ describe('loss chart', () => {
     expect(smoothed[smoothed.length - 1].y).toBeLessThan(xor.losses[0] / 4);
 
     expect(await text(p.page, '.badge')).toBe('done');
-    expect(await text(p.page, '.metric:nth-child(1) dd')).toBe('1000 / 1000');
+    expect(await text(p.page, '.metric:nth-child(1) dd')).toBe('1,000 / 1,000');
     expect(await text(p.page, '.metric:nth-child(2) dd')).toBe('1,000');
     expect(await text(p.page, '.metric:nth-child(4) dd')).toBe(formatNumber(xor.latest.loss as number));
-    expect(await text(p.page, '.metric:nth-child(5) dd')).toBe('100%');
+    expect(await text(p.page, '.metric:nth-child(5) dd')).toBe('100% train');
     await closeClean(p);
   });
 
@@ -256,10 +256,15 @@ describe('heatmaps', () => {
     const inputs = 784;
     // Pixel k = 0 (the image's corner) is 0 in every digit: a_k = 0, so Δw_j0 = 0 for every j.
     for (let j = 0; j < 128; j++) expect(layer.lastDeltaWeights[j * inputs]).toBe(0);
+    // The largest |Δ| of the layer, weights and biases together (they share one colour scale);
+    // k = inputs is the bias column.
     let maxAt = 0;
     for (let i = 0; i < layer.lastDeltaWeights.length; i++) if (Math.abs(layer.lastDeltaWeights[i]) > Math.abs(layer.lastDeltaWeights[maxAt])) maxAt = i;
-    const j = Math.floor(maxAt / inputs);
-    const k = maxAt % inputs;
+    let [j, k] = [Math.floor(maxAt / inputs), maxAt % inputs];
+    let peakValue = layer.lastDeltaWeights[maxAt];
+    for (let b = 0; b < layer.lastDeltaBiases.length; b++) {
+      if (Math.abs(layer.lastDeltaBiases[b]) > Math.abs(peakValue)) [j, k, peakValue] = [b, inputs, layer.lastDeltaBiases[b]];
+    }
     const colours = await hook(p.page, (h) => h.scaleColors(), null);
     const canvas = 'canvas[data-layer="1"]';
     const size = await p.page.evaluate(() => {
@@ -270,7 +275,7 @@ describe('heatmaps', () => {
     const corner = await hook(p.page, (h) => h.cellPixel(1, 5, 0), null);
     expect(distance(await pixel(p.page, canvas, corner!.x, corner!.y), colours.neutral)).toBeLessThanOrEqual(1);
     const peak = await hook(p.page, (h, [jj, kk]) => h.cellPixel(1, jj, kk), [j, k] as const);
-    const end = layer.lastDeltaWeights[maxAt] > 0 ? colours.positive : colours.negative;
+    const end = peakValue > 0 ? colours.positive : colours.negative;
     expect(distance(await pixel(p.page, canvas, peak!.x, peak!.y), end)).toBeLessThanOrEqual(1);
     // Image input: layer 1's neurons as 28×28 tiles.
     expect(await p.page.locator('canvas.tiles').count()).toBe(1);
@@ -392,6 +397,8 @@ describe('a narrow panel (300 px)', () => {
         expect(b.right, b.text).toBeLessThanOrEqual(300);
       }
       await p.page.screenshot({ path: path.join(ARTIFACTS, `${name}-narrow-300.png`), fullPage: true });
+      await p.page.locator('.top').screenshot({ path: path.join(ARTIFACTS, `${name}-narrow-300-header.png`) });
+      await p.page.locator('.chart-card').screenshot({ path: path.join(ARTIFACTS, `${name}-narrow-300-chart.png`) });
       await closeClean(p);
     });
   }
@@ -596,6 +603,44 @@ describe('controls, state and messages', () => {
     expect(await q.page.getByRole('radio', { name: 'Log' }).getAttribute('aria-checked')).toBe('true');
     expect(await q.page.getByRole('radio', { name: 'Steps' }).getAttribute('aria-checked')).toBe('true');
     await closeClean(q);
+  });
+
+  test('accuracy says which is training and which validation', async () => {
+    const p = await open('light');
+    const epochs = [{ epoch: 0, train: { loss: 0.25, accuracy: 0.98, count: 4 }, validation: { loss: 0.5, accuracy: 0.941, count: 2 } }];
+    await p.send([{ type: 'init', info: tinyInfo({ validationCount: 2 }), status: 'paused', history: { stepLosses: Float32Array.from([0.5]), epochs }, latest: tinySnapshot(4) }]);
+    await p.settle();
+    const accuracy = p.page.locator('.metric', { hasText: 'Accuracy' }).locator('dd');
+    expect(await accuracy.textContent()).toBe('98.0% train \u00b7 94.1% validation');
+    await closeClean(p);
+  });
+
+  test('decision boundary: axes x₁ and x₂ with ticks over the plane\'s range, and a legend of its colours', async () => {
+    const p = await open('dark');
+    await p.send(xor.stream);
+    await p.settle();
+    const plane = (xor.stream[0] as Extract<ToPanel, { type: 'init' }>).info.plane!;
+    const ticks = async (axis: 'x' | 'y') => (await p.page.locator(`.boundary-card .${axis}-ticks span`).allTextContents()).map((t) => Number(t.replace('\u2212', '-')));
+    for (const [axis, min, max] of [['x', plane.xMin, plane.xMax], ['y', plane.yMin, plane.yMax]] as const) {
+      const values = await ticks(axis);
+      expect(values.length, axis).toBeGreaterThanOrEqual(3);
+      expect(Math.min(...values)).toBeGreaterThanOrEqual(min - 1e-9);
+      expect(Math.max(...values)).toBeLessThanOrEqual(max + 1e-9);
+    }
+    expect(await text(p.page, '.boundary-card .x-title')).toBe('x\u2081');
+    expect(await text(p.page, '.boundary-card .y-title')).toBe('x\u2082');
+    // The lowest x tick sits at the plane's left edge in proportion, the highest near its right.
+    const canvas = (await p.page.locator('canvas.boundary').boundingBox())!;
+    const xs = await p.page.locator('.boundary-card .x-ticks span').evaluateAll((list) =>
+      list.map((e) => {
+        const r = (e as unknown as { getBoundingClientRect(): { left: number; width: number } }).getBoundingClientRect();
+        return r.left + r.width / 2;
+      }),
+    );
+    const values = await ticks('x');
+    values.forEach((v, i) => expect(Math.abs(xs[i] - (canvas.x + ((v - plane.xMin) / (plane.xMax - plane.xMin)) * canvas.width))).toBeLessThanOrEqual(2));
+    expect(await text(p.page, '.boundary-legend')).toBe('target 0target 1\u00b7 background: the output,low0.5 (the boundary)high');
+    await closeClean(p);
   });
 
   test('decision boundary: the training points sit on the plane in their class colours', async () => {

@@ -5,7 +5,7 @@
  * it in the e2e suite.
  */
 import { beforeEach, describe, expect, test, vi } from 'vitest';
-import type { FromPanel, PanelAction, SessionInfo, SessionStatus, ToPanel } from '../../src/protocol';
+import type { FromPanel, PanelAction, SessionInfo, SessionStatus, Snapshot, ToPanel } from '../../src/protocol';
 
 // ---------------------------------------------------------------------------
 // A stand-in for the parts of `vscode` panel.ts touches.
@@ -168,6 +168,17 @@ class FakeSource {
   setPanelVisible(visible: boolean): void {
     this.visibility.push(visible);
   }
+  readonly drawing: string[] = [];
+  willDraw(step: number): void {
+    this.drawing.push(`will ${step}`);
+  }
+  drawn(step: number): void {
+    this.drawing.push(`drawn ${step}`);
+  }
+  readonly paces: unknown[] = [];
+  setPace(pace: unknown): void {
+    this.paces.push(pace);
+  }
 }
 
 type Source = Parameters<typeof TrainingPanel.show>[1];
@@ -229,6 +240,23 @@ describe('TrainingPanel', () => {
     // Inspect Gradients on an open panel focuses at once.
     TrainingPanel.show(context, asSource(source), { layer: 1, mode: 'weights' });
     expect(fp.posted.at(-1)).toEqual({ type: 'focusLayer', layer: 1, mode: 'weights' });
+  });
+
+  test('flow control: a snapshot posted to the visible panel waits for its drawn; the speed control reaches the session', () => {
+    const source = new FakeSource(new FakeUri('file', '/work/xor.nnspec'), 'xor');
+    TrainingPanel.show(context, asSource(source));
+    const fp = lastPanel();
+    const snapshot = { status: 'running', epoch: 0, step: 7, stepInEpoch: 7, rate: 0.5, loss: 0.2, newStepLosses: new Float32Array(0), newEpochs: [], samplesPerSecond: 1 } satisfies Snapshot;
+    source.messages.fire({ type: 'snapshot', snapshot }); // before ready: not posted, nothing to wait for
+    expect(source.drawing).toEqual([]);
+    fp.say({ type: 'ready' });
+    source.messages.fire({ type: 'snapshot', snapshot });
+    expect(fp.posted.at(-1)?.type).toBe('snapshot');
+    fp.say({ type: 'drawn', step: 7 });
+    expect(source.drawing).toEqual(['will 7', 'drawn 7']);
+    fp.say({ type: 'pace', pace: 10 });
+    fp.say({ type: 'pace', pace: 'nonsense' as never });
+    expect(source.paces).toEqual([10, 'auto']);
   });
 
   test('hidden: the session stops sending layers and nothing is posted; visible again: a full init', () => {

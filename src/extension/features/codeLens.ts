@@ -1,9 +1,10 @@
 /**
- * The code lens above a spec's first statement: "▶ Train · Step · Step epoch · Reset", and
+ * The code lens above a spec's first statement: "$(play) Train · Step · Step epoch · Reset" (codicons,
+ * which every VS Code font renders; a ⏸ character is missing from some), and
  * while a session exists its progress ("epoch 3/30 · loss 0.1234") and staleness.
  */
 import type { SessionStatus } from '../../protocol';
-import { displayEpoch, formatLoss } from '../sessionState';
+import { formatEpoch, formatLoss } from '../../core/format';
 
 export interface LensSession {
   status: SessionStatus;
@@ -28,8 +29,8 @@ export function codeLensItems(session: LensSession | undefined): LensItem[] {
   const running = session?.status === 'running';
   const items: LensItem[] = [
     running
-      ? { title: '⏸ Pause', command: 'nnspec.pause', tooltip: 'Pause training after the current slice' }
-      : { title: '▶ Train', command: 'nnspec.train', tooltip: 'Train the network (start or resume)' },
+      ? { title: '$(debug-pause) Pause', command: 'nnspec.pause', tooltip: 'Pause training after the current slice' }
+      : { title: '$(play) Train', command: 'nnspec.train', tooltip: 'Train the network (start or resume)' },
     { title: 'Step', command: 'nnspec.step', tooltip: 'Train one mini-batch' },
     { title: 'Step epoch', command: 'nnspec.stepEpoch', tooltip: 'Train until the current epoch ends' },
     { title: 'Reset', command: 'nnspec.reset', tooltip: 'Back to the seeded initial weights' },
@@ -50,8 +51,7 @@ export function progressText(session: LensSession): string {
     case 'error':
       return `error: ${session.message ?? 'the session failed'}`;
     default: {
-      const shown = displayEpoch(session.epoch, session.stepInEpoch, session.epochs);
-      const text = `epoch ${shown}/${session.epochs} · loss ${formatLoss(session.loss)}`;
+      const text = `epoch ${formatEpoch(session.epoch, session.stepInEpoch, session.epochs)} · loss ${formatLoss(session.loss)}`;
       if (session.status === 'done') return `${text} · done`;
       if (session.status === 'diverged') return `${text} · diverged`;
       if (session.status === 'paused') return `${text} · paused`;

@@ -2,7 +2,11 @@
  * Completion for .nnspec files, as a pure function of the text and the cursor: keywords at the
  * start of a line, activations after `dense N`, costs after `loss`, data set names after
  * `data`, option keys (`rate=` …) and option values (`init=he`), each with its documentation
- * from the core's vocabulary. The VS Code provider (languageFeatures.ts) only converts types.
+ * from the core's vocabulary; the statement snippets (a whole network, an inline data block, a
+ * CSV data line) only where a statement can start, each once. Every list is complete for its
+ * place: the package turns VS Code's word-based suggestions off for .nnspec (package.json
+ * `configurationDefaults`), so a place with nothing to offer (`noise=`) offers nothing.
+ * The VS Code provider (languageFeatures.ts) only converts types.
  */
 import type { Position, Range } from '../../core/spec';
 import { lexLine, splitLines, type LexToken } from '../../core/lang/lexer';
@@ -61,7 +65,8 @@ export function completionsAt(text: string, position: Position): CompletionEntry
     return done.length === 0 ? [keywordEntry(keywordDoc('end')!, range, 0)] : [];
   }
   if (done.length === 0) {
-    return vocabulary.keywords.filter((k) => k.name !== 'end').map((k, i) => keywordEntry(k, range, i));
+    const keywords = vocabulary.keywords.filter((k) => k.name !== 'end').map((k, i) => keywordEntry(k, range, i));
+    return [...keywords, ...STATEMENT_SNIPPETS.map((snippet, i) => ({ ...snippet, range, sortText: sort(keywords.length + i) }))];
   }
 
   const keyword = done[0].text;
@@ -128,6 +133,46 @@ export function completionsAt(text: string, position: Position): CompletionEntry
   }
 }
 
+/** The snippets that write whole statements: offered at the start of a line only (not inside an inline block). */
+const STATEMENT_SNIPPETS: Omit<CompletionEntry, 'range' | 'sortText'>[] = [
+  {
+    label: 'new network',
+    kind: 'snippet',
+    detail: 'a complete spec: input, two dense layers, cost, optimizer and data',
+    documentation: 'A whole network to start from: `network`, `input`, two `dense` layers, `loss`, `optimizer`, `batch`, `epochs`, `seed` and `data`; Tab moves between the choices.',
+    insertText: [
+      'network ${1:name}',
+      'input ${2:2}',
+      'dense ${3:4} ${4|tanh,sigmoid,relu,leaky_relu,identity,softmax|}',
+      'dense ${5:1} ${6|sigmoid,tanh,relu,leaky_relu,identity,softmax|}',
+      'loss ${7|mse,bce,cce|}',
+      'optimizer sgd rate=${8:0.5}',
+      'batch ${9:4}',
+      'epochs ${10:500}',
+      'seed ${11:1}',
+      'data ${12|xor,and,or,circle,spiral,moons,gaussians,sine,digits|}',
+      '$0',
+    ].join('\n'),
+    snippet: true,
+  },
+  {
+    label: 'data inline',
+    kind: 'snippet',
+    detail: 'rows written in the spec: inputs -> targets, closed by end',
+    documentation: 'Training rows written in the spec: `inputs -> targets`, one row a line, closed by `end`.\n\n```nnspec\ndata inline\n  0 0 -> 0\n  0 1 -> 1\nend\n```',
+    insertText: 'data inline\n  ${1:0 0} -> ${2:0}\n  ${3:0 1} -> ${4:1}\nend\n$0',
+    snippet: true,
+  },
+  {
+    label: 'data csv',
+    kind: 'snippet',
+    detail: 'a CSV file relative to this spec; the target is the last column unless label= says',
+    documentation: 'Training data from a CSV file (its path relative to this spec); the target is the last column unless `label=` names another.',
+    insertText: 'data "${1:data.csv}" label=${2|last,first|}$0',
+    snippet: true,
+  },
+];
+
 /** True when `line` lies between a `data inline` line and its `end`. */
 export function insideInlineBlock(lines: readonly string[], line: number): boolean {
   let inside = false;
@@ -183,12 +228,12 @@ function dataChoices(range: Range): CompletionEntry[] {
   const entries = vocabulary.datasets.map((d, i) => datasetEntry(d, range, i));
   const data = keywordDoc('data')!;
   entries.push({
-    label: 'inline', kind: 'snippet', detail: 'rows written in the spec, until end',
+    label: 'inline', kind: 'value', detail: 'rows written in the spec, until end',
     documentation: 'Training rows written in the spec: `inputs -> targets`, one row a line, closed by `end`.\n\n```nnspec\ndata inline\n  0 0 -> 0\n  0 1 -> 1\nend\n```',
     insertText: 'inline\n  ${1:0 0} -> ${2:0}\nend', snippet: true, range, sortText: sort(entries.length),
   });
   entries.push({
-    label: '"file.csv"', kind: 'snippet', detail: 'a CSV file, relative to this spec',
+    label: '"file.csv"', kind: 'value', detail: 'a CSV file, relative to this spec',
     documentation: data.doc, insertText: '"${1:data.csv}"', snippet: true, range, sortText: sort(entries.length),
   });
   return entries;

@@ -7,6 +7,7 @@
  * Indices j, k count from 0, like the arrays: w^l_jk = weights[j * inputs + k] (row-major,
  * units × inputs), j a neuron of layer l, k a neuron of layer l−1.
  */
+import { formatNumber } from '../../core/format';
 import type { EpochMetrics } from '../../core/engine/types';
 import type { LayerSnapshot, SessionInfo, TraceSnapshot } from '../../protocol';
 
@@ -96,12 +97,7 @@ export function gradientNorms(layers: readonly LayerSnapshot[]): number[] {
 
 /** A number with 4 significant digits; exponent form outside [1e-3, 1e5). */
 export function fmt(value: number, digits = 4): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
-  if (value === 0) return '0';
-  const abs = Math.abs(value);
-  if (abs >= 1e-3 && abs < 1e5) return value.toPrecision(digits);
-  return value.toExponential(digits - 1);
+  return formatNumber(value, digits);
 }
 
 export interface LayerHoverInput {

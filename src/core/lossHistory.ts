@@ -1,0 +1,135 @@
+/**
+ * Step losses in bounded memory, shared by the worker (what it holds for the next snapshot) and
+ * the host (the session's whole history). Pure (no `vscode`, no Node API).
+ */
+
+/**
+ * The batch losses of the steps so far, in bounded memory however long the run: every step
+ * until CAPACITY steps, then each stored value stands for `stride` consecutive steps (a power of
+ * two that doubles whenever the store is full), alternately the lowest and the highest batch loss
+ * of those steps, so the chart keeps its envelope and its spikes. Value i covers steps
+ * i·stride + 1 … (i + 1)·stride; `steps` counts every step pushed.
+ */
+export class LossHistory {
+  /** 2^20 values = 4 MB, whatever the number of steps. */
+  static readonly CAPACITY = 1 << 20;
+  private values: Float32Array;
+  /** Values stored (complete strides). */
+  length = 0;
+  stride = 1;
+  /** Steps pushed in all. */
+  steps = 0;
+  /** The stride in progress: its lowest and highest loss and how many steps it has. */
+  private partMin = Infinity;
+  private partMax = -Infinity;
+  private partCount = 0;
+
+  constructor(private readonly capacity = LossHistory.CAPACITY) {
+    this.values = new Float32Array(Math.min(1024, capacity));
+  }
+
+  /** Losses of consecutive steps, one each. */
+  push(losses: ArrayLike<number>): void {
+    for (let i = 0; i < losses.length; i++) this.pushOne(losses[i]);
+  }
+
+  /**
+   * Losses as a snapshot carries them: value i stands for the steps up to
+   * lastStep − (n − 1 − i)·stride (each the `stride` steps before it, or fewer for the first
+   * when steps were already known). Steps already here are not counted twice.
+   */
+  pushSteps(values: ArrayLike<number>, lastStep: number, stride = 1): void {
+    const n = values.length;
+    for (let i = 0; i < n; i++) {
+      const end = lastStep - (n - 1 - i) * stride;
+      for (let count = end - this.steps; count > 0; count--) this.pushOne(values[i]);
+    }
+  }
+
+  /**
+   * Everything pushed since the last take, as a snapshot carries it (stored values, then the
+   * stride in progress as one more value), and starts empty again.
+   */
+  take(): { values: Float32Array; stride: number } {
+    const stored = this.values.subarray(0, this.length);
+    const partial = this.stride > 1 && this.partCount > 0;
+    const values = new Float32Array(this.length + (partial ? 1 : 0));
+    values.set(stored);
+    if (partial) values[this.length] = this.length % 2 === 0 ? this.partMin : this.partMax;
+    const stride = this.stride;
+    this.clear();
+    return { values, stride };
+  }
+
+  /** The loss of the next step. */
+  pushOne(loss: number): void {
+    this.steps++;
+    if (this.stride === 1) {
+      this.store(loss);
+      return;
+    }
+    // NaN (a diverged step) must not vanish in min/max: Math.min/max propagate it.
+    this.partMin = this.partCount === 0 ? loss : Math.min(this.partMin, loss);
+    this.partMax = this.partCount === 0 ? loss : Math.max(this.partMax, loss);
+    this.partCount++;
+    if (this.partCount === this.stride) {
+      this.store(this.length % 2 === 0 ? this.partMin : this.partMax);
+      this.partCount = 0;
+    }
+  }
+
+  private store(value: number): void {
+    if (this.length === this.values.length) {
+      if (this.values.length < this.capacity) {
+        const grown = new Float32Array(Math.min(this.capacity, this.values.length * 2));
+        grown.set(this.values);
+        this.values = grown;
+      } else {
+        this.compact();
+      }
+    }
+    this.values[this.length++] = value;
+  }
+
+  /** Halves the resolution: pairs of values become one (the pair's min at even, max at odd positions). */
+  private compact(): void {
+    const half = this.length >> 1;
+    for (let i = 0; i < half; i++) {
+      const a = this.values[2 * i];
+      const b = this.values[2 * i + 1];
+      this.values[i] = i % 2 === 0 ? Math.min(a, b) : Math.max(a, b);
+    }
+    this.length = half;
+    this.stride *= 2;
+  }
+
+  /** A copy of the stored values (safe to post or transfer); value i covers steps i·stride + 1 … (i + 1)·stride. */
+  toArray(): Float32Array {
+    return this.values.slice(0, this.length);
+  }
+
+  /** Bytes held, for the memory test. */
+  get bytes(): number {
+    return this.values.byteLength;
+  }
+
+  clear(): void {
+    this.length = 0;
+    this.steps = 0;
+    this.stride = 1;
+    this.partCount = 0;
+    if (this.values.length > 1024) this.values = new Float32Array(1024);
+  }
+}
+
+
+/**
+ * Bounds a list that grows by appending (epoch metrics): once it is longer than `capacity`,
+ * every other item of the older three quarters is dropped; the latest quarter stays complete.
+ * Returns the list to keep (the same one when nothing was dropped).
+ */
+export function thinOlder<T>(list: T[], capacity: number): T[] {
+  if (list.length <= capacity) return list;
+  const recent = list.length - (capacity >> 2);
+  return [...list.slice(0, recent).filter((_, i) => i % 2 === 0), ...list.slice(recent)];
+}
