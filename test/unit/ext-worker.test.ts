@@ -261,7 +261,8 @@ describe('training worker', () => {
     expect(f.status).toBe('done');
     expect(f.stopRule).toBe('patience');
     expect(f.message).toMatch(/^stopped early after epoch 3: loss has not improved by more than 0\.5 for 2 epochs \(best .* after epoch 1, whose weights were restored\)$/);
-    expect(h.messages.filter((m) => m.type === 'epoch')).toHaveLength(3);
+    const snapshots = h.messages.filter((m): m is Extract<FromWorker, { type: 'snapshot' }> => m.type === 'snapshot');
+    expect(snapshots.flatMap((m) => m.snapshot.newEpochs.map((e) => e.epoch))).toEqual([0, 1, 2]);
     const trainer = core(text).trainer;
     trainer.stepEpoch();
     expect(f.final?.loss).toBe(trainer.evaluate('train')!.loss);
