@@ -218,7 +218,16 @@ export type FromWorker =
   | { type: 'loaded'; info: SessionInfo; diagnostics: Diagnostic[] }
   | { type: 'loadFailed'; message: string; diagnostics: Diagnostic[] }
   | { type: 'snapshot'; snapshot: Snapshot }
-  | { type: 'finished'; status: 'done' | 'diverged'; message?: string; final?: Evaluation; validation?: Evaluation }
+  | {
+      type: 'finished';
+      status: 'done' | 'diverged';
+      /** diverged: what went wrong; done: why the `stop` rule ended the run early (absent when every epoch ran). */
+      message?: string;
+      /** done early: which `stop` rule ended it. */
+      stopRule?: 'patience' | 'goal';
+      final?: Evaluation;
+      validation?: Evaluation;
+    }
   | { type: 'response'; id: number; response: WorkerResponse }
   | { type: 'responseError'; id: number; message: string }
   /** The worker cannot go on; `message` says why in a sentence (never a stack trace). */

@@ -246,7 +246,7 @@ export function startPanel(): PanelInternals {
     latest = s;
     undrawnStep = s.step;
     status = s.status;
-    if (status !== 'diverged' && status !== 'error') statusMessage = undefined;
+    if (status !== 'diverged' && status !== 'error' && status !== 'done') statusMessage = undefined;
     addStepLosses(s);
     history.addEpochs(s.newEpochs);
     heatmaps.setData(s.layers, s.trace);

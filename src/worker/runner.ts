@@ -375,11 +375,13 @@ export class SessionRunner {
     this.stopLoop();
     this.status = 'done';
     this.sendSnapshot(true);
-    // Training ends with an epoch: its metrics are the final ones (no second pass over the data).
-    const last = this.lastEpochMetrics?.epoch === this.trainer.epoch - 1 ? this.lastEpochMetrics : undefined;
+    // Training ends with an epoch: its metrics are the final ones (no second pass over the data),
+    // unless `stop restore=best` put the best epoch's weights back.
+    const stopped = this.trainer.stopped;
+    const last = this.lastEpochMetrics?.epoch === this.trainer.epoch - 1 && stopped?.restoredEpoch === undefined ? this.lastEpochMetrics : undefined;
     const final = last ? last.train : this.trainer.evaluate('train') ?? undefined;
     const validation = last ? last.validation : this.trainer.evaluate('validation') ?? undefined;
-    this.post({ type: 'finished', status: 'done', final, validation }, []);
+    this.post({ type: 'finished', status: 'done', final, validation, ...(stopped ? { message: stopped.message, stopRule: stopped.rule } : {}) }, []);
   }
 
   private sendSnapshot(includeLayers: boolean): void {

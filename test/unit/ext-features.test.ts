@@ -43,12 +43,12 @@ describe('completion', () => {
   it('offers every keyword but `end` at the start of a line, with its syntax and docs, then the statement snippets', () => {
     const items = completionsAt('', { line: 0, character: 0 });
     expect(items.map((i) => i.label)).toEqual([
-      'network', 'input', 'dense', 'loss', 'optimizer', 'batch', 'epochs', 'l2', 'init', 'seed', 'data', 'validation', 'normalize', 'features',
+      'network', 'input', 'dense', 'loss', 'optimizer', 'batch', 'epochs', 'l2', 'l1', 'stop', 'init', 'seed', 'data', 'validation', 'normalize', 'features',
       'new network', 'data inline', 'data csv',
     ]);
     expect(items.filter((i) => i.kind === 'snippet').every((i) => i.snippet && i.insertText)).toBe(true);
     const dense = items.find((i) => i.label === 'dense')!;
-    expect(dense.detail).toBe('dense UNITS ACTIVATION [bias=true|false] [init=SCHEME]');
+    expect(dense.detail).toBe('dense UNITS ACTIVATION [bias=true|false] [init=SCHEME] [dropout=p]');
     expect(dense.documentation).toContain('A fully connected layer');
   });
 
@@ -63,8 +63,8 @@ describe('completion', () => {
   });
 
   it('offers the options of a dense line that are not written yet, and their values', () => {
-    expect(labels('dense 4 tanh ', 0, 13)).toEqual(['bias=', 'init=']);
-    expect(labels('dense 4 tanh bias=false ', 0, 24)).toEqual(['init=']);
+    expect(labels('dense 4 tanh ', 0, 13)).toEqual(['bias=', 'init=', 'dropout=']);
+    expect(labels('dense 4 tanh bias=false ', 0, 24)).toEqual(['init=', 'dropout=']);
     expect(labels('dense 4 tanh bias=', 0, 18)).toEqual(['true', 'false']);
     const inits = completionsAt('dense 4 tanh init=', { line: 0, character: 18 });
     expect(inits.map((i) => i.label)).toEqual(['uniform', 'normal', 'xavier', 'he', 'const:V']);
@@ -90,8 +90,9 @@ describe('completion', () => {
   });
 
   it('offers optimizer options, init schemes, normalisations and `batch full`', () => {
-    expect(labels('optimizer ', 0, 10)).toEqual(['sgd']);
-    expect(labels('optimizer sgd rate=0.5 ', 0, 23)).toEqual(['momentum=', 'decay=']);
+    expect(labels('optimizer ', 0, 10)).toEqual(['sgd', 'adam', 'rmsprop', 'adagrad']);
+    expect(labels('optimizer sgd rate=0.5 ', 0, 23)).toEqual(['decay=', 'momentum=', 'nesterov=']);
+    expect(labels('optimizer adam ', 0, 15)).toEqual(['rate=', 'decay=', 'beta1=', 'beta2=', 'epsilon=']);
     expect(labels('init ', 0, 5)).toEqual(['uniform', 'normal', 'xavier', 'he', 'const']);
     expect(labels('normalize ', 0, 10)).toEqual(['none', 'minmax', 'zscore']);
     expect(labels('batch ', 0, 6)).toEqual(['full']);
@@ -157,7 +158,7 @@ describe('word hovers', () => {
     const mse = at(XOR, 4, 6)!.markdown;
     expect(mse).toContain('C = (1/n) Σ<sub>x</sub> ½‖y(x) − a<sup>L</sup>(x)‖<sup>2</sup>');
     expect(mse).toContain('∇<sub>a</sub>C = a<sup>L</sup> − y');
-    expect(at(XOR, 2, 1)!.markdown).toContain('`dense UNITS ACTIVATION [bias=true|false] [init=SCHEME]`');
+    expect(at(XOR, 2, 1)!.markdown).toContain('`dense UNITS ACTIVATION [bias=true|false] [init=SCHEME] [dropout=p]`');
     expect(at(XOR, 5, 16)!.markdown).toContain('The learning rate η.');
     expect(at('dense 4 relu init=he', 0, 19)!.markdown).toContain(vocabulary.inits.find((i) => i.name === 'he')!.doc);
     expect(at(XOR, 9, 6)!.markdown).toContain('The XOR truth table');
