@@ -15,7 +15,7 @@ import { getNonce, panelHtml } from './panelHtml';
 import { denseLineRange, specEdit } from './features/specEdits';
 import type { PanelFocus, PanelSource } from './panelSource';
 
-const ACTIONS: readonly PanelAction[] = ['train', 'pause', 'step', 'stepEpoch', 'reset'];
+const ACTIONS: readonly PanelAction[] = ['train', 'pause', 'step', 'stepEpoch', 'reset', 'continue'];
 
 export class TrainingPanel {
   static readonly viewType = 'nnspec.training';
