@@ -19,6 +19,8 @@ export const COMMAND = {
   saveWeights: 'nnspec.saveWeights',
   loadWeights: 'nnspec.loadWeights',
   predict: 'nnspec.predict',
+  /** Registered by exportNetwork.ts (EXPORT_COMMAND). */
+  exportNetwork: 'nnspec.exportNetwork',
 } as const;
 
 export type CommandId = (typeof COMMAND)[keyof typeof COMMAND];

@@ -8,13 +8,14 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { SessionManager, TrainingSession } from './sessions';
 import { statusBarText } from './sessionState';
+import { escapeMarkdown } from '../core/escape';
 import { TrainingPanel } from './panel';
 import { restartSignature, specEdit } from './specEdits';
 import { parseSpec } from '../core/lang/index';
+import { COMMAND } from './commandIds';
 
 /** An edit is looked at once the text has not changed for this long (typing "0.05" passes through "0.0"). */
 export const EDIT_SETTLE_MS = 400;
-import { COMMAND } from './commandIds';
 
 export class SessionUi implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('nnspec.session', vscode.StatusBarAlignment.Left, 50);
@@ -143,9 +144,10 @@ export class SessionUi implements vscode.Disposable {
       return;
     }
     this.item.text = statusBarText(session.state, session.stale);
+    // The name and the message come from the user's files: escaped, so they show as written.
     const tooltip = new vscode.MarkdownString(
-      `**${session.info?.name ?? path.basename(session.specUri.fsPath)}** — ${session.status}` +
-        (session.state.message ? `\n\n${session.state.message}` : '') +
+      `**${escapeMarkdown(session.info?.name ?? path.basename(session.specUri.fsPath))}** — ${session.status}` +
+        (session.state.message ? `\n\n${escapeMarkdown(session.state.message)}` : '') +
         (session.stale ? '\n\nThe spec changed since this session loaded it.' : '') +
         '\n\nClick to show the training panel.',
     );

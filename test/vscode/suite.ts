@@ -405,6 +405,24 @@ test('a crashed worker puts its session in error, with the reason, and the sessi
   }
 });
 
+test('Export Network writes the session\'s current weights (PyTorch folder, ONNX file), off the host thread', async () => {
+  await vscode.commands.executeCommand('nnspec.step', xorUri);
+  const current = path.join(scratch, 'current.weights.json');
+  await vscode.commands.executeCommand('nnspec.saveWeights', xorUri, vscode.Uri.file(current));
+  const folder = path.join(scratch, 'xor-pytorch');
+  const written = await vscode.commands.executeCommand<string[]>('nnspec.exportNetwork', xorUri, 'pytorch', vscode.Uri.file(folder));
+  assert.ok(written?.some((file) => file.endsWith('train.py')), `pytorch export wrote ${describe(written)}`);
+  for (const name of ['model.py', 'train.py', 'weights.json', 'README.md', 'data/train_inputs.npy']) assert.ok(fs.existsSync(path.join(folder, name)), `no ${name}`);
+  assert.deepEqual(readWeights(path.join(folder, 'weights.json')), readWeights(current), 'the export has other weights than the session');
+  const onnx = path.join(scratch, 'xor.onnx');
+  assert.deepEqual(await vscode.commands.executeCommand<string[]>('nnspec.exportNetwork', xorUri, 'onnx', vscode.Uri.file(onnx)), [onnx]);
+  assert.equal(fs.readFileSync(onnx)[1], 7, 'IR version 7 first');
+  // weights as PyTorch's save_weights writes them (json.dump: one line) load back
+  const fromTorch = path.join(scratch, 'from-torch.json');
+  fs.writeFileSync(fromTorch, JSON.stringify(JSON.parse(fs.readFileSync(current, 'utf8'))) + '\n');
+  assert.equal(await vscode.commands.executeCommand('nnspec.loadWeights', xorUri, vscode.Uri.file(fromTorch)), true);
+});
+
 test('Stop ends the session', async () => {
   const stopped = await vscode.commands.executeCommand<StepSummary>('nnspec.stop', xorUri);
   assert.equal(stopped?.status, 'stopped');
