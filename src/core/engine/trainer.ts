@@ -167,7 +167,7 @@ interface Layer {
 
 class BatchTrainer implements Trainer {
   readonly layers: readonly LayerView[];
-  /** epochs, stepsPerEpoch, batchSize, l2, settings and spec change only through retune(). */
+  /** epochs (also raised when a finished session continues: the worker's 'extendEpochs'), stepsPerEpoch, batchSize, l2, settings and spec change only through retune(). */
   epochs: number;
   stepsPerEpoch: number;
   batchSize: number;
@@ -378,7 +378,7 @@ class BatchTrainer implements Trainer {
     // The position in the epoch is kept in samples: after a batch change the epoch goes on from
     // the same place in its shuffle (rounded down to the new batch, so a few samples may repeat).
     const samplesDone = this.stepInEpoch * this.batchSize;
-    this.spec = { ...this.spec, optimizer, batch, epochs: changes.epochs ?? this.spec.epochs, l2: changes.l2 ?? this.spec.l2 };
+    this.spec = { ...this.spec, optimizer, batch, epochs: changes.epochs ?? this.epochs, l2: changes.l2 ?? this.spec.l2 };
     this.settings = optimizerSettings(optimizer);
     this.epochs = this.spec.epochs;
     this.batchSize = batchSize;
