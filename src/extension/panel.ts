@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { assertNever, type FromPanel, type PanelAction, type PanelState, type SpecEditRequest, type ToPanel } from '../protocol';
 import { parsePace } from './pace';
 import { getNonce, panelHtml } from './panelHtml';
-import { denseLineRange, specEdit } from './features/specEdits';
+import { denseLineRange, pointAndClickEdit } from './features/pointAndClick';
 import type { PanelFocus, PanelSource } from './panelSource';
 
 const ACTIONS: readonly PanelAction[] = ['train', 'pause', 'step', 'stepEpoch', 'reset', 'continue'];
@@ -20,6 +20,16 @@ const ACTIONS: readonly PanelAction[] = ['train', 'pause', 'step', 'stepEpoch', 
 export class TrainingPanel {
   static readonly viewType = 'nnspec.training';
   private static readonly panels = new Map<string, TrainingPanel>();
+  /** The panel that has the focus (WebviewPanel.active), if any: commands and the status bar follow it. */
+  private static focused: TrainingPanel | undefined;
+  private static readonly focusEmitter = new vscode.EventEmitter<TrainingPanel | undefined>();
+  /** The focused training panel changed (or none has the focus any more). */
+  static readonly onDidChangeFocus = TrainingPanel.focusEmitter.event;
+
+  /** The spec of the training panel that has the focus. */
+  static focusedSpec(): vscode.Uri | undefined {
+    return TrainingPanel.focused?.specUri;
+  }
 
   private readonly _disposables: vscode.Disposable[] = [];
   private sourceSubscription: vscode.Disposable | undefined;
@@ -82,12 +92,24 @@ export class TrainingPanel {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((message: FromPanel) => this.receive(message)),
       panel.onDidChangeViewState(() => {
+        this.setFocused(panel.active);
         this.source?.setPanelVisible(panel.visible);
         // Messages posted while hidden were dropped: redraw from the full state.
         if (panel.visible && this.ready) this.postInit();
       }),
     );
     this.setSource(source);
+    this.setFocused(panel.active);
+  }
+
+  private setFocused(active: boolean): void {
+    if (active && TrainingPanel.focused !== this) {
+      TrainingPanel.focused = this;
+      TrainingPanel.focusEmitter.fire(this);
+    } else if (!active && TrainingPanel.focused === this) {
+      TrainingPanel.focused = undefined;
+      TrainingPanel.focusEmitter.fire(undefined);
+    }
   }
 
   /** Points the panel at another session for the same spec (e.g. after Restart). */
@@ -114,6 +136,7 @@ export class TrainingPanel {
     if (this.disposed) return;
     this.disposed = true;
     if (TrainingPanel.panels.get(key(this.specUri)) === this) TrainingPanel.panels.delete(key(this.specUri));
+    this.setFocused(false);
     this.source?.setPanelVisible(false);
     this.sourceSubscription?.dispose();
     this.panel.dispose();
@@ -249,7 +272,7 @@ export function registerTrainingPanelSerializer(
  */
 export async function applySpecEdit(specUri: vscode.Uri, request: SpecEditRequest): Promise<string | undefined> {
   const document = await vscode.workspace.openTextDocument(specUri);
-  const result = specEdit(document.getText(), request);
+  const result = pointAndClickEdit(document.getText(), request);
   if (!result.ok) {
     void vscode.window.showInformationMessage(`NNSpec: ${result.reason}.`);
     return undefined;

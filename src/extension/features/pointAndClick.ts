@@ -26,7 +26,7 @@ export function denseLineRange(text: string, layer: number): Range | undefined {
   return denseStatements(text)[layer - 1]?.range;
 }
 
-export function specEdit(text: string, request: SpecEditRequest): SpecEditResult {
+export function pointAndClickEdit(text: string, request: SpecEditRequest): SpecEditResult {
   const parsed = parseSpec(text);
   const dense = parsed.statements.filter((s) => s.keyword.text === 'dense');
   const lines = splitLines(text);
