@@ -211,7 +211,7 @@ describe('data files: sizes checked before anything large is read', () => {
     const text = 'input 2\ndense 1 sigmoid\ndata "mid.csv"\n';
     const error = theError(loadProject(text, path.join(dir, 'csv.nnspec'), { assetsDir, memoryBudgetMB: 64 }));
     expect(error.message).toBe(
-      "mid.csv: loading this file needs 150 MB (the file's bytes, its text and the parsed values: about 3 × 50.0 MB), more than the memory budget of 67.1 MB (64 MB); " +
+      "mid.csv: loading this file needs 300 MB (the file's bytes, its text and the parsed values: about 6 × 50.0 MB), more than the memory budget of 67.1 MB (64 MB); " +
         'raise the budget with the setting `nnspec.memoryBudgetMB` (VS Code) or `--memory MB` (nnspec CLI)',
     );
   });
