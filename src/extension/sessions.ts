@@ -170,6 +170,11 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
       case 'reset':
         this.post({ type: 'reset' });
         break;
+      case 'continue':
+        // As many epochs again as the spec plans, then go on.
+        this.post({ type: 'extendEpochs', epochs: Math.max(1, this.state.info?.epochs ?? 1) });
+        this.post({ type: 'run' });
+        break;
     }
   }
 
