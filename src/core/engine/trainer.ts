@@ -708,7 +708,9 @@ class BatchTrainer implements Trainer {
   private drawMask(mask: Float32Array, count: number, p: number): void {
     const keep = 1 / (1 - p);
     const random = this.dropoutRandom;
-    for (let i = 0; i < count; i++) mask[i] = random.next() < p ? 0 : keep;
+    // next() < p, without its division: next() = u / 2³² for the 32-bit draw u
+    const threshold = p * 4294967296;
+    for (let i = 0; i < count; i++) mask[i] = random.nextUint32() < threshold ? 0 : keep;
   }
 
   /** out = X ⊙ M over `count` values (out may be X). */
