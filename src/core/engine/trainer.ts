@@ -49,7 +49,7 @@ import { createKernels } from './createKernels';
 import { initialiser } from './initialisers';
 import { emptyScalars, optimizer, optimizerSettings, regularise, type Optimizer, type OptimizerSettings, type ParameterArrays, type StepScalars } from './optimizers';
 import { EarlyStopping, monitoredValue, type StopReason } from './stopping';
-import { checkOptimizerState, type OptimizerState } from './optimizerState';
+import { checkOptimizerState, rms, type OptimizerState, type OptimizerStateSummary } from './optimizerState';
 import {
   DivergenceError,
   type EpochMetrics,
@@ -625,6 +625,20 @@ class BatchTrainer implements Trainer {
       optimizer: this.settings.kind,
       updates: this.updates,
       layers: this.net.map((layer) => ({ weights: pick(layer.weightArrays), biases: pick(layer.biasArrays) })),
+    };
+  }
+
+  optimizerStateSummary(): OptimizerStateSummary {
+    const names = this.optimizer.stateNames(this.settings);
+    return {
+      optimizer: this.settings.kind,
+      updates: this.updates,
+      layers: this.net.map(({ weightArrays, biasArrays }) =>
+        names.map((name, i) => {
+          const key = i === 0 ? 's1' : 's2';
+          return { name, weightsRms: rms(weightArrays[key] as Float32Array), biasesRms: rms(biasArrays[key] as Float32Array) };
+        }),
+      ),
     };
   }
 
