@@ -8,7 +8,7 @@
  * other than types.
  */
 import type { Activation, Diagnostic, FeatureName, LossName } from './core/spec';
-import type { EpochMetrics, Evaluation } from './core/engine/types';
+import type { EpochMetrics, Evaluation, LiveHyper } from './core/engine/types';
 import type { OptimizerStateSummary } from './core/engine/optimizerState';
 import type { PackedWeights, WeightsFile, WeightsShape } from './core/weights';
 
@@ -32,18 +32,7 @@ export type Pace = 'auto' | 'full' | number;
 export const PACE_STEPS_PER_SECOND = [1, 10, 100, 1000] as const;
 
 /** The hyper-parameters a session takes while it runs, without a restart (live edits of the spec). */
-export interface LiveHyper {
-  /** η, before decay. */
-  rate?: number;
-  momentum?: number;
-  /** η is multiplied by this once per epoch. */
-  decay?: number;
-  /** λ of the L2 term (λ/2)·Σw². */
-  l2?: number;
-  /** Mini-batch size (`full`: the whole training set). */
-  batch?: number | 'full';
-  epochs?: number;
-}
+export type { LiveHyper };
 
 /** A live edit as the loss chart marks it: "η 0.5 → 0.1 at step 1,234". */
 export interface HyperMark {
@@ -103,6 +92,11 @@ export interface TraceSnapshot {
 /** Progress, sent at most `updateHz` times a second while running and after every Step. */
 export interface Snapshot {
   status: SessionStatus;
+  /**
+   * After Load Weights, until the next step: the loaded weights' cost and accuracy on the training
+   * (and validation) part, so the readouts show these weights rather than the last step's.
+   */
+  loadedEvaluation?: { train: Evaluation; validation?: Evaluation };
   epoch: number;
   step: number;
   stepInEpoch: number;
@@ -192,6 +186,11 @@ export type ToWorker =
   | { type: 'ack' }
   /** Live edits of the spec's hyper-parameters: applied before the next step, marked in the next snapshot. */
   | { type: 'hyper'; changes: LiveHyper }
+  /**
+   * Continue after the planned epochs (the panel's "Train N more epochs" once DONE): plan `epochs`
+   * more from where training stopped; a finished session becomes paused, ready to run.
+   */
+  | { type: 'extendEpochs'; epochs: number }
   | { type: 'request'; id: number; request: WorkerRequest };
 
 export interface WorkerSettings {
@@ -223,6 +222,8 @@ export type FromWorker =
     }
   | { type: 'response'; id: number; response: WorkerResponse }
   | { type: 'responseError'; id: number; message: string }
+  /** Something the person should know that changes nothing else (a live edit that needs a restart). */
+  | { type: 'notice'; message: string }
   /** The worker cannot go on; `message` says why in a sentence (never a stack trace). */
   | { type: 'fatal'; message: string };
 
@@ -242,7 +243,8 @@ export type FromWeightsReader = { type: 'weights'; weights: PackedWeights } | { 
 
 export type HeatmapMode = 'lastDelta' | 'epochDelta' | 'gradient' | 'weights';
 
-export type PanelAction = 'train' | 'pause' | 'step' | 'stepEpoch' | 'reset';
+/** 'continue': after DONE, train as many epochs again as the spec plans (ToWorker 'extendEpochs', then 'run'). */
+export type PanelAction = 'train' | 'pause' | 'step' | 'stepEpoch' | 'reset' | 'continue';
 
 export type ToPanel =
   /** Everything the panel needs to draw from scratch (after 'ready', a reload, or a reset). */

@@ -97,6 +97,9 @@ const fake = vi.hoisted(() => ({
 }));
 
 vi.mock('vscode', () => ({
+  EventEmitter: class<T> extends Emitter<T> {
+    dispose(): void {}
+  },
   Uri: {
     file: (p: string) => new FakeUri('file', p),
     parse: (s: string) => {
@@ -236,7 +239,8 @@ describe('TrainingPanel', () => {
     fp.say({ type: 'control', action: 'step' });
     fp.say({ type: 'control', action: 'explode' as PanelAction });
     fp.say({ type: 'control', action: 'reset' });
-    expect(source.controls).toEqual(['step', 'reset']);
+    fp.say({ type: 'control', action: 'continue' });
+    expect(source.controls).toEqual(['step', 'reset', 'continue']);
     // Inspect Gradients on an open panel focuses at once.
     TrainingPanel.show(context, asSource(source), { layer: 1, mode: 'weights' });
     expect(fp.posted.at(-1)).toEqual({ type: 'focusLayer', layer: 1, mode: 'weights' });
