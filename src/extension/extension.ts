@@ -7,6 +7,7 @@ import { SessionManager, type TrainingSession } from './sessions';
 import { DiagnosticsController } from './diagnostics';
 import { CompletionProvider, HoverProvider, QuickFixProvider, SymbolProvider, TrainingCodeLensProvider } from './languageFeatures';
 import { registerCommands } from './commands';
+import { registerExportCommand } from './exportNetwork';
 import { RunLog } from './runLog';
 import { SessionUi } from './sessionUi';
 import { registerTrainingPanelSerializer } from './panel';
@@ -29,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): NNSpecApi {
   TrainingCodeLensProvider.register(context, sessions);
   SessionUi.register(context, sessions);
   registerCommands({ context, sessions, log });
+  registerExportCommand(context, sessions, log);
   registerTrainingPanelSerializer(context, (specUri) => restoredSession(sessions, specUri));
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
