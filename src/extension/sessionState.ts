@@ -78,6 +78,7 @@ export class SessionState {
         return true;
       case 'response':
       case 'responseError':
+      case 'notice':
         return false;
     }
   }
