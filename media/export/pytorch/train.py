@@ -358,7 +358,8 @@ def dropout_masks(random, m, world, rank, device):
         if p == 0:
             continue
         keep = 1 / (1 - p)
-        values = [0.0 if random.next() < p else keep for _ in range(m * units)]
+        threshold = p * 4294967296  # next() < p without its division: next() = u / 2^32
+        values = [0.0 if random.next_uint32() < threshold else keep for _ in range(m * units)]
         mask = torch.tensor(values, dtype=torch.float64).float().reshape(m, units)
         masks[l] = torch.tensor_split(mask, world)[rank].to(device)
     return masks
