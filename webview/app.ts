@@ -3,7 +3,7 @@
  * latest snapshot, and draws at most once per animation frame whatever the message rate:
  * messages only store data and mark what changed; one requestAnimationFrame callback draws.
  */
-import type { FromPanel, HeatmapMode, PanelState, SessionInfo, SessionStatus, Snapshot, ToPanel } from '../src/protocol';
+import type { FromPanel, HeatmapMode, PanelState, SessionInfo, SessionStatus, Snapshot, ToPanel, TraceSnapshot } from '../src/protocol';
 import { BoundaryView } from './boundary';
 import { el, segmented } from './dom';
 import { Header } from './header';
@@ -13,6 +13,9 @@ import { CHART_BUCKETS, LossChart, type XAxis, type YScale } from './lossChart';
 import { LossHistory } from './lossHistory';
 import { observeTheme, readPalette, type Palette } from './theme';
 import { Tiles } from './tiles';
+import { NetworkCard } from './networkCard';
+import { WalkView } from './walk';
+import type { StepExplanation } from '../src/core/engine/explain';
 import { CellTooltip } from './tooltip';
 
 export function startPanel(): PanelInternals {
@@ -114,6 +117,19 @@ export function startPanel(): PanelInternals {
   document.body.append(tooltipEl, live);
 
   const tooltip = new CellTooltip(tooltipEl);
+  const network = new NetworkCard(post, tooltip, (text) => (live.textContent = text), () => schedule('network'));
+  let walkData: StepExplanation | undefined;
+  const walk = new WalkView({
+    finish: () => post({ type: 'control', action: 'step' }),
+    chooseSample: (sample) => post({ type: 'walk', sample }),
+    onStage: (focus) => {
+      network.view.setWalk(focus && walkData ? walkTrace(walkData) : undefined, focus);
+      post({ type: 'walkFocus', layer: focus?.layer ? focus.layer : null });
+      schedule('network');
+    },
+  });
+  app.insertBefore(walk.root, overview);
+  app.append(network.root);
   const heatmaps = new Heatmaps(layersContainer, {
     tooltip,
     announce: (text) => {
@@ -147,7 +163,7 @@ export function startPanel(): PanelInternals {
   // -------------------------------------------------------------------------
   // Drawing, at most once a frame
 
-  const dirty = { header: false, chart: false, heatmaps: false, boundary: false };
+  const dirty = { header: false, chart: false, heatmaps: false, boundary: false, network: false };
   let frameRequested = false;
   let pendingReveal: number | undefined;
 
@@ -172,7 +188,8 @@ export function startPanel(): PanelInternals {
       tiles?.draw(palette);
     }
     if (dirty.boundary) boundary?.draw(palette);
-    dirty.header = dirty.chart = dirty.heatmaps = dirty.boundary = false;
+    if (dirty.network && info) network.draw(palette);
+    dirty.header = dirty.chart = dirty.heatmaps = dirty.boundary = dirty.network = false;
     if (pendingReveal !== undefined) {
       heatmaps.reveal(pendingReveal);
       pendingReveal = undefined;
@@ -211,6 +228,8 @@ export function startPanel(): PanelInternals {
 
     heatmaps.build(info);
     heatmaps.setData(latest?.layers, latest?.trace);
+    network.build(info, latest);
+    network.view.setData(latest?.layers, latest?.trace);
     tilesContainer.replaceChildren();
     tiles = undefined;
     const shape = info.imageShape;
@@ -230,7 +249,7 @@ export function startPanel(): PanelInternals {
     }
     overview.classList.toggle('with-side', boundary !== undefined);
     if (view.focusedLayer !== undefined && pendingReveal === undefined && heatmaps.card(view.focusedLayer) === undefined) view.focusedLayer = undefined;
-    schedule('header', 'chart', 'heatmaps', 'boundary');
+    schedule('header', 'chart', 'heatmaps', 'boundary', 'network');
   }
 
   /** A snapshot's step losses; with a stride > 1 each value stands for that many steps, placed at the last of them. */
@@ -250,10 +269,11 @@ export function startPanel(): PanelInternals {
     addStepLosses(s);
     history.addEpochs(s.newEpochs);
     heatmaps.setData(s.layers, s.trace);
+    network.view.setData(s.layers, s.trace);
     tiles?.setData(s.layers?.[0], s.trace);
     boundary?.setData(s.boundary);
     schedule('header', 'chart');
-    if (s.layers || s.trace) schedule('heatmaps');
+    if (s.layers || s.trace) schedule('heatmaps', 'network');
     if (s.boundary) schedule('boundary');
   }
 
@@ -286,6 +306,13 @@ export function startPanel(): PanelInternals {
         statusMessage = message.message;
         schedule('header');
         break;
+      case 'walk':
+        walkData = message.walk;
+        if (info) walk.show(message.walk, info);
+        break;
+      case 'walkFailed':
+        walk.failed(message.message);
+        break;
       case 'session':
         sessionView = message;
         schedule('header');
@@ -299,7 +326,7 @@ export function startPanel(): PanelInternals {
   observeTheme(() => {
     palette = readPalette();
     chart.applyPalette(palette);
-    schedule('chart', 'heatmaps', 'boundary');
+    schedule('chart', 'heatmaps', 'boundary', 'network');
   });
 
   let lastWidth = 0;
@@ -307,15 +334,26 @@ export function startPanel(): PanelInternals {
     const w = layersContainer.clientWidth;
     if (w !== lastWidth) {
       lastWidth = w;
-      schedule('heatmaps', 'boundary');
+      schedule('heatmaps', 'boundary', 'network');
     }
   }).observe(layersContainer);
 
   setMode(view.mode ?? 'lastDelta');
   schedule('header');
 
-  const internals: PanelInternals = { view, status: () => status, palette: () => palette, stats, heatmaps, chart, history, chartBuckets: CHART_BUCKETS };
+  const internals: PanelInternals = { walk, network: network.view, view, status: () => status, palette: () => palette, stats, heatmaps, chart, history, chartBuckets: CHART_BUCKETS };
   window.dispatchEvent(new CustomEvent<PanelInternals>(INTERNALS_EVENT, { detail: internals }));
   post({ type: 'ready' });
   return internals;
+}
+
+/** The walk's sample as a trace: a^0 = x, a^l, z^l, δ^l (the engine's numbers from the worker). */
+function walkTrace(walk: StepExplanation): TraceSnapshot {
+  const e = walk.sample;
+  return {
+    sampleIndex: e.sample,
+    activations: [e.x, ...e.layers.map((l) => l.a)],
+    zs: e.layers.map((l) => l.z),
+    deltas: e.layers.map((l) => l.delta),
+  };
 }
