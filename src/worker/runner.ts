@@ -43,6 +43,7 @@ import type {
   WorkerResponse,
   WorkerSettings,
 } from '../protocol';
+import type { RunInsights } from './insights';
 
 export type Post = (message: FromWorker, transfer: ArrayBuffer[]) => void;
 
@@ -71,6 +72,8 @@ export const MAX_PENDING_EPOCHS = 1 << 12;
 export type GradientCheckReport = Extract<WorkerResponse, { kind: 'checkGradients' }>['layers'];
 
 export interface RunnerOptions {
+  /** Training health, the confusion matrix and histograms for the snapshots (insights.ts). */
+  insights?: RunInsights;
   /** Length of one training slice before yielding to the event loop. */
   sliceMs?: number;
   /** Grid resolution of the decision boundary (2-input data). */
@@ -165,6 +168,7 @@ export class SessionRunner {
         this.stopLoop();
         this.untilEpoch = undefined;
         this.trainer.reset();
+        this.options.insights?.reset();
         this.lastLoss = null;
         this.pendingLosses.clear();
         this.pendingEpochs = [];
@@ -321,6 +325,7 @@ export class SessionRunner {
   }
 
   private recordStep(result: StepResult): void {
+    this.options.insights?.afterStep(result);
     this.lastLoss = result.loss;
     this.pendingLosses.pushOne(result.loss);
     this.samplesSince += result.batchSize;
@@ -346,6 +351,7 @@ export class SessionRunner {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof Error && error.name === 'DivergenceError') {
         this.status = 'diverged';
+        this.options.insights?.diverged(message);
         this.sendSnapshot(true);
         this.post({ type: 'finished', status: 'diverged', message }, []);
       } else {
@@ -406,6 +412,7 @@ export class SessionRunner {
         transfer.push(boundary.values.buffer as ArrayBuffer);
       }
     }
+    this.options.insights?.attach(snapshot, includeLayers, this.settings.includeLayers, transfer);
     this.post({ type: 'snapshot', snapshot }, transfer);
   }
 
@@ -462,6 +469,7 @@ export class SessionRunner {
       case 'setWeights': {
         if (this.status === 'running') this.pause();
         this.trainer.setWeights(request.weights.format === 'nnspec-packed-weights' ? unpackWeights(request.weights) : request.weights);
+        this.options.insights?.reset();
         this.sendSnapshot(true);
         return { kind: 'setWeights' };
       }
