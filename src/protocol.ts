@@ -147,7 +147,7 @@ export interface Snapshot {
    * predicted j, on the validation part when there is one, at the weights of `step`. At most
    * ~2 a second (rarer when a pass over the part is slow), and in every snapshot ending a burst of work.
    */
-  confusion?: { part: 'train' | 'validation'; step: number; classes: number; names?: string[]; counts: Int32Array };
+  confusion?: { part: 'train' | 'validation'; step: number; classes: number; names?: string[]; counts: Float32Array };
   /** Per layer, histograms of w, ∂C/∂w and log10(|Δw|/|w|) at `step` (core/engine/histograms.ts); while the panel is visible, ≤ 5 a second. */
   histograms?: { step: number; layers: LayerHistograms[] };
 }

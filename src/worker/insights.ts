@@ -73,9 +73,10 @@ export class RunInsights {
       this.confusionAt = now;
       this.confusionStep = step;
       if (confusion) {
-        snapshot.confusion = { part, step, classes: confusion.classes, counts: confusion.counts };
+        const counts = Float32Array.from(confusion.counts);
+        snapshot.confusion = { part, step, classes: confusion.classes, counts };
         if (this.classNames) snapshot.confusion.names = this.classNames.slice(0, confusion.classes);
-        transfer.push(confusion.counts.buffer as ArrayBuffer);
+        transfer.push(counts.buffer as ArrayBuffer);
       }
     }
     if (step > 0 && step !== this.histogramsStep && (full || (looking && now - this.histogramsAt >= HISTOGRAM_MS))) {
