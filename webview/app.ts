@@ -13,6 +13,8 @@ import { CHART_BUCKETS, LossChart, type XAxis, type YScale } from './lossChart';
 import { LossHistory } from './lossHistory';
 import { observeTheme, readPalette, type Palette } from './theme';
 import { Tiles } from './tiles';
+import { ConfusionView } from './confusion';
+import { HistogramsView } from './histograms';
 import { CellTooltip } from './tooltip';
 
 export function startPanel(): PanelInternals {
@@ -107,7 +109,12 @@ export function startPanel(): PanelInternals {
   live.setAttribute('aria-live', 'polite');
   live.id = 'live';
   tooltipEl.id = 'cell-tooltip';
-  app.append(header.root, overview, weightsSection);
+  // Confusion matrix and histograms over time (shown once a snapshot brings them)
+  const confusion = new ConfusionView();
+  const histograms = new HistogramsView(() => schedule('insights'));
+  const insightsSection = el('div', 'insights');
+  insightsSection.append(confusion.root, histograms.root);
+  app.append(header.root, overview, insightsSection, weightsSection);
   document.body.append(tooltipEl, live);
 
   const tooltip = new CellTooltip(tooltipEl);
@@ -144,7 +151,7 @@ export function startPanel(): PanelInternals {
   // -------------------------------------------------------------------------
   // Drawing, at most once a frame
 
-  const dirty = { header: false, chart: false, heatmaps: false, boundary: false };
+  const dirty = { header: false, chart: false, heatmaps: false, boundary: false, insights: false };
   let frameRequested = false;
   let pendingReveal: number | undefined;
 
@@ -169,7 +176,11 @@ export function startPanel(): PanelInternals {
       tiles?.draw(palette);
     }
     if (dirty.boundary) boundary?.draw(palette);
-    dirty.header = dirty.chart = dirty.heatmaps = dirty.boundary = false;
+    if (dirty.insights) {
+      confusion.draw(palette);
+      histograms.draw(palette);
+    }
+    dirty.header = dirty.chart = dirty.heatmaps = dirty.boundary = dirty.insights = false;
     if (pendingReveal !== undefined) {
       heatmaps.reveal(pendingReveal);
       pendingReveal = undefined;
@@ -207,6 +218,10 @@ export function startPanel(): PanelInternals {
     chart.configure(info.stepsPerEpoch, info.task !== 'regression');
 
     heatmaps.build(info);
+    confusion.clear();
+    confusion.setData(latest?.confusion);
+    histograms.build(info);
+    histograms.add(latest?.histograms);
     heatmaps.setData(latest?.layers, latest?.trace);
     tilesContainer.replaceChildren();
     tiles = undefined;
@@ -227,7 +242,7 @@ export function startPanel(): PanelInternals {
     }
     overview.classList.toggle('with-side', boundary !== undefined);
     if (view.focusedLayer !== undefined && pendingReveal === undefined && heatmaps.card(view.focusedLayer) === undefined) view.focusedLayer = undefined;
-    schedule('header', 'chart', 'heatmaps', 'boundary');
+    schedule('header', 'chart', 'heatmaps', 'boundary', 'insights');
   }
 
   /** A snapshot's step losses; with a stride > 1 each value stands for that many steps, placed at the last of them. */
@@ -252,6 +267,11 @@ export function startPanel(): PanelInternals {
     schedule('header', 'chart');
     if (s.layers || s.trace) schedule('heatmaps');
     if (s.boundary) schedule('boundary');
+    if (s.confusion || s.histograms) {
+      confusion.setData(s.confusion);
+      histograms.add(s.histograms);
+      schedule('insights');
+    }
   }
 
   window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
@@ -296,7 +316,7 @@ export function startPanel(): PanelInternals {
   observeTheme(() => {
     palette = readPalette();
     chart.applyPalette(palette);
-    schedule('chart', 'heatmaps', 'boundary');
+    schedule('chart', 'heatmaps', 'boundary', 'insights');
   });
 
   let lastWidth = 0;
@@ -304,14 +324,14 @@ export function startPanel(): PanelInternals {
     const w = layersContainer.clientWidth;
     if (w !== lastWidth) {
       lastWidth = w;
-      schedule('heatmaps', 'boundary');
+      schedule('heatmaps', 'boundary', 'insights');
     }
   }).observe(layersContainer);
 
   setMode(view.mode ?? 'lastDelta');
   schedule('header');
 
-  const internals: PanelInternals = { view, status: () => status, palette: () => palette, stats, heatmaps, chart, history, chartBuckets: CHART_BUCKETS };
+  const internals: PanelInternals = { view, status: () => status, palette: () => palette, stats, heatmaps, chart, history, chartBuckets: CHART_BUCKETS, confusion, histograms };
   window.dispatchEvent(new CustomEvent<PanelInternals>(INTERNALS_EVENT, { detail: internals }));
   post({ type: 'ready' });
   return internals;

@@ -23,6 +23,8 @@ export class ConfusionView {
   private readonly canvas: HTMLCanvasElement;
   private readonly note: HTMLElement;
   private data: Confusion | undefined;
+  /** Where the cells were drawn (CSS pixels of the canvas). */
+  private layout = { left: 0, top: 0, cell: 0 };
 
   constructor() {
     this.root = el('section', 'card confusion-card');
@@ -57,6 +59,12 @@ export class ConfusionView {
     return total > 0 ? correct / total : undefined;
   }
 
+  /** The centre of cell (i, j) in the canvas's CSS pixels (for the tests' pixel checks). */
+  cellCentre(i: number, j: number): { x: number; y: number } {
+    const { left, top, cell } = this.layout;
+    return { x: left + (j + 0.5) * cell, y: top + (i + 0.5) * cell };
+  }
+
   draw(p: Palette): void {
     const d = this.data;
     this.root.hidden = d === undefined;
@@ -78,6 +86,7 @@ export class ConfusionView {
     const left = line + labelWidth;
     const width = left + K * cell + 2;
     const height = top + K * cell + 2;
+    this.layout = { left, top, cell };
     const ratio = window.devicePixelRatio || 1;
     this.canvas.width = Math.round(width * ratio);
     this.canvas.height = Math.round(height * ratio);

@@ -1,6 +1,6 @@
 /**
  * Histograms over time, drawn like TensorBoard's offset histograms: per layer, the distribution
- * of w, of ∂C/∂w or of log10(|Δw|/|w|) (Snapshot.histograms, 30 bins each) at the last
+ * of w, of ∂C/∂w or of log10(|Δw|/|w|) (Snapshot.histograms, ≤ 30 bins each) at the last
  * HISTORY_SLICES snapshots that carried them, one curve per step, the oldest at the back (top,
  * faint), the newest in front (bottom, strong), all on one horizontal axis (the union of their
  * ranges). Each curve is scaled to its own tallest bin, so the shapes compare across steps.
@@ -26,6 +26,8 @@ export const HISTORY_SLICES = 40;
 const HEIGHT = 150;
 /** Height of the front slice's tallest bin. */
 const PEAK = 56;
+/** The most pixels between two slices' baselines. */
+const MAX_ROW_STEP = 12;
 
 interface Slice {
   step: number;
@@ -145,7 +147,8 @@ function drawLayer(canvas: HTMLCanvasElement, slices: Slice[], kind: HistogramKi
   const front = HEIGHT - axis;
   const back = PEAK + 6;
   const n = histograms.length;
-  const rowStep = n > 1 ? (front - back) / (HISTORY_SLICES - 1) : 0;
+  // slices spread over the height, but no further apart than MAX_ROW_STEP (few slices stay together)
+  const rowStep = n > 1 ? Math.min(MAX_ROW_STEP, (front - back) / (n - 1)) : 0;
   const x = (v: number): number => plotLeft + ((v - min) / (max - min)) * (plotRight - plotLeft);
   const colour = kind === 'weights' ? p.blue : kind === 'gradients' ? p.orange : p.purple;
 
@@ -189,7 +192,7 @@ function drawLayer(canvas: HTMLCanvasElement, slices: Slice[], kind: HistogramKi
   g.textAlign = 'left';
   g.textBaseline = 'middle';
   g.fillText(`step ${shown[shown.length - 1].step}`, plotRight + 6, front - 4);
-  if (n > 1) g.fillText(`step ${shown[0].step}`, plotRight + 6, front - (n - 1) * rowStep - 4);
+  if (n > 1 && (n - 1) * rowStep >= p.fontSize) g.fillText(`step ${shown[0].step}`, plotRight + 6, front - (n - 1) * rowStep - 4);
   const last = histograms[n - 1];
   canvas.setAttribute(
     'aria-label',

@@ -91,7 +91,7 @@ describe('the worker’s snapshots carry the training health', () => {
     expect(reset.problems).toEqual([]);
   });
 
-  it('the confusion matrix is of the validation part; histograms are bounded (30 bins) and count every weight', async () => {
+  it('the confusion matrix is of the validation part; histograms are bounded (≤ 30 bins) and count every weight', async () => {
     const session = await start('examples/circle.nnspec');
     session.send({ type: 'stepEpoch' });
     const done = await session.until((s) => s.status !== 'running' && s.step > 0);
@@ -102,11 +102,12 @@ describe('the worker’s snapshots carry the training health', () => {
     expect(Array.from(done.confusion!.counts).reduce((a, b) => a + b, 0)).toBe(80);
     const layers = done.histograms?.layers ?? [];
     expect(layers).toHaveLength(2);
-    expect(layers[0].weights.counts).toHaveLength(HISTOGRAM_BINS);
+    // 16 weights: ⌈2√16⌉ = 8 bins; never more than HISTOGRAM_BINS
+    expect(layers[0].weights.counts).toHaveLength(8);
     // layer 1 of 2-8-1: 16 weights, each in one bin
     expect(Array.from(layers[0].weights.counts).reduce((a, b) => a + b, 0)).toBe(16);
     expect(layers[0].weights.min).toBeLessThan(layers[0].weights.max);
-    expect(layers[1].gradients.counts.length).toBe(HISTOGRAM_BINS);
+    expect(layers[1].gradients.counts.length).toBeLessThanOrEqual(HISTOGRAM_BINS);
     // ratios are log10(|Δw|/|w|): an ordinary step moves weights by ~1e-4…1e-1 of themselves
     expect(layers[0].ratios.max).toBeLessThan(1);
     expect(layers[0].ratios.min).toBeGreaterThan(-12);

@@ -1,7 +1,7 @@
 /**
  * Fixed-size histograms of a layer's numbers, for the panel's histograms over time (TensorBoard's
  * offset histograms): the distribution of w, of ∂C/∂w and of the update ratio |Δw_jk| / |w_jk| of
- * the last step. Small and bounded whatever the layer's size: HISTOGRAM_BINS counts and a range.
+ * the last step. Small and bounded whatever the layer's size: at most HISTOGRAM_BINS counts and a range.
  *
  *   bins: [min, max] cut into B equal bins; value v goes to ⌊(v − min) / (max − min) · B⌋ (max into
  *   the last); min = max (all equal): every value in bin 0.
@@ -9,6 +9,11 @@
  *   Δw = 0 have no logarithm and are left out (`skipped` counts them).
  */
 export const HISTOGRAM_BINS = 30;
+
+/** Bins for n values: ⌈2√n⌉ within 6 … HISTOGRAM_BINS (a layer of 16 weights gets 8, not 30 mostly empty bins). */
+export function binsFor(n: number): number {
+  return Math.max(6, Math.min(HISTOGRAM_BINS, Math.ceil(2 * Math.sqrt(n))));
+}
 
 export interface Histogram {
   min: number;
@@ -53,7 +58,7 @@ export function histogram(values: ArrayLike<number>, bins = HISTOGRAM_BINS, map?
 }
 
 /** w, ∂C/∂w and log10(|Δw|/|w|) of one layer (weights only, not biases). */
-export function layerHistograms(weights: Float32Array, gradients: Float32Array, deltas: Float32Array, bins = HISTOGRAM_BINS): LayerHistograms {
+export function layerHistograms(weights: Float32Array, gradients: Float32Array, deltas: Float32Array, bins = binsFor(weights.length)): LayerHistograms {
   return {
     weights: histogram(weights, bins),
     gradients: histogram(gradients, bins),
