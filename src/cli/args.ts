@@ -70,8 +70,12 @@ Options:
 ${MEMORY_HELP}
   -h, --help             show this help
 
-Ctrl-C stops after the current mini-batch; with --save the weights trained so far are saved.
-Exit code: 0 trained, 1 spec errors or the run diverged, 2 usage or file errors, 130 stopped by Ctrl-C.`,
+Ctrl-C (or SIGTERM) stops after the current mini-batch; with --save the weights trained so far are saved.
+--save OUT.json is checked before training: OUT absent or a regular file (a symlink writes the
+file it points to), its folder able to take a new file. If the final write fails, the weights are
+kept in the OS temporary folder and the message names the file (exit 1).
+Exit code: 0 trained, 1 spec errors, the run diverged or the save failed, 2 usage or file errors,
+130 stopped by Ctrl-C, 143 by SIGTERM.`,
   },
   gradients: {
     summary: 'print ∂C/∂w and ∂C/∂b over the whole training set',

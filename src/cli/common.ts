@@ -4,34 +4,12 @@ import * as path from 'node:path';
 import type { Diagnostic } from '../core/spec';
 import { formatDiagnostic } from '../core/lang/index';
 import { defaultAssetsDir, loadProject, type LoadedProject } from '../core/project';
-import { checkWeightsFileSize, checkWeightsShape, parseWeightsFile, weightsToJson, WeightsError, type WeightsFile } from '../core/weights';
+import { checkWeightsFileSize, checkWeightsShape, parseWeightsFile, WeightsError, type WeightsFile } from '../core/weights';
 import { budgetBytes, parseBudgetMB } from '../core/budget';
+import { MAX_WEIGHTS_BYTES, describeFsError, readInputFile } from './files';
 import { CliError, type CliIO } from './io';
 
-/** Reads a file named on the command line; a missing or unreadable file is a usage error (exit 2). */
-export function readInputFile(io: CliIO, given: string, what: string): string {
-  const resolved = path.resolve(io.cwd, given);
-  try {
-    return fs.readFileSync(resolved, 'utf8');
-  } catch (error) {
-    throw new CliError(`cannot read ${what} '${given}': ${describeFsError(error)}`, 2);
-  }
-}
-
-export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EISDIR':
-      return 'it is a directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    default:
-      return error instanceof Error ? error.message : String(error);
-  }
-}
+export { describeFsError, readInputFile } from './files';
 
 /** `FILE:LINE:COL: error|warning: message (hint)`, FILE exactly as given on the command line. */
 export function printDiagnostics(write: (text: string) => void, given: string, diagnostics: readonly Diagnostic[]): void {
@@ -88,7 +66,7 @@ export function applyWeightsFile(io: CliIO, project: LoadedProject, given: strin
     if (error instanceof WeightsError) throw new CliError(`${error.message}\n(the weights must fit the network of ${specGiven})`, 2);
     throw error;
   }
-  const text = readInputFile(io, given, 'the weights file');
+  const text = readInputFile(io, given, 'the weights file', MAX_WEIGHTS_BYTES);
   let weights: WeightsFile;
   try {
     weights = parseWeightsFile(text, given);
@@ -106,28 +84,4 @@ export function applyWeightsFile(io: CliIO, project: LoadedProject, given: strin
     throw error;
   }
   return weights;
-}
-
-/** Checks before a long run that OUT can be written (its folder exists), so no training is lost at the end. */
-export function checkWritable(io: CliIO, given: string): string {
-  const resolved = path.resolve(io.cwd, given);
-  const dir = path.dirname(resolved);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(dir);
-  } catch {
-    throw new CliError(`cannot save to '${given}': the folder ${path.dirname(given)} does not exist`, 2);
-  }
-  if (!stat.isDirectory()) throw new CliError(`cannot save to '${given}': ${path.dirname(given)} is not a folder`, 2);
-  if (fs.existsSync(resolved) && fs.statSync(resolved).isDirectory()) {
-    throw new CliError(`cannot save to '${given}': it is a directory`, 2);
-  }
-  return resolved;
-}
-
-/** Writes the weights file: to a temporary file first, then renamed, so a crash never leaves half a file. */
-export function saveWeights(resolved: string, weights: WeightsFile): void {
-  const temporary = `${resolved}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, weightsToJson(weights));
-  fs.renameSync(temporary, resolved);
 }

@@ -8,6 +8,13 @@ export interface OutputStream {
   isTTY?: boolean;
   /** Terminal width in characters, when known. */
   columns?: number;
+  /**
+   * True while the stream holds more unsent output than its high-water mark (the reader is
+   * slower than the writer): a long command stops producing until `drain()` resolves.
+   */
+  readonly full?: boolean;
+  /** Resolves once the stream has room again; at once when it has. */
+  drain?(): Promise<void>;
 }
 
 export interface CliIO {
@@ -17,27 +24,62 @@ export interface CliIO {
   cwd: string;
   /** Milliseconds, monotonic. */
   now(): number;
-  /** Calls `handler` on Ctrl-C (SIGINT) until the returned function is called. */
-  onInterrupt(handler: () => void): () => void;
+  /** Calls `handler` on Ctrl-C (SIGINT) or SIGTERM until the returned function is called. */
+  onInterrupt(handler: (signal: 'SIGINT' | 'SIGTERM') => void): () => void;
 }
 
-/** The real process: stdout, stderr, process.cwd(), performance.now(), SIGINT. */
+/** A Node stream as an OutputStream that reports when it is full and when it drains. */
+function nodeOutput(stream: NodeJS.WriteStream): OutputStream {
+  return {
+    write: (text: string) => stream.write(text),
+    get isTTY() {
+      return stream.isTTY;
+    },
+    get columns() {
+      return stream.columns;
+    },
+    get full() {
+      return stream.writableNeedDrain;
+    },
+    drain: () =>
+      stream.writableNeedDrain
+        ? new Promise<void>((resolve) => {
+            const done = (): void => {
+              stream.off('drain', done);
+              stream.off('close', done);
+              stream.off('error', done);
+              resolve();
+            };
+            stream.on('drain', done);
+            stream.on('close', done);
+            stream.on('error', done);
+          })
+        : Promise.resolve(),
+  };
+}
+
+/** The real process: stdout, stderr, process.cwd(), performance.now(), SIGINT and SIGTERM. */
 export function processIO(): CliIO {
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: nodeOutput(process.stdout),
+    stderr: nodeOutput(process.stderr),
     cwd: process.cwd(),
     now: () => performance.now(),
     onInterrupt(handler) {
       let count = 0;
-      const listener = (): void => {
+      const listener = (signal: NodeJS.Signals): void => {
         count++;
-        // A second Ctrl-C while the first is being honoured means "now".
-        if (count > 1) process.exit(130);
-        handler();
+        // A second signal while the first is being honoured means "now" (temporary files are
+        // removed on exit: src/cli/files.ts).
+        if (count > 1) process.exit(signal === 'SIGTERM' ? 143 : 130);
+        handler(signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
       };
       process.on('SIGINT', listener);
-      return () => process.off('SIGINT', listener);
+      process.on('SIGTERM', listener);
+      return () => {
+        process.off('SIGINT', listener);
+        process.off('SIGTERM', listener);
+      };
     },
   };
 }
@@ -59,3 +101,5 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 /** Stopped by Ctrl-C (the shell's convention: 128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130;
+/** Stopped by SIGTERM (128 + 15). */
+export const EXIT_TERMINATED = 143;

@@ -10,10 +10,13 @@ import { evaluateCommand } from './evaluate';
 import { explainCommand } from './explain';
 import { gradientsCommand } from './gradients';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIO } from './io';
+import { safeIO } from './output';
 import { predictCommand } from './predict';
 import { trainCommand } from './train';
 
-export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+export async function main(argv: readonly string[], rawIO: CliIO): Promise<number> {
+  // Every byte written from here on has its control characters escaped (output.ts).
+  const io = safeIO(rawIO);
   try {
     return await run(argv, io);
   } catch (error) {

@@ -2,6 +2,7 @@
 import { rawInputSize } from '../core/features';
 import type { ParsedCommand } from './args';
 import { applyWeightsFile, loadSpecOrFail, memoryOption } from './common';
+import { parseNumber } from '../core/lang/numbers';
 import { formatValue } from './format';
 import { CliError, EXIT_OK, type CliIO } from './io';
 
@@ -27,6 +28,15 @@ export function predictCommand(io: CliIO, parsed: ParsedCommand): number {
   }
   applyWeightsFile(io, project, weightsGiven, given, memoryBudgetMB);
   const output = Array.from(project.trainer.predict(input));
+  const bad = output.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    const largest = input.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    throw new CliError(
+      `predict: output ${bad + 1} is ${Number.isNaN(output[bad]) ? 'NaN' : 'infinite'}: the network's sums overflowed on this input ` +
+        `(its largest value is ${largest.toPrecision(3)}; the network computes in 32-bit floats, up to about 3.4e38)`,
+      1,
+    );
+  }
 
   const task = project.trainer.task;
   const classNames = project.dataset.classNames;
@@ -48,16 +58,26 @@ export function predictCommand(io: CliIO, parsed: ParsedCommand): number {
   return EXIT_OK;
 }
 
-/** "0.5 -1,2e-3" → [0.5, -1, 0.002]; anything else is a usage error naming the bad value. */
+/**
+ * "0.5 -1,2e-3" → [0.5, -1, 0.002], numbers in the spec's own syntax (no hex, no Infinity);
+ * anything else is a usage error naming the bad value.
+ */
 export function parseInput(text: string): number[] {
   const parts = text.split(/[\s,]+/).filter((part) => part.length > 0);
   if (parts.length === 0) throw new CliError('predict: --input is empty; give numbers separated by spaces, e.g. --input "0 1"', 2);
   return parts.map((part, i) => {
-    const value = Number(part);
-    if (!Number.isFinite(value)) throw new CliError(`predict: --input value ${i + 1}, '${part}', is not a number`, 2);
-    return value;
+    const parsed = parseNumber(part);
+    const shown = part.length > 40 ? `${part.slice(0, 30)}… (${part.length} characters)` : part;
+    if ('error' in parsed) throw new CliError(`predict: --input value ${i + 1}, '${shown}', is ${parsed.error === 'too large' ? 'too large' : 'not a number'} (numbers are written as in a spec: 2, -0.5, 1e-3)`, 2);
+    if (Math.abs(parsed.value) > FLOAT32_MAX) {
+      throw new CliError(`predict: --input value ${i + 1}, '${shown}', is beyond the 32-bit floats the network computes in (±3.4e38)`, 2);
+    }
+    return parsed.value;
   });
 }
+
+/** The largest finite 32-bit float: larger inputs become Infinity in the network's Float32Arrays. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 function argmax(values: number[]): number {
   let best = 0;

@@ -9,10 +9,13 @@ import type { LoadedProject } from '../core/project';
 import { HealthMonitor, healthPlaces, type HealthProblem } from '../core/engine/health';
 import { formatDiagnostic } from '../core/lang/index';
 import { parsePositiveInteger, type ParsedCommand } from './args';
-import { applyWeightsFile, checkWritable, loadSpecOrFail, memoryOption, saveWeights } from './common';
+import { weightsToJson } from '../core/weights';
+import { applyWeightsFile, loadSpecOrFail, memoryOption } from './common';
+import { prepareSave, writeSaved } from './files';
+import { CLEAR_LINE } from './output';
 import { architecture, describeData, describeNetwork, networkName } from './describe';
 import { bar, formatCount, formatDuration, formatLoss, formatPercent } from './format';
-import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, type CliIO } from './io';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, type CliIO } from './io';
 
 /** How long one slice of training runs before the event loop gets a turn (Ctrl-C, output). */
 const SLICE_MS = 50;
@@ -50,8 +53,14 @@ export interface TrainSummary {
   validation: Evaluation | null;
   message?: string;
   saved?: string;
+  /** --save named a symlink: the file it points to, which was written. */
+  savedVia?: string;
   /** --save was given but nothing was written (the run diverged): the file named. */
   notSaved?: string;
+  /** --save failed at the end: why, and where the weights were kept instead (if anywhere). */
+  saveFailed?: { given: string; reason: string; keptAt?: string };
+  /** The signal that stopped the run (status 'stopped'). */
+  signal?: 'SIGINT' | 'SIGTERM';
 }
 
 interface Reporter {
@@ -71,7 +80,8 @@ export async function trainCommand(io: CliIO, parsed: ParsedCommand): Promise<nu
   const given = parsed.positionals[0];
   const epochs = typeof parsed.values.epochs === 'string' ? parsePositiveInteger('epochs', parsed.values.epochs) : undefined;
   const saveGiven = typeof parsed.values.save === 'string' ? parsed.values.save : undefined;
-  const savePath = saveGiven === undefined ? undefined : checkWritable(io, saveGiven);
+  // Checked before the data is loaded and a minute is spent training: see files.ts.
+  const saveTarget = saveGiven === undefined ? undefined : prepareSave(io, saveGiven);
   const memoryBudgetMB = memoryOption(parsed.values);
   const project = loadSpecOrFail(io, given, { epochs, memoryBudgetMB });
   if (typeof parsed.values.weights === 'string') applyWeightsFile(io, project, parsed.values.weights, given, memoryBudgetMB);
@@ -85,17 +95,23 @@ export async function trainCommand(io: CliIO, parsed: ParsedCommand): Promise<nu
         : new LineReporter(io, given);
 
   // Listen for Ctrl-C before the first line is out: whoever sees it may press Ctrl-C at once.
-  const stop = { requested: false };
-  const stopListening = io.onInterrupt(() => {
+  const stop: { requested: boolean; signal?: 'SIGINT' | 'SIGTERM' } = { requested: false };
+  const stopListening = io.onInterrupt((signal) => {
     stop.requested = true;
+    stop.signal = signal;
   });
   let summary: TrainSummary;
   try {
     reporter.start(project);
     summary = await runTraining(io, project.trainer, reporter, stop, new HealthMonitor(project.trainer, healthPlaces(project.parse)));
-    if (savePath !== undefined && saveGiven !== undefined && summary.status !== 'diverged') {
-      saveWeights(savePath, project.trainer.getWeights());
-      summary.saved = saveGiven;
+    if (saveTarget !== undefined && summary.status !== 'diverged') {
+      const result = writeSaved(saveTarget, weightsToJson(project.trainer.getWeights()));
+      if (result.ok) {
+        summary.saved = saveTarget.given;
+        if (saveTarget.viaLink) summary.savedVia = saveTarget.viaLink;
+      } else {
+        summary.saveFailed = { given: saveTarget.given, reason: result.reason, keptAt: result.keptAt };
+      }
     } else if (saveGiven !== undefined) {
       summary.notSaved = saveGiven;
     }
@@ -103,8 +119,9 @@ export async function trainCommand(io: CliIO, parsed: ParsedCommand): Promise<nu
     stopListening();
   }
   reporter.finish(summary);
-  if (summary.status === 'diverged') return EXIT_FAILED;
-  if (summary.status === 'stopped') return EXIT_INTERRUPTED;
+  if (summary.saveFailed) reportSaveFailure(io, summary.saveFailed);
+  if (summary.status === 'diverged' || summary.saveFailed) return EXIT_FAILED;
+  if (summary.status === 'stopped') return summary.signal === 'SIGTERM' ? EXIT_TERMINATED : EXIT_INTERRUPTED;
   return EXIT_OK;
 }
 
@@ -112,7 +129,7 @@ async function runTraining(
   io: CliIO,
   trainer: Trainer,
   reporter: Reporter,
-  stop: { requested: boolean },
+  stop: { requested: boolean; signal?: 'SIGINT' | 'SIGTERM' },
   health: HealthMonitor,
 ): Promise<TrainSummary> {
   let healthVersion = health.version;
@@ -181,14 +198,17 @@ async function runTraining(
           epochLossSum = 0;
           epochSamples = 0;
         }
-      } while (!trainer.done && io.now() < sliceEnd);
+        // A slow reader (`| less`, a full pipe): stop producing output until it catches up.
+      } while (!trainer.done && io.now() < sliceEnd && !io.stdout.full);
       reporter.progress(progress());
-      // Let the event loop run: Ctrl-C is delivered here.
+      // Wait while stdout's buffer is over its high-water mark (memory stays bounded), then let
+      // the event loop run: Ctrl-C is delivered here.
+      await io.stdout.drain?.();
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (stop.requested && !trainer.done) {
       status = 'stopped';
-      message = `stopped by Ctrl-C at epoch ${trainer.epoch + 1}/${trainer.epochs}, step ${trainer.step}`;
+      message = `stopped by ${stop.signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C'} at epoch ${trainer.epoch + 1}/${trainer.epochs}, step ${trainer.step}`;
     }
   } catch (error) {
     if (!(error instanceof DivergenceError)) throw error;
@@ -211,6 +231,7 @@ async function runTraining(
     train: final.train,
     validation: final.validation ?? null,
     message,
+    ...(status === 'stopped' && stop.signal ? { signal: stop.signal } : {}),
   };
 }
 
@@ -257,7 +278,10 @@ function summaryText(summary: TrainSummary, epochs: number): string {
   if (summary.validation) lines.push(`  validation: ${evaluationText(summary.validation)}`);
   if (summary.notSaved) lines.push(`did not save ${summary.notSaved}: the weights diverged`);
   if (summary.status === 'stopped' && !summary.saved) lines.push('the weights were not saved: add --save OUT.json to keep them next time');
-  if (summary.saved) lines.push(`saved the weights to ${summary.saved}` + (summary.status === 'stopped' ? ' (as trained so far)' : ''));
+  if (summary.saved) {
+    const via = summary.savedVia ? ` (a link: written to the file it points to, ${summary.savedVia})` : '';
+    lines.push(`saved the weights to ${summary.saved}${via}` + (summary.status === 'stopped' ? ' (as trained so far)' : ''));
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -265,6 +289,12 @@ function evaluationText(evaluation: Evaluation): string {
   let text = `loss ${formatLoss(evaluation.loss)}`;
   if (evaluation.accuracy !== undefined) text += `  accuracy ${formatPercent(evaluation.accuracy)}`;
   return text + `  (${formatCount(evaluation.count)} samples)`;
+}
+
+/** A save that failed at the end (stderr, all modes): why, and where the weights are instead. */
+function reportSaveFailure(io: CliIO, failed: NonNullable<TrainSummary['saveFailed']>): void {
+  io.stderr.write(`nnspec: could not save the weights to ${failed.given}: ${failed.reason}\n`);
+  io.stderr.write(failed.keptAt ? `  the trained weights are kept in ${failed.keptAt}\n` : '  and they could not be kept in the temporary folder either: they are lost\n');
 }
 
 /** Prints divergence to stderr (all modes): what happened and what to try. */
@@ -366,14 +396,14 @@ class BarReporter implements Reporter {
   }
   problem(problem: HealthProblem): void {
     // the warning gets a line of its own above the bar, which is redrawn at the next progress
-    if (this.drawn) this.io.stdout.write('\r\x1b[2K');
+    if (this.drawn) this.io.stdout.write(CLEAR_LINE);
     this.drawn = false;
     this.lastDraw = -Infinity;
     printProblem(this.io, this.given, problem);
   }
   cleared(): void {}
   finish(summary: TrainSummary): void {
-    if (this.drawn) this.io.stdout.write('\r\x1b[2K');
+    if (this.drawn) this.io.stdout.write(CLEAR_LINE);
     this.io.stdout.write(summaryText(summary, this.epochs));
     reportDivergence(this.io, this.given, summary);
   }
@@ -412,7 +442,7 @@ class BarReporter implements Reporter {
       if ([...text].length <= columns) break;
     }
     if ([...text].length > columns) text = [...text].slice(0, Math.max(0, columns)).join('');
-    this.io.stdout.write('\r\x1b[2K' + text);
+    this.io.stdout.write(CLEAR_LINE + text);
     this.drawn = true;
   }
 }
@@ -480,6 +510,7 @@ class JsonReporter implements Reporter {
       seconds: summary.seconds,
       samplesPerSecond: summary.samplesPerSecond,
       saved: summary.saved ?? null,
+      ...(summary.saveFailed ? { saveError: summary.saveFailed.reason, keptAt: summary.saveFailed.keptAt ?? null } : {}),
       ...(summary.message ? { message: summary.message } : {}),
     });
     reportDivergence(this.io, this.given, summary);

@@ -7,9 +7,11 @@ import * as vscode from 'vscode';
 import type { FromWorker } from '../protocol';
 import type { SessionManager, TrainingSession } from './sessions';
 import { formatEpoch, formatLoss, formatPercent, formatCount } from '../core/format';
+import { escapeControl } from '../core/escape';
 
 export class RunLog implements vscode.Disposable {
-  readonly channel = vscode.window.createOutputChannel('NNSpec', { log: true });
+  /** Every entry's control characters escaped (names, paths and messages come from the user's files). */
+  readonly channel = escapingChannel(vscode.window.createOutputChannel('NNSpec', { log: true }));
   private readonly watched = new WeakSet<TrainingSession>();
   private readonly runs = new WeakMap<TrainingSession, { started: number; fromStep: number }>();
   private readonly disposables: vscode.Disposable[] = [this.channel];
@@ -99,4 +101,24 @@ export class RunLog implements vscode.Disposable {
 
 function seconds(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+/** The text-writing methods of an output channel. */
+const WRITERS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'append', 'appendLine', 'replace']);
+
+/**
+ * The channel, its writers escaping control characters (newlines and tabs kept) in the text
+ * they are given: whoever logs (this class, the commands) cannot put ESC sequences in the log.
+ */
+export function escapingChannel(channel: vscode.LogOutputChannel): vscode.LogOutputChannel {
+  return new Proxy(channel, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      if (typeof property === 'string' && WRITERS.has(property)) {
+        return (message: unknown, ...rest: unknown[]) => value.call(target, typeof message === 'string' ? escapeControl(message, '\n\t') : message, ...rest);
+      }
+      return value.bind(target);
+    },
+  });
 }

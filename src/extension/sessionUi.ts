@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { SessionManager, TrainingSession } from './sessions';
 import { statusBarText } from './sessionState';
+import { escapeMarkdown } from '../core/escape';
 
 export class SessionUi implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('nnspec.session', vscode.StatusBarAlignment.Left, 50);
@@ -105,9 +106,10 @@ export class SessionUi implements vscode.Disposable {
       return;
     }
     this.item.text = statusBarText(session.state, session.stale);
+    // The name and the message come from the user's files: escaped, so they show as written.
     const tooltip = new vscode.MarkdownString(
-      `**${session.info?.name ?? path.basename(session.specUri.fsPath)}** — ${session.status}` +
-        (session.state.message ? `\n\n${session.state.message}` : '') +
+      `**${escapeMarkdown(session.info?.name ?? path.basename(session.specUri.fsPath))}** — ${session.status}` +
+        (session.state.message ? `\n\n${escapeMarkdown(session.state.message)}` : '') +
         (session.stale ? '\n\nThe spec changed since this session loaded it.' : '') +
         '\n\nClick to show the training panel.',
     );

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
-import type { CliIO } from '../../src/cli/io';
+import type { CliIO, OutputStream } from '../../src/cli/io';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -20,21 +20,27 @@ export interface RunOptions {
   columns?: number;
   /** Called with everything written to stdout so far, after each write, and a function that sends Ctrl-C. */
   onStdout?: (stdout: string, interrupt: () => void) => void;
+  /** A stdout of the test's own (its write result, `full` and `drain`), besides the capture. */
+  stdout?: Pick<OutputStream, 'write' | 'full' | 'drain'>;
 }
 
 /** `nnspec ARGS…` in-process, cwd the repository root unless given. */
 export async function nnspec(args: string[], options: RunOptions = {}): Promise<Run> {
   let stdout = '';
   let stderr = '';
-  const handlers = new Set<() => void>();
-  const interrupt = (): void => handlers.forEach((handler) => handler());
+  const handlers = new Set<(signal: 'SIGINT' | 'SIGTERM') => void>();
+  const interrupt = (): void => handlers.forEach((handler) => handler('SIGINT'));
   const io: CliIO = {
     stdout: {
       write(text: string) {
         stdout += text;
         options.onStdout?.(stdout, interrupt);
-        return true;
+        return options.stdout ? options.stdout.write(text) : true;
       },
+      get full() {
+        return options.stdout?.full;
+      },
+      drain: () => options.stdout?.drain?.() ?? Promise.resolve(),
       isTTY: options.tty ?? false,
       columns: options.columns ?? 100,
     },

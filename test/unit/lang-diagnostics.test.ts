@@ -342,6 +342,7 @@ describe('broken specs give their exact diagnostics', () => {
     expect(uncovered.sort()).toEqual([
       'bce-needs-unit-targets',
       'cce-needs-classes',
+      'data-not-finite', // cli-safety.test.ts
       'features-need-two-inputs',
       'internal-error',
       'output-mismatch',

@@ -19,6 +19,27 @@ export function checkAgainstData(spec: NetworkSpec, data: Dataset, statements: S
   const lastLayer = spec.layers[spec.layers.length - 1];
   const fallback: Range = spec.data?.range ?? makeRange(0, 0, 0, 0);
 
+  // Values training cannot use: found here, with their place, rather than as a divergence later.
+  const unusable = firstUnusableValue(data, spec.normalize === 'none');
+  if (unusable) {
+    const dataStatement = statements.find((s) => s.keyword.text === 'data');
+    const noise = dataStatement?.options.find((o) => o.key.text === 'noise');
+    const where = `sample ${unusable.sample + 1}, ${unusable.part} ${unusable.column + 1}`;
+    diagnostics.push({
+      severity: 'error',
+      range: noise?.range ?? dataStatement?.range ?? fallback,
+      message: Number.isFinite(unusable.value)
+        ? `${data.name} has a value too large to train with: ${where} is ${unusable.value.toPrecision(3)}`
+        : `${data.name} has a value that is not a finite number: ${where} is ${unusable.value}`,
+      hint:
+        (noise ? 'the noise is too large: e.g. noise=0.1; ' : '') +
+        `training computes in 32-bit floats (up to about 3.4e38; squares overflow past ${UNUSABLE.toExponential(0)})` +
+        (Number.isFinite(unusable.value) && unusable.part === 'input' ? ', so scale the inputs or use `normalize zscore`' : ''),
+      code: 'data-not-finite',
+    });
+    return diagnostics;
+  }
+
   // Features need a 2-D point; the width against `input` is the parser's (whole.ts).
   if (spec.features && data.inputSize !== 2) {
     const statement = statements.find((s) => s.keyword.text === 'features');
@@ -119,4 +140,24 @@ function firstOutside01(data: Dataset): { value: number; sample: number } | unde
     if (!(y >= 0 && y <= 1)) return { value: Number(y.toPrecision(6)), sample: Math.floor(i / data.outputSize) };
   }
   return undefined;
+}
+
+/** Beyond this magnitude a value's square overflows 32-bit floats (3.4e38): the loss would be infinite. */
+const UNUSABLE = 1e18;
+
+/**
+ * The first NaN, ±Infinity (a CSV or a generator's value beyond float32's range becomes one) or
+ * value beyond UNUSABLE: inputs only when they are used as they are (`normalize none`), targets always.
+ */
+function firstUnusableValue(data: Dataset, rawInputs: boolean): { sample: number; part: 'input' | 'target'; column: number; value: number } | undefined {
+  const scan = (values: Float32Array, width: number, part: 'input' | 'target', finiteOnly: boolean) => {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!Number.isFinite(v) || (!finiteOnly && Math.abs(v) > UNUSABLE)) {
+        return { sample: Math.floor(i / width), part, column: i % width, value: v };
+      }
+    }
+    return undefined;
+  };
+  return scan(data.inputs, data.inputSize, 'input', !rawInputs) ?? scan(data.targets, data.outputSize, 'target', false);
 }

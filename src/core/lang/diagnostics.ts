@@ -64,6 +64,7 @@ export const DIAGNOSTIC_CODES = [
   'output-mismatch',
   'cce-needs-classes',
   'bce-needs-unit-targets',
+  'data-not-finite', // NaN, ±Infinity or a value whose square overflows float32, with its sample and column
   // Never expected: the parser caught its own bug instead of throwing.
   'internal-error',
 ] as const;
