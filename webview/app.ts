@@ -109,12 +109,12 @@ export function startPanel(): PanelInternals {
   live.setAttribute('aria-live', 'polite');
   live.id = 'live';
   tooltipEl.id = 'cell-tooltip';
-  // Confusion matrix and histograms over time (shown once a snapshot brings them)
+  // Confusion matrix and histograms over time, below the weights (shown once a snapshot brings them)
   const confusion = new ConfusionView();
   const histograms = new HistogramsView(() => schedule('insights'));
   const insightsSection = el('div', 'insights');
   insightsSection.append(confusion.root, histograms.root);
-  app.append(header.root, overview, insightsSection, weightsSection);
+  app.append(header.root, overview, weightsSection, insightsSection);
   document.body.append(tooltipEl, live);
 
   const tooltip = new CellTooltip(tooltipEl);

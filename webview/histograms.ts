@@ -68,7 +68,7 @@ export class HistogramsView {
       const figure = el('figure', 'histogram');
       const caption = el('figcaption', 'muted', `layer ${layer.index}: dense ${layer.units} ${layer.activation} (${layer.units}×${layer.inputs} weights)`);
       const canvas = el('canvas');
-      canvas.dataset.layer = String(layer.index);
+      canvas.dataset.histogramLayer = String(layer.index);
       canvas.setAttribute('role', 'img');
       figure.append(caption, canvas);
       this.list.append(figure);

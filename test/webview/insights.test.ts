@@ -120,12 +120,12 @@ describe('histograms over time', () => {
     expect(steps).toEqual(brought.slice(-40));
     expect(steps.length).toBeGreaterThan(5);
     expect(await p.page.locator('.histograms-card canvas').count()).toBe(2);
-    const before = await p.page.locator('.histograms-card canvas[data-layer="1"]').getAttribute('aria-label');
+    const before = await p.page.locator('.histograms-card canvas[data-histogram-layer="1"]').getAttribute('aria-label');
     expect(before).toMatch(/^the weights w_jk: \d+ steps, the latest \(step \d+\)/);
     await p.page.getByRole('radiogroup', { name: 'Histograms of' }).getByRole('radio', { name: '|Δw|/|w|' }).click();
     await p.settle();
     expect(await hook(p.page, (h) => h.histogramKind(), null)).toBe('ratios');
-    const after = await p.page.locator('.histograms-card canvas[data-layer="1"]').getAttribute('aria-label');
+    const after = await p.page.locator('.histograms-card canvas[data-histogram-layer="1"]').getAttribute('aria-label');
     expect(after).toMatch(/^the update ratio .* from 1e[-−]\d/);
     await closeClean(p);
   });
