@@ -42,6 +42,7 @@ const bundles = [
   ['src/extension/extension.ts', 'dist/extension.js', { ...node, external: ['vscode'] }],
   ['src/worker/worker.ts', 'dist/worker.js', node],
   ['src/extension/weightsWorker.ts', 'dist/weightsWorker.js', node],
+  ['src/extension/exportWorker.ts', 'dist/exportWorker.js', node],
   ['src/cli.ts', 'dist/cli.js', node],
   ['webview/main.ts', 'dist/webview.js', browser],
   // The tests' and the benchmark's read-only panel hook, loaded only when asked (see panelHtml.ts).

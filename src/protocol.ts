@@ -104,6 +104,11 @@ export interface TraceSnapshot {
 /** Progress, sent at most `updateHz` times a second while running and after every Step. */
 export interface Snapshot {
   status: SessionStatus;
+  /**
+   * After Load Weights, until the next step: the loaded weights' cost and accuracy on the training
+   * (and validation) part, so the readouts show these weights rather than the last step's.
+   */
+  loadedEvaluation?: { train: Evaluation; validation?: Evaluation };
   epoch: number;
   step: number;
   stepInEpoch: number;
@@ -204,6 +209,11 @@ export type ToWorker =
   | { type: 'ack' }
   /** Live edits of the spec's hyper-parameters: applied before the next step, marked in the next snapshot. */
   | { type: 'hyper'; changes: LiveHyper }
+  /**
+   * Continue after the planned epochs (the panel's "Train N more epochs" once DONE): plan `epochs`
+   * more from where training stopped; a finished session becomes paused, ready to run.
+   */
+  | { type: 'extendEpochs'; epochs: number }
   | { type: 'request'; id: number; request: WorkerRequest };
 
 export interface WorkerSettings {
@@ -223,7 +233,16 @@ export type FromWorker =
   | { type: 'loaded'; info: SessionInfo; diagnostics: Diagnostic[] }
   | { type: 'loadFailed'; message: string; diagnostics: Diagnostic[] }
   | { type: 'snapshot'; snapshot: Snapshot }
-  | { type: 'finished'; status: 'done' | 'diverged'; message?: string; final?: Evaluation; validation?: Evaluation }
+  | {
+      type: 'finished';
+      status: 'done' | 'diverged';
+      /** diverged: what went wrong; done: why the `stop` rule ended the run early (absent when every epoch ran). */
+      message?: string;
+      /** done early: which `stop` rule ended it. */
+      stopRule?: 'patience' | 'goal';
+      final?: Evaluation;
+      validation?: Evaluation;
+    }
   | { type: 'response'; id: number; response: WorkerResponse }
   | { type: 'responseError'; id: number; message: string }
   /** The worker cannot go on; `message` says why in a sentence (never a stack trace). */
@@ -245,7 +264,8 @@ export type FromWeightsReader = { type: 'weights'; weights: PackedWeights } | { 
 
 export type HeatmapMode = 'lastDelta' | 'epochDelta' | 'gradient' | 'weights';
 
-export type PanelAction = 'train' | 'pause' | 'step' | 'stepEpoch' | 'reset';
+/** 'continue': after DONE, train as many epochs again as the spec plans (ToWorker 'extendEpochs', then 'run'). */
+export type PanelAction = 'train' | 'pause' | 'step' | 'stepEpoch' | 'reset' | 'continue';
 
 export type ToPanel =
   /** Everything the panel needs to draw from scratch (after 'ready', a reload, or a reset). */

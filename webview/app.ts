@@ -56,7 +56,10 @@ export function startPanel(): PanelInternals {
   app.replaceChildren();
   app.removeAttribute('aria-busy');
 
-  const header = new Header((action) => post({ type: 'control', action }));
+  const header = new Header(
+    (action) => post({ type: 'control', action }),
+    (pace) => post({ type: 'pace', pace }),
+  );
 
   // Loss chart card
   const chartCard = el('section', 'card chart-card');
@@ -166,7 +169,7 @@ export function startPanel(): PanelInternals {
   function frame(): void {
     frameRequested = false;
     stats.frames++;
-    if (dirty.header) header.draw({ info, status, statusMessage, latest, lastEpoch: history.epochs[history.epochs.length - 1], stale: sessionView?.stale });
+    if (dirty.header) header.draw({ info, status, statusMessage, latest, lastEpoch: history.epochs[history.epochs.length - 1], stale: sessionView?.stale, pace: sessionView?.pace, stepsPerSecond: sessionView?.stepsPerSecond });
     if (dirty.chart) {
       chart.update(history);
       stats.chartUpdates++;
@@ -258,7 +261,7 @@ export function startPanel(): PanelInternals {
     latest = s;
     undrawnStep = s.step;
     status = s.status;
-    if (status !== 'diverged' && status !== 'error') statusMessage = undefined;
+    if (status !== 'diverged' && status !== 'error' && status !== 'done') statusMessage = undefined;
     addStepLosses(s);
     history.addEpochs(s.newEpochs);
     heatmaps.setData(s.layers, s.trace);

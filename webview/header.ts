@@ -4,7 +4,8 @@
  * metrics row and the banner for errors and messages. Drawn from the session's latest state.
  */
 import type { EpochMetrics } from '../src/core/engine/types';
-import type { PanelAction, SessionInfo, SessionStatus, Snapshot } from '../src/protocol';
+import { PACE_STEPS_PER_SECOND, type Pace, type PanelAction, type SessionInfo, type SessionStatus, type Snapshot } from '../src/protocol';
+import { describePace } from '../src/extension/pace';
 import { button, el } from './dom';
 import { epochNumber } from '../src/core/format';
 import { formatCount, formatNumber, formatPercent } from './format';
@@ -18,7 +19,13 @@ export interface HeaderState {
   lastEpoch: EpochMetrics | undefined;
   /** The spec changed in a way that needs a restart: the session still trains the older spec. */
   stale?: boolean;
+  /** The pace as chosen, and as resolved (steps a second, 0 = full speed), from the host's 'session' message. */
+  pace?: Pace;
+  stepsPerSecond?: number;
 }
+
+/** The speed control's choices: the rule, the watchable paces, full speed. */
+const PACES: readonly Pace[] = ['auto', ...PACE_STEPS_PER_SECOND, 'full'];
 
 export class Header {
   readonly root = el('header', 'top');
@@ -39,18 +46,35 @@ export class Header {
   private readonly mAccuracy: HTMLElement;
   private readonly mSpeed: HTMLElement;
   private readonly banner = el('div', 'banner');
+  private readonly speed = el('select', 'speed');
   private status: SessionStatus = 'loading';
 
-  constructor(control: (action: PanelAction) => void) {
+  constructor(control: (action: PanelAction) => void, choosePace: (pace: Pace) => void) {
     const titleRow = el('div', 'title-row');
     const controls = el('div', 'controls');
     controls.setAttribute('role', 'toolbar');
     controls.setAttribute('aria-label', 'Training controls');
-    this.trainButton = button('Train', 'Train continuously (pause any time)', () => control(this.status === 'running' ? 'pause' : 'train'), 'primary');
+    // Once DONE, Train continues: as many epochs again as the spec plans (Reset starts over).
+    this.trainButton = button('Train', 'Train continuously (pause any time)', () => control(this.status === 'running' ? 'pause' : this.status === 'done' ? 'continue' : 'train'), 'primary');
     this.stepButton = button('Step', 'Train one mini-batch', () => control('step'));
     this.epochButton = button('Step epoch', 'Train until the current epoch ends', () => control('stepEpoch'));
     this.resetButton = button('Reset', 'Back to the seeded initial weights, epoch 0', () => control('reset'));
-    controls.append(this.trainButton, this.stepButton, this.epochButton, this.resetButton);
+    // The pace of a Train run: a person can watch 1–1,000 steps a second; full speed for big runs.
+    const speedLabel = el('label', 'speed-label');
+    speedLabel.title = 'Steps a second of a Train run (the nnspec.pace setting until you choose here)';
+    this.speed.setAttribute('aria-label', 'Training speed');
+    for (const pace of PACES) {
+      const option = el('option', undefined, describePace(pace, typeof pace === 'number' ? pace : 0));
+      option.value = String(pace);
+      this.speed.append(option);
+    }
+    this.speed.value = 'auto';
+    this.speed.addEventListener('change', () => {
+      const v = this.speed.value;
+      choosePace(v === 'auto' || v === 'full' ? v : Number(v));
+    });
+    speedLabel.append(el('span', 'muted', 'Speed'), this.speed);
+    controls.append(this.trainButton, this.stepButton, this.epochButton, this.resetButton, speedLabel);
     titleRow.append(this.nameEl, this.badge, this.summary, controls);
 
     this.progress.setAttribute('role', 'progressbar');
@@ -100,8 +124,11 @@ export class Header {
     this.mEpoch.textContent = info ? `${formatCount(epochNumber(s?.epoch ?? 0, s?.stepInEpoch ?? 0, epochs))} / ${formatCount(epochs)}` : '—';
     this.mStep.textContent = s ? formatCount(s.step) : info ? '0' : '—';
     this.mRate.textContent = s ? formatNumber(s.rate) : '—';
-    this.mLoss.textContent = s?.loss !== null && s?.loss !== undefined ? formatNumber(s.loss) : '—';
-    const e = h.lastEpoch;
+    // After Load Weights (until the next step) the loaded weights' cost and accuracy, not the last step's.
+    const loaded = s?.loadedEvaluation;
+    if (loaded) this.mLoss.replaceChildren(el('span', 'value', formatNumber(loaded.train.loss)), el('span', 'unit', ' loaded weights'));
+    else this.mLoss.textContent = s?.loss !== null && s?.loss !== undefined ? formatNumber(s.loss) : '—';
+    const e = loaded ? { epoch: -1, ...loaded } : h.lastEpoch;
     if (info?.task === 'regression') this.mAccuracy.textContent = 'n/a';
     else if (e?.train.accuracy !== undefined) {
       // "98.0% train · 94.1% validation": which is which, on the readout itself.
@@ -120,9 +147,18 @@ export class Header {
 
     const running = status === 'running';
     const canTrain = status === 'ready' || status === 'paused';
-    this.trainButton.textContent = running ? 'Pause' : status === 'paused' ? 'Resume' : 'Train';
+    const done = status === 'done';
+    const more = info?.epochs ?? 0;
+    this.trainButton.textContent = running ? 'Pause' : status === 'paused' ? 'Resume' : done ? `Train ${formatCount(more)} more ${more === 1 ? 'epoch' : 'epochs'}` : 'Train';
+    this.trainButton.title = done ? `All ${formatCount(epochs)} epochs trained: go on for ${formatCount(more)} more, or Reset to start over` : 'Train continuously (pause any time)';
     this.trainButton.setAttribute('aria-pressed', String(running));
-    this.trainButton.disabled = !(running || canTrain);
+    this.trainButton.disabled = !(running || canTrain || (done && more > 0));
+    // The speed control shows the pace in force: "auto (20 steps/s)".
+    if (h.pace !== undefined) {
+      const auto = this.speed.querySelector('option[value="auto"]');
+      if (auto) auto.textContent = describePace('auto', h.stepsPerSecond ?? 0);
+      if (document.activeElement !== this.speed) this.speed.value = String(h.pace);
+    }
     this.stepButton.disabled = !canTrain;
     this.epochButton.disabled = !canTrain;
     this.resetButton.disabled = status === 'loading' || status === 'stopped' || !info;
@@ -136,7 +172,8 @@ export class Header {
       banner.textContent = 'Training diverged: the loss is no longer finite. Try a smaller rate, then Reset.';
       banner.className = 'banner error';
       banner.hidden = false;
-    } else if (statusMessage && status === 'stopped') {
+    } else if (statusMessage && (status === 'stopped' || status === 'done')) {
+      // stopped: why the session stopped; done: why `stop` ended the run early
       banner.textContent = statusMessage;
       banner.className = 'banner info';
       banner.hidden = false;

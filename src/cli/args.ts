@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { CliError } from './io';
 
-export type CommandName = 'check' | 'train' | 'gradients' | 'predict' | 'evaluate' | 'explain';
+export type CommandName = 'check' | 'train' | 'gradients' | 'predict' | 'evaluate' | 'explain' | 'export';
 
 interface OptionDef {
   type: 'string' | 'boolean';
@@ -143,6 +143,26 @@ Options:
       --json             print {"task": …, "train": {"loss", "accuracy", "confusion", "classes", "macro"} or
                          {"loss", "rmse", "mae", "r2"}, "validation": … or null}
   -h, --help             show this help`,
+  },
+  export: {
+    summary: 'write the network, its weights and its training as PyTorch, ONNX or TensorFlow.js',
+    usage: 'nnspec export SPEC --format onnx|pytorch|tfjs --out PATH [--weights IN.json]',
+    positionals: [1, 1],
+    options: { ...help, format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, weights: { type: 'string', short: 'w' }, memory: MEMORY },
+    help: `Writes the network with the given weights (or the seeded initial ones) for another engine:
+  pytorch  a folder: model.py (nn.Module, weights files, input preparation), train.py (NNSpec's
+           training step for step; also under torchrun with DDP), weights.json, data/*.npy, README.md
+  onnx     one .onnx file (opset 13) taking raw inputs as \`nnspec predict\` does
+  tfjs     a folder: model.json (Layers format) and weights.bin, taking prepared (normalised) inputs
+
+Options:
+  -f, --format F         pytorch, onnx or tfjs
+  -o, --out PATH         the folder (pytorch, tfjs; made when missing) or the .onnx file
+  -w, --weights IN.json  the weights to export (default: the seeded initial weights)
+${MEMORY_HELP}
+  -h, --help             show this help
+
+See docs/export.md.`,
   },
 };
 

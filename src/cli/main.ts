@@ -8,6 +8,7 @@ import { COMMANDS, GLOBAL_USAGE, commandHelp, parseCommand, type CommandName } f
 import { checkCommand } from './check';
 import { evaluateCommand } from './evaluate';
 import { explainCommand } from './explain';
+import { exportCommand } from './export';
 import { gradientsCommand } from './gradients';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIO } from './io';
 import { safeIO } from './output';
@@ -70,6 +71,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
       return evaluateCommand(io, parsed);
     case 'explain':
       return explainCommand(io, parsed);
+    case 'export':
+      return exportCommand(io, parsed);
   }
 }
 

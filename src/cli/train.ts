@@ -57,6 +57,8 @@ export interface TrainSummary {
   savedVia?: string;
   /** --save was given but nothing was written (the run diverged): the file named. */
   notSaved?: string;
+  /** The `stop` rule ended the run early: why, in one sentence. */
+  stopReason?: string;
   /** --save failed at the end: why, and where the weights were kept instead (if anywhere). */
   saveFailed?: { given: string; reason: string; keptAt?: string };
   /** The signal that stopped the run (status 'stopped'). */
@@ -220,8 +222,10 @@ async function runTraining(
 
   const seconds = (io.now() - started) / 1000;
   const trainingSeconds = seconds - evaluationMs / 1000;
-  // The last epoch's evaluation is the final one when training ran to the end: no second pass.
-  const final = status === 'done' && latest?.epoch === trainer.epoch - 1 ? latest : evaluateEpoch(trainer, trainer.epoch);
+  // The last epoch's evaluation is the final one when training ran to the end: no second pass
+  // (restore=best has put other weights back: those are evaluated).
+  const restored = trainer.stopped?.restoredEpoch !== undefined;
+  const final = status === 'done' && !restored && latest?.epoch === trainer.epoch - 1 ? latest : evaluateEpoch(trainer, trainer.epoch);
   return {
     status,
     epochsDone: trainer.epoch,
@@ -231,6 +235,7 @@ async function runTraining(
     train: final.train,
     validation: final.validation ?? null,
     message,
+    ...(status === 'done' && trainer.stopped ? { stopReason: trainer.stopped.message } : {}),
     ...(status === 'stopped' && stop.signal ? { signal: stop.signal } : {}),
   };
 }
@@ -272,6 +277,7 @@ function summaryText(summary: TrainSummary, epochs: number): string {
         ? `${summary.message}`
         : `diverged after ${summary.epochsDone}/${epochs} epochs`;
   const lines = [
+    ...(summary.stopReason ? [summary.stopReason] : []),
     `${head}, ${formatCount(summary.steps)} steps in ${formatDuration(summary.seconds)} (${formatCount(summary.samplesPerSecond)} samples/s)`,
     `  training:   ${evaluationText(summary.train)}`,
   ];
@@ -512,6 +518,7 @@ class JsonReporter implements Reporter {
       saved: summary.saved ?? null,
       ...(summary.saveFailed ? { saveError: summary.saveFailed.reason, keptAt: summary.saveFailed.keptAt ?? null } : {}),
       ...(summary.message ? { message: summary.message } : {}),
+      ...(summary.stopReason ? { stopReason: summary.stopReason } : {}),
     });
     reportDivergence(this.io, this.given, summary);
   }

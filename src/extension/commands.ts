@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { weightsToJson, WeightsError } from '../core/weights';
+import { packedBuffers, weightsToJson, WeightsError } from '../core/weights';
 import { readWeightsOffHost } from './loadWeights';
 import type { HeatmapMode, Snapshot, WorkerResponse } from '../protocol';
 import { TrainingPanel } from './panel';
@@ -379,7 +379,7 @@ class Commands {
       // Read, size-checked and parsed in a worker, never on the host's thread (loadWeights.ts).
       const weights = await readWeightsOffHost(this.deps.context.extensionUri, source, name, session.info);
       // The worker's trainer checks the shapes against the spec and names what does not fit.
-      await session.request({ kind: 'setWeights', weights });
+      await session.request({ kind: 'setWeights', weights }, packedBuffers(weights));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const detail = error instanceof WeightsError || !message.startsWith(name) ? `${name} does not fit ${path.basename(session.specUri.fsPath)}: ${message}` : message;

@@ -8,6 +8,7 @@ import { DiagnosticsController } from './diagnostics';
 import { HealthDiagnostics } from './healthDiagnostics';
 import { CompletionProvider, HoverProvider, QuickFixProvider, SymbolProvider, TrainingCodeLensProvider } from './languageFeatures';
 import { registerCommands } from './commands';
+import { registerExportCommand } from './exportNetwork';
 import { RunLog } from './runLog';
 import { SessionUi } from './sessionUi';
 import { registerTrainingPanelSerializer } from './panel';
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): NNSpecApi {
   TrainingCodeLensProvider.register(context, sessions);
   SessionUi.register(context, sessions);
   registerCommands({ context, sessions, log });
+  registerExportCommand(context, sessions, log);
   registerTrainingPanelSerializer(context, (specUri) => restoredSession(sessions, specUri));
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {

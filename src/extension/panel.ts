@@ -14,7 +14,7 @@ import { parsePace } from './pace';
 import { getNonce, panelHtml } from './panelHtml';
 import type { PanelFocus, PanelSource } from './panelSource';
 
-const ACTIONS: readonly PanelAction[] = ['train', 'pause', 'step', 'stepEpoch', 'reset'];
+const ACTIONS: readonly PanelAction[] = ['train', 'pause', 'step', 'stepEpoch', 'reset', 'continue'];
 
 export class TrainingPanel {
   static readonly viewType = 'nnspec.training';

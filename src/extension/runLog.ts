@@ -72,6 +72,7 @@ export class RunLog implements vscode.Disposable {
           this.channel.warn(`${file}: diverged${time}: ${message.message ?? ''}`);
           break;
         }
+        if (message.message) this.channel.info(`${file}: ${message.message}`);
         const parts = [`${file}: done${time}, seed ${session.info?.seed}`];
         if (message.final) {
           parts.push(`final loss ${formatLoss(message.final.loss)}`);

@@ -170,6 +170,11 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
       case 'reset':
         this.post({ type: 'reset' });
         break;
+      case 'continue':
+        // As many epochs again as the spec plans, then go on.
+        this.post({ type: 'extendEpochs', epochs: Math.max(1, this.state.info?.epochs ?? 1) });
+        this.post({ type: 'run' });
+        break;
     }
   }
 
@@ -228,13 +233,13 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
     }
   }
 
-  /** Sends a request to the worker; resolves with its response. */
-  request<K extends WorkerRequest['kind']>(request: Extract<WorkerRequest, { kind: K }>): Promise<Extract<WorkerResponse, { kind: K }>> {
+  /** Sends a request to the worker (moving the `transfer` buffers, not copying them); resolves with its response. */
+  request<K extends WorkerRequest['kind']>(request: Extract<WorkerRequest, { kind: K }>, transfer: ArrayBuffer[] = []): Promise<Extract<WorkerResponse, { kind: K }>> {
     if (!this.worker) return Promise.reject(new Error('the training session is not running; start it again'));
     const id = this.nextRequestId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (r: WorkerResponse) => void, reject });
-      this.post({ type: 'request', id, request });
+      this.post({ type: 'request', id, request }, transfer);
     });
   }
 
@@ -420,8 +425,8 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
     this.changed();
   }
 
-  private post(message: ToWorker): void {
-    this.worker?.postMessage(message);
+  private post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    this.worker?.postMessage(message, transfer);
   }
 
   private terminateWorker(): void {

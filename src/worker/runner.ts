@@ -112,6 +112,8 @@ export class SessionRunner {
   private untilEpoch: number | undefined;
   /** The metrics of the latest epoch that ended (reused as the final evaluation). */
   private lastEpochMetrics: EpochMetrics | undefined;
+  /** Load Weights' evaluation of the loaded weights, sent with every snapshot until the next step. */
+  private loadedEvaluation: { train: Evaluation; validation?: Evaluation } | undefined;
   private readonly sliceMs: number;
   private readonly resolution: number;
   private readonly now: () => number;
@@ -174,6 +176,7 @@ export class SessionRunner {
         this.pendingEpochs = [];
         this.samplesPerSecond = 0;
         this.lastEpochMetrics = undefined;
+        this.loadedEvaluation = undefined;
         this.status = 'ready';
         this.sendSnapshot(true);
         break;
@@ -193,6 +196,14 @@ export class SessionRunner {
       }
       case 'ack':
         this.awaitingAck = false;
+        break;
+      case 'extendEpochs':
+        // Plan `epochs` more from where training is (early stopping's reason, if any, still holds).
+        if (this.status !== 'diverged' && Number.isInteger(message.epochs) && message.epochs > 0) {
+          this.trainer.epochs = Math.max(this.trainer.epochs, this.trainer.epoch) + message.epochs;
+          if (this.status === 'done' && !this.trainer.done) this.status = 'paused';
+        }
+        this.sendSnapshot(true);
         break;
       case 'request':
         this.answer(message.id, message.request);
@@ -326,6 +337,7 @@ export class SessionRunner {
 
   private recordStep(result: StepResult): void {
     this.options.insights?.afterStep(result);
+    this.loadedEvaluation = undefined;
     this.lastLoss = result.loss;
     this.pendingLosses.pushOne(result.loss);
     this.samplesSince += result.batchSize;
@@ -369,11 +381,13 @@ export class SessionRunner {
     this.stopLoop();
     this.status = 'done';
     this.sendSnapshot(true);
-    // Training ends with an epoch: its metrics are the final ones (no second pass over the data).
-    const last = this.lastEpochMetrics?.epoch === this.trainer.epoch - 1 ? this.lastEpochMetrics : undefined;
+    // Training ends with an epoch: its metrics are the final ones (no second pass over the data),
+    // unless `stop restore=best` put the best epoch's weights back.
+    const stopped = this.trainer.stopped;
+    const last = this.lastEpochMetrics?.epoch === this.trainer.epoch - 1 && stopped?.restoredEpoch === undefined ? this.lastEpochMetrics : undefined;
     const final = last ? last.train : this.trainer.evaluate('train') ?? undefined;
     const validation = last ? last.validation : this.trainer.evaluate('validation') ?? undefined;
-    this.post({ type: 'finished', status: 'done', final, validation }, []);
+    this.post({ type: 'finished', status: 'done', final, validation, ...(stopped ? { message: stopped.message, stopRule: stopped.rule } : {}) }, []);
   }
 
   private sendSnapshot(includeLayers: boolean): void {
@@ -400,6 +414,7 @@ export class SessionRunner {
       epochs: this.trainer.epochs,
       stepsPerEpoch: this.trainer.stepsPerEpoch,
       stepsPerSecond: this.stepsPerSecond,
+      ...(this.loadedEvaluation ? { loadedEvaluation: this.loadedEvaluation } : {}),
     };
     this.pendingEpochs = [];
     if (includeLayers) {
@@ -470,6 +485,10 @@ export class SessionRunner {
         if (this.status === 'running') this.pause();
         this.trainer.setWeights(request.weights.format === 'nnspec-packed-weights' ? unpackWeights(request.weights) : request.weights);
         this.options.insights?.reset();
+        // The readouts show the loaded weights (the last step's batch loss was of others).
+        const train = this.trainer.evaluate('train');
+        const validation = this.trainer.evaluate('validation') ?? undefined;
+        this.loadedEvaluation = train ? { train, ...(validation ? { validation } : {}) } : undefined;
         this.sendSnapshot(true);
         return { kind: 'setWeights' };
       }

@@ -83,6 +83,18 @@ describe('the reproductions, with a 96 MB heap: a clear refusal in bounded memor
     expect(run.peakMB).toBeLessThan(200);
   });
 
+  it('check: a 6 MB gzip that inflates to 6.3 GB (was: 4.25 GB, then "Cannot create a Buffer larger than 4294967296 bytes")', () => {
+    const big = path.join(dir, 'big6');
+    fs.mkdirSync(big);
+    writeImageBomb(big, 8_000_000);
+    write('big6/bomb6.nnspec', 'input 784\ndense 10 sigmoid\ndata "images.gz" labels="labels.gz"\n');
+    const run = limited(['check', 'big6/bomb6.nnspec']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^big6\/bomb6\.nnspec:3:1: error: 'images\.gz' holds 8,000,000 images of 28×28: loading them needs 31\.\d GB \(pixels as 32-bit floats 25\.1 GB \+ pixels inflated 6\.27 GB/);
+    expect(run.stdout).not.toContain('Cannot create a Buffer');
+    expect(run.peakMB).toBeLessThan(200);
+  });
+
   it('check: a 1.9 GB CSV file', () => {
     writeSparse(path.join(dir, 'big.csv'), 1.9e9);
     write('csv.nnspec', 'input 2\ndense 1 sigmoid\ndata "big.csv"\n');
@@ -112,6 +124,16 @@ describe('the reproductions, with a 96 MB heap: a clear refusal in bounded memor
       'nnspec: w450.json: the file is 450 MB, but the weights of this network (2-4-1: 17 parameters in 2 layers) take at most 67.1 kB as JSON ' +
         '(64 bytes a number): it holds the weights of another network, or no weights at all\n(the weights must fit the network of xor.nnspec)\n',
     );
+    expect(run.peakMB).toBeLessThan(200);
+  });
+
+  it('predict: a 1 GB weights file (was: V8\'s string-length error) is refused unread too', () => {
+    write('xor.nnspec', 'input 2\ndense 4 tanh\ndense 1 sigmoid\ndata xor\n');
+    writeSparse(path.join(dir, 'w1g.json'), 1e9);
+    const run = limited(['predict', 'xor.nnspec', '--weights', 'w1g.json', '--input', '1 0']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^nnspec: w1g\.json: the file is 1\.00 GB, but the weights of this network/);
+    expect(run.stderr).not.toContain('Cannot create a string');
     expect(run.peakMB).toBeLessThan(200);
   });
 

@@ -19,7 +19,9 @@ function stopSpec(options: Partial<StopSpec>): StopSpec {
 
 /** Keras' rule (keras/callbacks.py EarlyStopping, baseline None, start_from_epoch 0): the epoch it stops after, or null. */
 function kerasStopEpoch(values: number[], patience: number, minDelta: number, mode: 'min' | 'max'): { stopped: number | null; bestEpoch: number } {
-  const better = (a: number, b: number) => (mode === 'min' ? a - minDelta < b : a + minDelta > b);
+  // Keras: min_delta *= -1 in min mode; improvement = monitor_op(current - min_delta, best)
+  const signed = mode === 'min' ? -minDelta : minDelta;
+  const better = (a: number, b: number) => (mode === 'min' ? a - signed < b : a - signed > b);
   let best = mode === 'min' ? Infinity : -Infinity;
   let bestEpoch = 0;
   let wait = 0;
@@ -56,6 +58,13 @@ describe('EarlyStopping: the rule', () => {
       if (stopped !== null) expect(rule.lastReason!.bestEpoch).toBe(expected.bestEpoch);
     });
   }
+
+  it('min_delta by hand: 1, 0.9, 0.86, 0.84, 0.83 with min_delta 0.03, patience 2 stops after epoch 4 (index), best epoch 2', () => {
+    // 0.9 + 0.03 < 1 and 0.86 + 0.03 < 0.9 improve; 0.84 + 0.03 and 0.83 + 0.03 are not < 0.86
+    expect(kerasStopEpoch([1, 0.9, 0.86, 0.84, 0.83, 0.82], 2, 0.03, 'min')).toEqual({ stopped: 4, bestEpoch: 2 });
+    const rule = new EarlyStopping(stopSpec({ patience: 2, minDelta: 0.03 }));
+    expect([1, 0.9, 0.86, 0.84, 0.83].map((v, e) => rule.observe(e, v))).toEqual(['improved', 'improved', 'improved', 'continue', 'stop']);
+  });
 
   it('goal: stops at the first epoch at or past it', () => {
     const loss = new EarlyStopping(stopSpec({ goal: 0.5 }));

@@ -18,7 +18,7 @@ import { wordHoverAt } from '../../src/extension/features/wordHover';
 import { documentSymbols } from '../../src/extension/features/symbols';
 import { matchDiagnostics, quickFixes, diagnosticMessage } from '../../src/extension/features/quickFixes';
 import { codeLensItems } from '../../src/extension/features/codeLens';
-import { chainRule, gradientNorms, hoverForLayer, hoverForLoss, layerGradientStats, lossTrend } from '../../src/extension/features/gradientHover';
+import { chainRule, gradientNorms, hoverForLayer, hoverForLoss, largestTerm, layerGradientStats, lossTrend, subscript, superscript } from '../../src/extension/features/gradientHover';
 import { parseInputVector } from '../../src/extension/features/inputs';
 import { SessionState, statusBarText } from '../../src/extension/sessionState';
 
@@ -43,12 +43,12 @@ describe('completion', () => {
   it('offers every keyword but `end` at the start of a line, with its syntax and docs, then the statement snippets', () => {
     const items = completionsAt('', { line: 0, character: 0 });
     expect(items.map((i) => i.label)).toEqual([
-      'network', 'input', 'dense', 'loss', 'optimizer', 'batch', 'epochs', 'l2', 'init', 'seed', 'data', 'validation', 'normalize', 'features',
+      'network', 'input', 'dense', 'loss', 'optimizer', 'batch', 'epochs', 'l2', 'l1', 'stop', 'init', 'seed', 'data', 'validation', 'normalize', 'features',
       'new network', 'data inline', 'data csv',
     ]);
     expect(items.filter((i) => i.kind === 'snippet').every((i) => i.snippet && i.insertText)).toBe(true);
     const dense = items.find((i) => i.label === 'dense')!;
-    expect(dense.detail).toBe('dense UNITS ACTIVATION [bias=true|false] [init=SCHEME]');
+    expect(dense.detail).toBe('dense UNITS ACTIVATION [bias=true|false] [init=SCHEME] [dropout=p]');
     expect(dense.documentation).toContain('A fully connected layer');
   });
 
@@ -63,8 +63,8 @@ describe('completion', () => {
   });
 
   it('offers the options of a dense line that are not written yet, and their values', () => {
-    expect(labels('dense 4 tanh ', 0, 13)).toEqual(['bias=', 'init=']);
-    expect(labels('dense 4 tanh bias=false ', 0, 24)).toEqual(['init=']);
+    expect(labels('dense 4 tanh ', 0, 13)).toEqual(['bias=', 'init=', 'dropout=']);
+    expect(labels('dense 4 tanh bias=false ', 0, 24)).toEqual(['init=', 'dropout=']);
     expect(labels('dense 4 tanh bias=', 0, 18)).toEqual(['true', 'false']);
     const inits = completionsAt('dense 4 tanh init=', { line: 0, character: 18 });
     expect(inits.map((i) => i.label)).toEqual(['uniform', 'normal', 'xavier', 'he', 'const:V']);
@@ -90,8 +90,9 @@ describe('completion', () => {
   });
 
   it('offers optimizer options, init schemes, normalisations and `batch full`', () => {
-    expect(labels('optimizer ', 0, 10)).toEqual(['sgd']);
-    expect(labels('optimizer sgd rate=0.5 ', 0, 23)).toEqual(['momentum=', 'decay=']);
+    expect(labels('optimizer ', 0, 10)).toEqual(['sgd', 'adam', 'rmsprop', 'adagrad']);
+    expect(labels('optimizer sgd rate=0.5 ', 0, 23)).toEqual(['decay=', 'momentum=', 'nesterov=']);
+    expect(labels('optimizer adam ', 0, 15)).toEqual(['rate=', 'decay=', 'beta1=', 'beta2=', 'epsilon=']);
     expect(labels('init ', 0, 5)).toEqual(['uniform', 'normal', 'xavier', 'he', 'const']);
     expect(labels('normalize ', 0, 10)).toEqual(['none', 'minmax', 'zscore']);
     expect(labels('batch ', 0, 6)).toEqual(['full']);
@@ -157,7 +158,7 @@ describe('word hovers', () => {
     const mse = at(XOR, 4, 6)!.markdown;
     expect(mse).toContain('C = (1/n) Σ<sub>x</sub> ½‖y(x) − a<sup>L</sup>(x)‖<sup>2</sup>');
     expect(mse).toContain('∇<sub>a</sub>C = a<sup>L</sup> − y');
-    expect(at(XOR, 2, 1)!.markdown).toContain('`dense UNITS ACTIVATION [bias=true|false] [init=SCHEME]`');
+    expect(at(XOR, 2, 1)!.markdown).toContain('`dense UNITS ACTIVATION [bias=true|false] [init=SCHEME] [dropout=p]`');
     expect(at(XOR, 5, 16)!.markdown).toContain('The learning rate η.');
     expect(at('dense 4 relu init=he', 0, 19)!.markdown).toContain(vocabulary.inits.find((i) => i.name === 'he')!.doc);
     expect(at(XOR, 9, 6)!.markdown).toContain('The XOR truth table');
@@ -322,9 +323,9 @@ describe('the gradient hover equals the core trainer', () => {
     return project.trainer;
   }
   const copy = (layer: Trainer['layers'][number]): LayerSnapshot => copyLayer(layer);
-  /** A number as shown (a real minus sign, U+2212) back to a number. */
-  const shownNumber = (text: string): number => Number(text.replace('\u2212', '-'));
-  const num = (text: string, label: string): number => shownNumber(new RegExp(`${label.replace(/[|()]/g, '\\$&')}(\\S+)`).exec(text)![1]);
+  /** A shown number back to a number (the formatter writes a real minus sign, U+2212). */
+  const parse = (shown: string): number => Number(shown.replace('\u2212', '-'));
+  const num = (text: string, label: string): number => parse(new RegExp(`${label.replace(/[|()]/g, '\\$&')}(\\S+)`).exec(text)![1]);
   const close = (shown: number, exact: number): void => expect(Math.abs(shown - exact)).toBeLessThanOrEqual(Math.abs(exact) * 6e-4 + 1e-12);
 
   it('shows shape, mean and max |∂C/∂w| with j,k, the norms, the top table and the chain rule', () => {
@@ -343,7 +344,7 @@ describe('the gradient hover equals the core trainer', () => {
     const max = Math.max(...abs);
     const at = abs.indexOf(max);
     const [j, k] = [Math.floor(at / view.inputs), at % view.inputs];
-    expect(text).toContain('**Layer 1** (`dense 3 tanh`) after step 2: w<sup>1</sup> is 3 × 2 (j × k, from 0: 3 neurons, 2 inputs from layer 0)');
+    expect(text).toContain('**Layer 1** (`dense 3 tanh`) after step 2: w¹ is 3 × 2 (j × k, from 0: 3 neurons, 2 inputs from layer 0)');
     close(num(text, 'mean |∂C/∂w| = '), abs.reduce((a, b) => a + b) / abs.length);
     close(num(text, 'max |∂C/∂w| = '), max);
     expect(text).toContain(`at j=${j}, k=${k}`);
@@ -356,15 +357,27 @@ describe('the gradient hover equals the core trainer', () => {
     rows.forEach((row, r) => {
       const i = order[r];
       expect([Number(row[1]), Number(row[2])]).toEqual([Math.floor(i / view.inputs), i % view.inputs]);
-      close(shownNumber(row[3]), view.weights[i]);
-      close(shownNumber(row[4]), view.gradWeights[i]);
-      close(shownNumber(row[5]), view.lastDeltaWeights[i]);
+      close(parse(row[3]), view.weights[i]);
+      close(parse(row[4]), view.gradWeights[i]);
+      close(parse(row[5]), view.lastDeltaWeights[i]);
     });
-    const chain = /= (\S+) · (\S+) = (\S+)$/m.exec(text)!;
+    // The chain rule: the traced sample's largest |a_k δ_j| over every j, k, with those indices written out.
+    let best = { j: 0, k: 0, p: -1 };
+    for (let jj = 0; jj < view.units; jj++) {
+      for (let kk = 0; kk < view.inputs; kk++) {
+        const p = Math.abs(trace.activations[0][kk] * trace.deltas[0][jj]);
+        if (p > best.p) best = { j: jj, k: kk, p };
+      }
+    }
+    const chain = new RegExp(`∂C/∂w¹${subscript(best.j)},${subscript(best.k)} = a⁰${subscript(best.k)} · δ¹${subscript(best.j)} = (\\S+) · (\\S+) = (\\S+)$`, 'm').exec(text);
+    expect(chain, text).not.toBeNull();
     expect(text).toContain(`training sample #${trace.sampleIndex} alone`);
-    close(shownNumber(chain[1]), trace.activations[0][k]);
-    close(shownNumber(chain[2]), trace.deltas[0][j]);
-    close(shownNumber(chain[3]), trace.activations[0][k] * trace.deltas[0][j]);
+    close(parse(chain![1]), trace.activations[0][best.k]);
+    close(parse(chain![2]), trace.deltas[0][best.j]);
+    close(parse(chain![3]), trace.activations[0][best.k] * trace.deltas[0][best.j]);
+    // Above the fold: right after the layer's line, before the statistics and the table.
+    expect(text.indexOf('Chain rule')).toBeLessThan(text.indexOf('mean |∂C/∂w|'));
+    expect(text.indexOf('Chain rule')).toBeLessThan(text.indexOf('| j | k |'));
     expect(text).toContain('[Show layer 1 in the training panel](command:nnspec.showPanel?x)');
   });
 
@@ -376,6 +389,20 @@ describe('the gradient hover equals the core trainer', () => {
     const expected = [...gradWeights.keys()].sort((a, b) => Math.abs(gradWeights[b]) - Math.abs(gradWeights[a])).slice(0, 6);
     expect(stats.top.map((e) => e.j * 9 + e.k)).toEqual(expected);
     expect(gradientNorms([snapshot])[0]).toBeCloseTo(Math.hypot(...Array.from(gradWeights)), 5);
+  });
+
+  it('picks the largest |a_k δ_j| as the chain rule\'s term, writes indices as Unicode scripts and counts in words', () => {
+    // a⁰ = [0, 0.5, −2], δ¹ = [0.25, −3]: the largest |a_k δ_j| is |−2 · −3| = 6 at j = 1, k = 2 (a zero activation never wins).
+    const trace = { sampleIndex: 4, activations: [Float32Array.of(0, 0.5, -2)], deltas: [Float32Array.of(0.25, -3)] };
+    expect(largestTerm(trace, 1)).toEqual({ sampleIndex: 4, j: 1, k: 2, a: -2, delta: -3, product: 6 });
+    expect(largestTerm(trace, 2)).toBeUndefined();
+    expect(superscript(12)).toBe('¹²');
+    expect(subscript('3,10')).toBe('₃,₁₀');
+    const one = { index: 2, inputs: 1, units: 1, activation: 'sigmoid' as const, bias: true };
+    const snapshot = { weights: Float32Array.of(0.5), gradWeights: Float32Array.of(0.25), lastDeltaWeights: Float32Array.of(-0.125), biases: Float32Array.of(0) } as LayerSnapshot;
+    const text = hoverForLayer({ layer: one, snapshot, step: 1 });
+    expect(text).toContain('w² is 1 × 1 (j × k, from 0: 1 neuron, 1 input from layer 1)');
+    expect(text).not.toMatch(/<su[bp]>/);
   });
 
   it('gives no chain rule for indices the trace does not have', () => {

@@ -250,6 +250,24 @@ describe('training worker', () => {
     expect(snapshots[snapshots.length - 1].snapshot.layers).toHaveLength(2);
   });
 
+  it('stop: ends the run early and says why in finished (restore=best: the best epoch evaluated)', async () => {
+    const h = harness();
+    const text = XOR + '\nstop patience=2 min_delta=0.5 restore=best\n';
+    await h.load(text);
+    const finished = h.next((m) => m.type === 'finished');
+    h.send({ type: 'run' });
+    const f = await finished;
+    if (f.type !== 'finished') throw new Error('expected finished');
+    expect(f.status).toBe('done');
+    expect(f.stopRule).toBe('patience');
+    expect(f.message).toMatch(/^stopped early after epoch 3: loss has not improved by more than 0\.5 for 2 epochs \(best .* after epoch 1, whose weights were restored\)$/);
+    const snapshots = h.messages.filter((m): m is Extract<FromWorker, { type: 'snapshot' }> => m.type === 'snapshot');
+    expect(snapshots.flatMap((m) => m.snapshot.newEpochs.map((e) => e.epoch))).toEqual([0, 1, 2]);
+    const trainer = core(text).trainer;
+    trainer.stepEpoch();
+    expect(f.final?.loss).toBe(trainer.evaluate('train')!.loss);
+  });
+
   it('sends running snapshots at most updateHz a second, with layers only when asked', async () => {
     const h = harness();
     await h.load(XOR.replace('epochs 50', 'epochs 1000000000'), { updateHz: 5 });

@@ -82,14 +82,44 @@ const CASES: [text: string, expected: Expected[]][] = [
   [BASE + 'optimizer sgd 0.5 rate=0.2', [
     [E, 'duplicate-option', '3:18-3:22', "the rate is given twice: as 0.5 and as rate=0.2", "keep one of them"],
   ]],
-  [BASE + 'optimizer adam', [
-    [E, 'unknown-optimizer', '3:10-3:14', "unknown optimizer 'adam'", "NNSpec has only sgd, with momentum= if wanted: e.g. `optimizer sgd rate=0.01 momentum=0.9`"],
+  [BASE + 'optimizer lbfgs', [
+    [E, 'unknown-optimizer', '3:10-3:15', "unknown optimizer 'lbfgs'", "optimizers: sgd, adam, rmsprop, adagrad, e.g. `optimizer adam rate=0.001`"],
+  ]],
+  [BASE + 'optimizer adam momentum=0.9', [
+    [E, 'option-not-for-optimizer', '3:15-3:23', 'momentum= is not an option of adam', 'momentum= belongs to sgd; adam takes rate= beta1= beta2= epsilon= decay='],
+  ]],
+  [BASE + 'optimizer sgd nesterov=true', [
+    [W, 'option-not-for-optimizer', '3:14-3:22', 'nesterov=true does nothing without momentum', 'add e.g. momentum=0.9'],
+  ]],
+  [BASE + 'optimizer adam beta2=1', [
+    [E, 'out-of-range', '3:21-3:22', 'beta2 must be in [0, 1), got 1', 'e.g. beta2=0.999'],
+  ]],
+  ['input 2\ndense 3 relu dropout=0.5\ndense 1 sigmoid dropout=0.1\ndata xor', [
+    [E, 'dropout-on-output', '2:24-2:27', "dropout on the output layer would drop the network's answers", 'put dropout= on a hidden layer'],
+  ]],
+  ['input 2\ndense 3 relu dropout=1\ndense 1 sigmoid\ndata xor', [
+    [E, 'out-of-range', '1:21-1:22', 'dropout must be in [0, 1), got 1', 'e.g. dense 64 relu dropout=0.2'],
+  ]],
+  [BASE + 'stop monitor=loss', [
+    [E, 'stop-needs-rule', '3:0-3:17', '`stop` needs patience= or goal=, or both', 'e.g. `stop patience=5` or `stop goal=0.01`'],
+  ]],
+  [BASE + 'stop patience=3 monitor=validation_loss', [
+    [E, 'stop-needs-validation', '3:24-3:39', 'stop monitor=validation_loss needs a validation part', 'add e.g. `validation 0.2`, or monitor=loss'],
+  ]],
+  [BASE + 'stop patience=3 monitor=val_loss', [
+    [E, 'unknown-option', '3:24-3:32', "unknown monitor 'val_loss'", "did you mean 'validation_loss'?"],
+  ]],
+  [BASE + 'stop patience=1.5', [
+    [E, 'not-an-integer', '3:14-3:17', 'patience must be a whole number ≥ 0, got 1.5', 'e.g. stop patience=5'],
+  ]],
+  [BASE + 'l1 -0.1', [
+    [E, 'out-of-range', '3:3-3:7', 'l1 must be ≥ 0, got -0.1', 'e.g. l1 0.0001'],
   ]],
   [BASE + 'optimizer sdg', [
     [E, 'unknown-optimizer', '3:10-3:13', "unknown optimizer 'sdg'", "did you mean 'sgd'?"],
   ]],
   [BASE + 'optimizer rate=0.5', [
-    [E, 'missing-argument', '3:0-3:18', "`optimizer` needs its kind: sgd", "e.g. `optimizer sgd rate=0.5`"],
+    [E, 'missing-argument', '3:0-3:18', "`optimizer` needs its kind: sgd, adam, rmsprop, adagrad", "e.g. `optimizer adam rate=0.001`"],
   ]],
   [BASE + 'validation 1', [
     [E, 'out-of-range', '3:11-3:12', "validation must be in [0, 1), got 1", "e.g. validation 0.2"],
@@ -137,7 +167,7 @@ const CASES: [text: string, expected: Expected[]][] = [
     [E, 'expected-keyword', '3:0-3:8', "an inline data row outside `data inline … end`", "put rows between a line `data inline` and a line `end`"],
   ]],
   [BASE + '42', [
-    [E, 'expected-keyword', '3:0-3:2', "a statement starts with a keyword, not '42'", "keywords: network, input, dense, loss, optimizer, batch, epochs, l2, init, seed, data, validation, normalize, features"],
+    [E, 'expected-keyword', '3:0-3:2', "a statement starts with a keyword, not '42'", "keywords: network, input, dense, loss, optimizer, batch, epochs, l2, l1, stop, init, seed, data, validation, normalize, features"],
   ]],
   [BASE + 'network', [
     [E, 'missing-argument', '3:0-3:7', "`network` needs a name", "e.g. `network xor`"],
@@ -532,7 +562,7 @@ describe('vocabulary', () => {
       const parts: Record<string, string> = { input: 'input 2', dense: classes ? 'dense 2 softmax' : 'dense 1 sigmoid', data: 'data xor' };
       if (keyword === 'input') delete parts.input;
       if (keyword === 'data') delete parts.data;
-      if (keyword === 'dense') delete parts.dense;
+      // a dense example is a hidden layer before the output layer (dropout= is not for the output)
       if (classes && keyword !== 'loss') parts.loss = 'loss cce';
       return [line, ...Object.values(parts)].join('\n');
     };

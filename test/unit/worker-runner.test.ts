@@ -214,3 +214,59 @@ describe('pace', () => {
     runner.dispose();
   });
 });
+
+describe('continuing after DONE (extendEpochs)', () => {
+  it('plans that many epochs more, goes on from where it stopped, and finishes again at the new end', () => {
+    const messages: FromWorker[] = [];
+    const runner = runnerFor(xor(2), {}, (m) => messages.push(m));
+    const stepEpoch = (): void => runner.handle({ type: 'step' });
+    // 2 epochs of 4 steps (batch 1): step to the end.
+    for (let i = 0; i < 8; i++) stepEpoch();
+    expect(runner.currentStatus).toBe('done');
+    // Train on a finished session only repeats where it is.
+    runner.handle({ type: 'run' });
+    const before = messages.at(-1);
+    expect(before?.type === 'snapshot' && before.snapshot).toMatchObject({ step: 8, status: 'done' });
+    runner.handle({ type: 'extendEpochs', epochs: 3 });
+    const extended = messages.at(-1);
+    expect(extended?.type).toBe('snapshot');
+    if (extended?.type !== 'snapshot') return;
+    expect(extended.snapshot).toMatchObject({ status: 'paused', epochs: 5, step: 8, epoch: 2 });
+    for (let i = 0; i < 12; i++) stepEpoch();
+    const last = messages.filter((m) => m.type === 'snapshot').at(-1);
+    expect(last?.type === 'snapshot' && last.snapshot).toMatchObject({ step: 20, epoch: 5, status: 'done' });
+    // Nonsense is refused, with the state unchanged.
+    runner.handle({ type: 'extendEpochs', epochs: -1 });
+    const refused = messages.at(-1);
+    expect(refused?.type === 'snapshot' && refused.snapshot).toMatchObject({ epochs: 5, status: 'done' });
+  });
+});
+
+describe('Load Weights refreshes the readouts', () => {
+  it('the snapshot after setWeights carries the loaded weights\' cost and accuracy, until the next step', () => {
+    const messages: FromWorker[] = [];
+    const runner = runnerFor(xor(50), {}, (m) => messages.push(m));
+    for (let i = 0; i < 80; i++) runner.handle({ type: 'step' });
+    runner.handle({ type: 'request', id: 1, request: { kind: 'getWeights' } });
+    const got = messages.at(-1);
+    if (got?.type !== 'response' || got.response.kind !== 'getWeights') throw new Error('no weights');
+    // Other weights than the trained ones: the seeded initial ones (a fresh runner's).
+    const fresh: FromWorker[] = [];
+    const initial = runnerFor(xor(50), {}, (m) => fresh.push(m));
+    initial.handle({ type: 'request', id: 2, request: { kind: 'getWeights' } });
+    const start = fresh.at(-1);
+    if (start?.type !== 'response' || start.response.kind !== 'getWeights') throw new Error('no weights');
+    // What those weights score, from the core directly.
+    const project = loadProject(xor(50), specPath, { assetsDir });
+    if (!project.ok) throw new Error(project.message);
+    project.trainer.setWeights(start.response.weights);
+    const expected = project.trainer.evaluate('train');
+
+    runner.handle({ type: 'request', id: 3, request: { kind: 'setWeights', weights: start.response.weights } });
+    const snapshot = messages.find((m, i) => i > messages.indexOf(got) && m.type === 'snapshot');
+    expect(snapshot?.type === 'snapshot' && snapshot.snapshot.loadedEvaluation?.train).toEqual(expected);
+    runner.handle({ type: 'step' });
+    const after = messages.at(-1);
+    expect(after?.type === 'snapshot' && after.snapshot.loadedEvaluation).toBeUndefined();
+  });
+});

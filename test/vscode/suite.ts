@@ -257,19 +257,28 @@ test('Step takes exactly one mini-batch; the dense hover then shows the core\'s 
   assert.ok(text.includes(`at j=${j}, k=${k}`), `max not at j=${j}, k=${k}:\n${text}`);
   assertShown(numberAfter(text, '‖∂C/∂w‖ = '), Math.hypot(...grads), '‖∂C/∂w‖');
   assertShown(numberAfter(text, '‖Δw‖ of the last step = '), Math.hypot(...Array.from(layer.lastDeltaWeights)), '‖Δw‖');
+  /** A shown number back to a number (the formatter writes a real minus sign, U+2212). */
+  const shown = (t: string): number => Number(t.replace('\u2212', '-'));
   // The table's first row is the largest gradient: | j | k | w | ∂C/∂w | Δw |.
   const row = new RegExp(`\\| ${j} \\| ${k} \\| (\\S+) \\| (\\S+) \\| (\\S+) \\|`).exec(text);
   assert.ok(row, `no table row for j=${j}, k=${k}:\n${text}`);
-  assertShown(Number(row[1]), layer.weights[maxIndex], 'w_jk');
-  assertShown(Number(row[2]), layer.gradWeights[maxIndex], '∂C/∂w_jk');
-  assertShown(Number(row[3]), layer.lastDeltaWeights[maxIndex], 'Δw_jk');
-  // The chain rule for the traced sample: a_k^0 · δ_j^1.
+  assertShown(shown(row[1]), layer.weights[maxIndex], 'w_jk');
+  assertShown(shown(row[2]), layer.gradWeights[maxIndex], '∂C/∂w_jk');
+  assertShown(shown(row[3]), layer.lastDeltaWeights[maxIndex], 'Δw_jk');
+  // The chain rule for the traced sample: its largest term a_k^0 · δ_j^1 over every j, k.
   const trace = trainer.trace();
+  let best = { j: 0, k: 0, p: -1 };
+  for (let jj = 0; jj < layer.units; jj++) {
+    for (let kk = 0; kk < layer.inputs; kk++) {
+      const p = Math.abs(trace.activations[0][kk] * trace.deltas[0][jj]);
+      if (p > best.p) best = { j: jj, k: kk, p };
+    }
+  }
   const chain = /= (\S+) · (\S+) = (\S+)\n/.exec(text.slice(text.indexOf('Chain rule')) + '\n');
   assert.ok(chain, `no chain rule in:\n${text}`);
-  assertShown(Number(chain[1]), trace.activations[0][k], `a_${k}^0`);
-  assertShown(Number(chain[2]), trace.deltas[0][j], `δ_${j}^1`);
-  assertShown(Number(chain[3]), trace.activations[0][k] * trace.deltas[0][j], 'a·δ');
+  assertShown(shown(chain[1]), trace.activations[0][best.k], `a_${best.k}^0`);
+  assertShown(shown(chain[2]), trace.deltas[0][best.j], `δ_${best.j}^1`);
+  assertShown(shown(chain[3]), trace.activations[0][best.k] * trace.deltas[0][best.j], 'a·δ');
   assert.ok(text.includes('command:nnspec.showPanel?'), 'no link to the panel');
 });
 
@@ -403,6 +412,24 @@ test('a crashed worker puts its session in error, with the reason, and the sessi
   } finally {
     crashing.dispose();
   }
+});
+
+test('Export Network writes the session\'s current weights (PyTorch folder, ONNX file), off the host thread', async () => {
+  await vscode.commands.executeCommand('nnspec.step', xorUri);
+  const current = path.join(scratch, 'current.weights.json');
+  await vscode.commands.executeCommand('nnspec.saveWeights', xorUri, vscode.Uri.file(current));
+  const folder = path.join(scratch, 'xor-pytorch');
+  const written = await vscode.commands.executeCommand<string[]>('nnspec.exportNetwork', xorUri, 'pytorch', vscode.Uri.file(folder));
+  assert.ok(written?.some((file) => file.endsWith('train.py')), `pytorch export wrote ${describe(written)}`);
+  for (const name of ['model.py', 'train.py', 'weights.json', 'README.md', 'data/train_inputs.npy']) assert.ok(fs.existsSync(path.join(folder, name)), `no ${name}`);
+  assert.deepEqual(readWeights(path.join(folder, 'weights.json')), readWeights(current), 'the export has other weights than the session');
+  const onnx = path.join(scratch, 'xor.onnx');
+  assert.deepEqual(await vscode.commands.executeCommand<string[]>('nnspec.exportNetwork', xorUri, 'onnx', vscode.Uri.file(onnx)), [onnx]);
+  assert.equal(fs.readFileSync(onnx)[1], 7, 'IR version 7 first');
+  // weights as PyTorch's save_weights writes them (json.dump: one line) load back
+  const fromTorch = path.join(scratch, 'from-torch.json');
+  fs.writeFileSync(fromTorch, JSON.stringify(JSON.parse(fs.readFileSync(current, 'utf8'))) + '\n');
+  assert.equal(await vscode.commands.executeCommand('nnspec.loadWeights', xorUri, vscode.Uri.file(fromTorch)), true);
 });
 
 test('Stop ends the session', async () => {

@@ -550,6 +550,39 @@ describe('controls, state and messages', () => {
     await closeClean(p);
   });
 
+  test('after DONE, Train offers more epochs (Reset stays); the speed control posts the pace and shows the one in force', async () => {
+    const p = await open('light');
+    await p.send([tinyInit([0.5], tinySnapshot(40, { status: 'done', epoch: 10, stepInEpoch: 0 }))]);
+    await p.settle();
+    const more = p.page.getByRole('button', { name: 'Train 10 more epochs' });
+    expect(await more.isDisabled()).toBe(false);
+    expect(await p.page.getByRole('button', { name: 'Reset' }).isDisabled()).toBe(false);
+    await more.click();
+    const controls = async () => (await p.posted()).filter((m) => (m as { type: string }).type !== 'drawn');
+    expect((await controls()).at(-1)).toEqual({ type: 'control', action: 'continue' });
+    // The host extended the plan: the panel counts to the new end and Train is Resume/Pause again.
+    await p.send([{ type: 'snapshot', snapshot: tinySnapshot(41, { status: 'running', epochs: 20 }) }]);
+    await p.settle();
+    expect(await text(p.page, '.metric:nth-child(1) dd')).toBe('11 / 20');
+    expect(await p.page.getByRole('button', { name: 'Pause' }).isVisible()).toBe(true);
+
+    // Speed: the host says the pace in force; choosing one posts it.
+    await p.send([{ type: 'session', pace: 'auto', stepsPerSecond: 20, stale: false }]);
+    await p.settle();
+    const speed = p.page.getByRole('combobox', { name: 'Training speed' });
+    expect(await speed.inputValue()).toBe('auto');
+    expect(await speed.locator('option:checked').textContent()).toBe('auto (20 steps/s)');
+    expect(await speed.locator('option').allTextContents()).toEqual(['auto (20 steps/s)', '1 step/s', '10 steps/s', '100 steps/s', '1,000 steps/s', 'full speed']);
+    await speed.selectOption('10');
+    expect((await controls()).at(-1)).toEqual({ type: 'pace', pace: 10 });
+    await speed.selectOption('full');
+    expect((await controls()).at(-1)).toEqual({ type: 'pace', pace: 'full' });
+    await p.send([{ type: 'session', pace: 'full', stepsPerSecond: 0, stale: false }]);
+    await p.settle();
+    expect(await speed.inputValue()).toBe('full');
+    await closeClean(p);
+  });
+
   test('the page runs under the panel\'s CSP: an inline script is refused and reported', async () => {
     const p = await open('dark');
     const ran = await p.page.evaluate(() => {
@@ -605,13 +638,22 @@ describe('controls, state and messages', () => {
     await closeClean(q);
   });
 
-  test('accuracy says which is training and which validation', async () => {
+  test('accuracy says which is training and which validation; Load Weights refreshes loss and accuracy', async () => {
     const p = await open('light');
     const epochs = [{ epoch: 0, train: { loss: 0.25, accuracy: 0.98, count: 4 }, validation: { loss: 0.5, accuracy: 0.941, count: 2 } }];
     await p.send([{ type: 'init', info: tinyInfo({ validationCount: 2 }), status: 'paused', history: { stepLosses: Float32Array.from([0.5]), epochs }, latest: tinySnapshot(4) }]);
     await p.settle();
     const accuracy = p.page.locator('.metric', { hasText: 'Accuracy' }).locator('dd');
     expect(await accuracy.textContent()).toBe('98.0% train \u00b7 94.1% validation');
+    // Load Weights: the loaded weights' cost and accuracy replace the last step's, until a step.
+    const loadedEvaluation = { train: { loss: 0.0625, accuracy: 0.75, count: 4 }, validation: { loss: 0.125, accuracy: 0.5, count: 2 } };
+    await p.send([{ type: 'snapshot', snapshot: tinySnapshot(4, { loadedEvaluation }) }]);
+    await p.settle();
+    expect(await p.page.locator('.metric', { hasText: 'Loss' }).locator('dd').textContent()).toBe('0.0625 loaded weights');
+    expect(await accuracy.textContent()).toBe('75.0% train \u00b7 50.0% validation');
+    await p.send([{ type: 'snapshot', snapshot: tinySnapshot(5) }]);
+    await p.settle();
+    expect(await p.page.locator('.metric', { hasText: 'Loss' }).locator('dd').textContent()).toBe('0.125');
     await closeClean(p);
   });
 

@@ -236,7 +236,8 @@ describe('TrainingPanel', () => {
     fp.say({ type: 'control', action: 'step' });
     fp.say({ type: 'control', action: 'explode' as PanelAction });
     fp.say({ type: 'control', action: 'reset' });
-    expect(source.controls).toEqual(['step', 'reset']);
+    fp.say({ type: 'control', action: 'continue' });
+    expect(source.controls).toEqual(['step', 'reset', 'continue']);
     // Inspect Gradients on an open panel focuses at once.
     TrainingPanel.show(context, asSource(source), { layer: 1, mode: 'weights' });
     expect(fp.posted.at(-1)).toEqual({ type: 'focusLayer', layer: 1, mode: 'weights' });

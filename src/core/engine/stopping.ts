@@ -79,7 +79,8 @@ export class EarlyStopping {
     const { patience, goal, minDelta } = this.spec;
     const reached = goal !== undefined && (this.minimise ? value <= goal : value >= goal);
     this.wait++;
-    const improved = this.minimise ? value - minDelta < this.best : value + minDelta > this.best;
+    // Keras: monitor_op(current − min_delta·(−1 if min), best)
+    const improved = this.minimise ? value + minDelta < this.best : value - minDelta > this.best;
     if (improved) {
       this.best = value;
       this.bestEpoch = epoch;

@@ -166,7 +166,8 @@ interface Layer {
 
 class BatchTrainer implements Trainer {
   readonly layers: readonly LayerView[];
-  readonly epochs: number;
+  /** The planned epochs; raised when a finished session continues (the worker's 'extendEpochs'). */
+  epochs: number;
   readonly stepsPerEpoch: number;
   readonly batchSize: number;
   readonly trainCount: number;

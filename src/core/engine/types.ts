@@ -103,7 +103,8 @@ export interface Trainer {
   readonly layers: readonly LayerView[];
   /** Current epoch, from 0; equals `epochs` when training is complete. */
   readonly epoch: number;
-  readonly epochs: number;
+  /** The planned epochs; raised when a finished session continues (the worker's 'extendEpochs'). */
+  epochs: number;
   /** Steps taken since the start. */
   readonly step: number;
   /** Steps taken in the current epoch. */

@@ -56,6 +56,9 @@ export interface DenseInfo {
   init?: InitSpec;
   /** The `init=` value, when the layer has its own. */
   initToken?: Token;
+  /** `dropout=p` and its value token. */
+  dropout?: number;
+  dropoutToken?: Token;
 }
 
 /** Bounds of a number; the text says them in messages ("in [0, 1)"). */
@@ -82,6 +85,15 @@ export const RULES = {
   batch: { integer: true, min: 1, text: 'must be a whole number ≥ 1 (or `full`)', example: 'batch 32' },
   epochs: { integer: true, min: 1, text: 'must be a whole number ≥ 1', example: 'epochs 100' },
   l2: { min: 0, text: 'must be ≥ 0', example: 'l2 0.0001' },
+  l1: { min: 0, text: 'must be ≥ 0', example: 'l1 0.0001' },
+  dropout: { min: 0, max: 1, maxExclusive: true, text: 'must be in [0, 1)', example: 'dense 64 relu dropout=0.2' },
+  beta1: { min: 0, max: 1, maxExclusive: true, text: 'must be in [0, 1)', example: 'beta1=0.9' },
+  beta2: { min: 0, max: 1, maxExclusive: true, text: 'must be in [0, 1)', example: 'beta2=0.999' },
+  rho: { min: 0, max: 1, maxExclusive: true, text: 'must be in [0, 1)', example: 'rho=0.99' },
+  epsilon: { min: 0, minExclusive: true, text: 'must be > 0', example: 'epsilon=1e-8' },
+  patience: { integer: true, min: 0, text: 'must be a whole number ≥ 0', example: 'stop patience=5' },
+  goal: { text: 'must be a finite number', example: 'stop goal=0.01' },
+  min_delta: { min: 0, text: 'must be ≥ 0', example: 'stop patience=5 min_delta=0.001' },
   seed: { integer: true, min: 0, max: MAX_SEED, text: `must be a whole number from 0 to ${MAX_SEED}`, example: 'seed 7' },
   validation: { min: 0, max: 1, maxExclusive: true, text: 'must be in [0, 1)', example: 'validation 0.2' },
   n: { integer: true, min: 1, text: 'must be a whole number ≥ 1', example: 'n=200' },

@@ -55,6 +55,10 @@ export const DIAGNOSTIC_CODES = [
   'const-init-symmetry', // warning: a hidden layer of several units with constant weights
   'too-many-parameters',
   'too-many-layers', // more `dense` lines than DEFAULTS.maxLayers
+  'option-not-for-optimizer', // `optimizer adam momentum=0.9`
+  'dropout-on-output', // `dropout=` on the last `dense` layer
+  'stop-needs-rule', // `stop` without patience= or goal=
+  'stop-needs-validation', // `stop monitor=validation_loss` without `validation`
   // Limits of the parser itself
   'too-many-statements', // more than MAX_STATEMENTS statements: the rest are not read
   'too-many-diagnostics', // the summary that stands for the diagnostics past MAX_DIAGNOSTICS

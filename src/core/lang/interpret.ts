@@ -11,7 +11,7 @@ import type { OptionNode, Statement } from '../spec';
 import { shorten, RULES, list, type ParseContext } from './context';
 import { data } from './dataStatement';
 import { denseLayer, features, input, network } from './model';
-import { batch, init, loss, normalize, optimizer, single } from './training';
+import { batch, init, loss, normalize, optimizer, single, stop } from './training';
 import { keywordDoc, keywordNames, synonyms, vocabulary, type KeywordName } from './vocabulary';
 
 /** Reads one statement of its keyword into `cx.spec`; `options` by key, unknown and repeated ones already reported. */
@@ -27,6 +27,8 @@ export const INTERPRETERS: Record<KeywordName, Interpret> = {
   batch,
   epochs: (cx, s) => single(cx, s, 'epochs', RULES.epochs, (v) => (cx.spec.epochs = v)),
   l2: (cx, s) => single(cx, s, 'l2', RULES.l2, (v) => (cx.spec.l2 = v)),
+  l1: (cx, s) => single(cx, s, 'l1', RULES.l1, (v) => (cx.spec.l1 = v)),
+  stop,
   init,
   seed: (cx, s) => single(cx, s, 'seed', RULES.seed, (v) => (cx.spec.seed = v)),
   data,

@@ -95,6 +95,11 @@ export function denseLayer(cx: ParseContext, statement: Statement, options: Map<
     info.init = layerInit(cx, init);
     info.initToken = init.value;
   }
+  const dropout = options.get('dropout');
+  if (dropout) {
+    info.dropout = cx.number(dropout.value, 'dropout', RULES.dropout);
+    info.dropoutToken = dropout.value;
+  }
 }
 
 /** `init=xavier`, `init=const:0.5` */

@@ -62,7 +62,7 @@ export interface OptionDoc {
 
 export type KeywordName =
   | 'network' | 'input' | 'dense' | 'loss' | 'optimizer' | 'batch' | 'epochs'
-  | 'l2' | 'init' | 'seed' | 'data' | 'validation' | 'normalize' | 'features' | 'end';
+  | 'l2' | 'l1' | 'init' | 'seed' | 'data' | 'validation' | 'normalize' | 'features' | 'stop' | 'end';
 
 export interface KeywordDoc {
   name: KeywordName;
@@ -198,7 +198,7 @@ export const vocabulary: Vocabulary = {
     },
     {
       name: 'dense',
-      syntax: 'dense UNITS ACTIVATION [bias=true|false] [init=SCHEME]',
+      syntax: 'dense UNITS ACTIVATION [bias=true|false] [init=SCHEME] [dropout=p]',
       doc: 'A fully connected layer of UNITS neurons, a = activation(w·a_prev + b). Layers stack in the order written; the last one is the output.',
       example: 'dense 4 tanh',
       required: true,
@@ -211,6 +211,13 @@ export const vocabulary: Vocabulary = {
           doc: "This layer's initial weights, instead of the file's `init`. `const:V` sets every weight to V and the biases to 0.",
           default: 'the `init` statement',
           example: 'dense 1 identity init=const:0.8',
+        },
+        {
+          name: 'dropout',
+          value: '0 ≤ number < 1',
+          doc: 'Inverted dropout while training: each output of this layer is dropped (set to 0) with probability p and the rest scaled by 1/(1 − p), with masks drawn from the seed. Nothing is dropped in evaluation, prediction, gradients or Check Gradients. Not on the output layer.',
+          default: '0',
+          example: 'dense 64 relu dropout=0.2',
         },
       ],
     },
@@ -226,16 +233,21 @@ export const vocabulary: Vocabulary = {
     },
     {
       name: 'optimizer',
-      syntax: 'optimizer sgd [RATE] [rate=η] [momentum=μ] [decay=d]',
-      doc: 'Stochastic gradient descent: w ← w − η ∂C/∂w, with optional momentum and a per-epoch decay of η. `optimizer sgd 0.5` is short for `optimizer sgd rate=0.5`.',
-      example: 'optimizer sgd rate=0.5 momentum=0.9 decay=0.99',
+      syntax: 'optimizer sgd|adam|rmsprop|adagrad [RATE] [rate=η] [decay=d] [momentum=μ] [nesterov=true] [beta1=β₁] [beta2=β₂] [rho=ρ] [epsilon=ε]',
+      doc: 'How a step turns ∂C/∂w into a change of the weights: sgd (with optional momentum, Nesterov), adam, rmsprop or adagrad, each as PyTorch\'s torch.optim defines it, with its defaults; decay lowers η every epoch for all. `optimizer sgd 0.5` is short for `optimizer sgd rate=0.5`.',
+      example: 'optimizer adam rate=0.001',
       required: false,
       repeatable: false,
       default: 'sgd rate=0.1 momentum=0 decay=1',
       options: [
-        { name: 'rate', value: 'number > 0', doc: 'The learning rate η.', default: '0.1', example: 'optimizer sgd rate=0.5' },
-        { name: 'momentum', value: '0 ≤ number < 1', doc: 'μ in v ← μv − η∇C, w ← w + v; 0 is plain SGD.', default: '0', example: 'optimizer sgd rate=0.1 momentum=0.9' },
+        { name: 'rate', value: 'number > 0', doc: 'The learning rate η.', default: 'sgd 0.1, adam 0.001, rmsprop 0.01, adagrad 0.01', example: 'optimizer sgd rate=0.5' },
         { name: 'decay', value: '0 < number ≤ 1', doc: 'd: epoch e (counting from 0) uses the rate η·dᵉ; 1 keeps η constant.', default: '1', example: 'optimizer sgd rate=0.5 decay=0.99' },
+        { name: 'momentum', value: '0 ≤ number < 1', doc: 'sgd: μ in v ← μv − η∇C, w ← w + v; 0 is plain SGD.', default: '0', example: 'optimizer sgd rate=0.1 momentum=0.9' },
+        { name: 'nesterov', value: 'true | false', doc: 'sgd with momentum: Nesterov\'s step, w ← w + μv − η∇C (after v ← μv − η∇C), as torch.optim.SGD(nesterov=True).', default: 'false', example: 'optimizer sgd rate=0.1 momentum=0.9 nesterov=true' },
+        { name: 'beta1', value: '0 ≤ number < 1', doc: 'adam: β₁, the decay of the first moment m.', default: '0.9', example: 'optimizer adam beta1=0.9' },
+        { name: 'beta2', value: '0 ≤ number < 1', doc: 'adam: β₂, the decay of the second moment v.', default: '0.999', example: 'optimizer adam beta2=0.999' },
+        { name: 'rho', value: '0 ≤ number < 1', doc: 'rmsprop: ρ, the decay of the mean square (PyTorch\'s alpha).', default: '0.99', example: 'optimizer rmsprop rho=0.9' },
+        { name: 'epsilon', value: 'number > 0', doc: 'adam, rmsprop, adagrad: ε in the denominator.', default: 'adam 1e-8, rmsprop 1e-8, adagrad 1e-10', example: 'optimizer adam epsilon=1e-8' },
       ],
     },
     {
@@ -267,6 +279,32 @@ export const vocabulary: Vocabulary = {
       repeatable: false,
       default: '0',
       options: [],
+    },
+    {
+      name: 'l1',
+      syntax: 'l1 λ',
+      doc: 'L1 regularisation: the cost gains λ Σ |w| over the weights (not the biases); their gradient gains λ·sign(w) (0 at w = 0). Works with every optimizer.',
+      example: 'l1 0.0001',
+      required: false,
+      repeatable: false,
+      default: '0',
+      options: [],
+    },
+    {
+      name: 'stop',
+      syntax: 'stop [patience=N] [goal=G] [monitor=loss|validation_loss|accuracy|validation_accuracy] [min_delta=D] [restore=best|last]',
+      doc: "Early stopping, by Keras' EarlyStopping rule: after every epoch the monitored value is compared with the best so far; the run stops when it has not improved by more than min_delta for `patience` epochs, or (goal=) once it reaches G. restore=best then puts back the best epoch's weights. The run says why it stopped.",
+      example: 'stop patience=5 restore=best',
+      required: false,
+      repeatable: false,
+      default: 'train every epoch',
+      options: [
+        { name: 'patience', value: 'whole number ≥ 0', doc: 'Epochs without an improvement before the run stops.', example: 'stop patience=5' },
+        { name: 'goal', value: 'number', doc: 'Stop once the monitored value reaches G (≤ G for a loss, ≥ G for an accuracy).', example: 'stop goal=0.01' },
+        { name: 'monitor', value: 'loss | validation_loss | accuracy | validation_accuracy', doc: "What is watched: the epoch's evaluation after its last step, on the training or validation part.", default: 'validation_loss with a validation part, else loss', example: 'stop patience=5 monitor=accuracy' },
+        { name: 'min_delta', value: 'number ≥ 0', doc: 'An improvement must exceed this to count.', default: '0', example: 'stop patience=5 min_delta=0.001' },
+        { name: 'restore', value: 'best | last', doc: "best: when patience stops the run, put back the weights of the best epoch (Keras' restore_best_weights); last keeps the last epoch's.", default: 'last', example: 'stop patience=5 restore=best' },
+      ],
     },
     {
       name: 'init',
@@ -428,11 +466,29 @@ export const vocabulary: Vocabulary = {
   optimizers: [
     {
       name: 'sgd',
-      doc: 'Mini-batch stochastic gradient descent, with optional momentum and rate decay.',
+      doc: 'Mini-batch stochastic gradient descent, with optional momentum (and Nesterov) and rate decay; torch.optim.SGD. Default rate 0.1.',
       update: f(
-        'v ← μv − η∇C, w ← w + v (μ = 0: w ← w − (η/m) Σₓ δˣ,ˡ (aˣ,ˡ⁻¹)ᵀ)',
-        'v ← μv − η∇C, w ← w + v (μ = 0: w ← w − (η/m) Σ<sub>x</sub> δ<sup>x,l</sup> (a<sup>x,l−1</sup>)<sup>T</sup>)',
+        'v ← μv − η∇C, w ← w + v (nesterov: w ← w + μv − η∇C; μ = 0: w ← w − (η/m) Σₓ δˣ,ˡ (aˣ,ˡ⁻¹)ᵀ)',
+        'v ← μv − η∇C, w ← w + v (nesterov: w ← w + μv − η∇C; μ = 0: w ← w − (η/m) Σ<sub>x</sub> δ<sup>x,l</sup> (a<sup>x,l−1</sup>)<sup>T</sup>)',
       ),
+    },
+    {
+      name: 'adam',
+      doc: 'Adam (torch.optim.Adam): moment estimates m and v, bias-corrected, t counting updates from 1. Defaults rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-8.',
+      update: f(
+        'm ← β₁m + (1−β₁)∇C, v ← β₂v + (1−β₂)(∇C)², w ← w − η/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)',
+        'm ← β<sub>1</sub>m + (1−β<sub>1</sub>)∇C, v ← β<sub>2</sub>v + (1−β<sub>2</sub>)(∇C)<sup>2</sup>, w ← w − η/(1−β<sub>1</sub><sup>t</sup>) · m / (√v/√(1−β<sub>2</sub><sup>t</sup>) + ε)',
+      ),
+    },
+    {
+      name: 'rmsprop',
+      doc: 'RMSprop (torch.optim.RMSprop, not centred, no momentum): a running mean square of the gradient. Defaults rate 0.01, rho 0.99, epsilon 1e-8.',
+      update: f('v ← ρv + (1−ρ)(∇C)², w ← w − η∇C / (√v + ε)', 'v ← ρv + (1−ρ)(∇C)<sup>2</sup>, w ← w − η∇C / (√v + ε)'),
+    },
+    {
+      name: 'adagrad',
+      doc: 'Adagrad (torch.optim.Adagrad): the sum of squared gradients from 0 scales each weight\'s rate down. Defaults rate 0.01, epsilon 1e-10.',
+      update: f('G ← G + (∇C)², w ← w − η∇C / (√G + ε)', 'G ← G + (∇C)<sup>2</sup>, w ← w − η∇C / (√G + ε)'),
     },
   ],
 

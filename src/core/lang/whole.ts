@@ -24,8 +24,14 @@ export function checkWhole(cx: ParseContext): void {
       activation: d.activation!,
       bias: d.bias,
       init: d.init ?? { ...cx.spec.init },
+      ...(d.dropout ? { dropout: d.dropout } : {}),
       range: d.statement.range,
     }));
+  const lastDense = cx.dense[cx.dense.length - 1];
+  if (lastDense?.dropout && lastDense.dropoutToken) {
+    cx.error('dropout-on-output', lastDense.dropoutToken.range, 'dropout on the output layer would drop the network\'s answers', 'put dropout= on a hidden layer');
+  }
+  checkStop(cx);
 
   checkOutputLayer(cx);
 
@@ -148,5 +154,22 @@ function checkValidationSize(cx: ParseContext): void {
     statement.args[0].range,
     `validation ${shorten(statement.args[0].text)} holds out ${held} of only ${count} samples`,
     'training loses them and the validation loss measures too few; use `validation 0` for data this small',
+  );
+}
+
+/** The `stop` monitor's default, and `stop monitor=validation_…` needs a validation part. */
+function checkStop(cx: ParseContext): void {
+  const stop = cx.spec.stop;
+  if (!stop) return;
+  const statement = cx.byKeyword.get('stop');
+  const option = statement?.options.find((o) => o.key.text === 'monitor');
+  // Keras' default, validation_loss, where there is a validation part; else the training loss.
+  if (!option) stop.monitor = cx.spec.validation > 0 ? 'validation_loss' : 'loss';
+  if (!stop.monitor.startsWith('validation_') || cx.spec.validation > 0) return;
+  cx.error(
+    'stop-needs-validation',
+    option?.value.range ?? stop.range,
+    `stop monitor=${stop.monitor} needs a validation part`,
+    `add e.g. \`validation 0.2\`, or monitor=${stop.monitor.slice('validation_'.length)}`,
   );
 }

@@ -11,6 +11,7 @@
 import type { Position, Range } from '../../core/spec';
 import { lexLine, splitLines, type LexToken } from '../../core/lang/lexer';
 import { FEATURES } from '../../core/features';
+import { optimizerTakes } from '../../core/lang/training';
 import {
   vocabulary,
   keywordDoc,
@@ -92,7 +93,8 @@ export function completionsAt(text: string, position: Position): CompletionEntry
           label: o.name, kind: 'value' as const, detail: o.update.unicode, documentation: o.doc, range, sortText: sort(i),
         }));
       }
-      return optionEntries(doc.options, range, usedKeys(done));
+      // the options this kind takes (adam: beta1=, not momentum=)
+      return optionEntries(doc.options.filter((o) => optimizerTakes(args[0].text, o.name)), range, usedKeys(done));
     case 'data': {
       if (args.length === 0) return dataChoices(range);
       const first = args[0];

@@ -112,39 +112,83 @@ export interface LayerHoverInput {
   topCount?: number;
 }
 
+/** Superscript digits and signs (w¹, a⁰, δ¹²): how the hovers write a layer index l. */
+export function superscript(text: string | number): string {
+  return String(text).replace(/[0-9+\-\u2212]/g, (c) => SUPERSCRIPT[c] ?? c);
+}
+
+/** Subscript digits (w₁,₂): how the hovers write the indices j, k. */
+export function subscript(text: string | number): string {
+  return String(text).replace(/[0-9+\-\u2212]/g, (c) => SUBSCRIPT[c] ?? c);
+}
+
+const SUPERSCRIPT: Record<string, string> = {
+  '0': '\u2070', '1': '\u00b9', '2': '\u00b2', '3': '\u00b3', '4': '\u2074', '5': '\u2075', '6': '\u2076', '7': '\u2077', '8': '\u2078', '9': '\u2079',
+  '+': '\u207a', '-': '\u207b', '\u2212': '\u207b',
+};
+const SUBSCRIPT: Record<string, string> = {
+  '0': '\u2080', '1': '\u2081', '2': '\u2082', '3': '\u2083', '4': '\u2084', '5': '\u2085', '6': '\u2086', '7': '\u2087', '8': '\u2088', '9': '\u2089',
+  '+': '\u208a', '-': '\u208b', '\u2212': '\u208b',
+};
+
 /** Markdown for hovering a `dense` line once its session has taken a step. */
 export function hoverForLayer(input: LayerHoverInput): string {
   const { layer, snapshot, trace, step } = input;
   const l = layer.index;
+  const L = superscript(l);
   const stats = layerGradientStats(snapshot, layer.units, layer.inputs, input.topCount ?? 5);
   const lines: string[] = [];
   lines.push(
     `**Layer ${l}** (\`dense ${layer.units} ${layer.activation}\`) after step ${step}: ` +
-      `w<sup>${l}</sup> is ${layer.units} × ${layer.inputs} (j × k, from 0: ${layer.units} neurons, ${layer.inputs} inputs from layer ${l - 1})`,
+      `w${L} is ${layer.units} × ${layer.inputs} (j × k, from 0: ${plural(layer.units, 'neuron', 'neurons')}, ${plural(layer.inputs, 'input', 'inputs')} from layer ${l - 1})`,
   );
+  // The chain rule first (above the fold): the traced sample's largest term a_k·δ_j of this layer.
+  const chain = trace ? largestTerm(trace, l) : undefined;
+  if (chain) {
+    const w = `w${L}${subscript(chain.j)},${subscript(chain.k)}`;
+    lines.push('');
+    lines.push(
+      `Chain rule, training sample #${chain.sampleIndex} alone (the last of the batch), as step ${step} saw it; its largest term:<br>` +
+        `∂C/∂${w} = a${superscript(l - 1)}${subscript(chain.k)} · δ${L}${subscript(chain.j)} = ${fmt(chain.a)} · ${fmt(chain.delta)} = ${fmt(chain.product)}`,
+    );
+  }
   lines.push('');
   lines.push(`mean |∂C/∂w| = ${fmt(stats.meanAbsGrad)} · max |∂C/∂w| = ${fmt(stats.maxAbsGrad)} at j=${stats.maxJ}, k=${stats.maxK}<br>`);
   lines.push(`‖∂C/∂w‖ = ${fmt(stats.gradNorm)} · ‖Δw‖ of the last step = ${fmt(stats.deltaNorm)}`);
   lines.push('');
-  lines.push('| j | k | w<sub>jk</sub> | ∂C/∂w<sub>jk</sub> | Δw<sub>jk</sub> |');
+  lines.push(`| j | k | w${L}ⱼₖ | ∂C/∂w${L}ⱼₖ | Δw${L}ⱼₖ |`);
   lines.push('|--:|--:|--:|--:|--:|');
   for (const e of stats.top) lines.push(`| ${e.j} | ${e.k} | ${fmt(e.w)} | ${fmt(e.grad)} | ${fmt(e.delta)} |`);
   lines.push('');
-  lines.push('∂C/∂w is the mean over the last mini-batch (L2 term included).');
-  const top = stats.top[0];
-  const chain = top && trace ? chainRule(trace, l, top.j, top.k) : undefined;
-  if (chain) {
-    lines.push('');
-    lines.push(
-      `Chain rule for w<sub>${top.j}${top.k}</sub>, training sample #${chain.sampleIndex} alone (the last of the batch), as step ${step} saw it: ` +
-        `∂C/∂w<sub>jk</sub> = a<sub>k</sub><sup>${l - 1}</sup> · δ<sub>j</sub><sup>${l}</sup> = ${fmt(chain.a)} · ${fmt(chain.delta)} = ${fmt(chain.product)}`,
-    );
-  }
+  lines.push('∂C/∂w in the table is the mean over the last mini-batch (L2 term included); the chain rule above is one sample\'s term of it.');
   if (input.panelCommand) {
     lines.push('');
     lines.push(`[Show layer ${l} in the training panel](${input.panelCommand})`);
   }
   return lines.join('\n');
+}
+
+/** "1 neuron", "30 neurons". */
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * The traced sample's most informative term of layer l: the (j, k) with the largest
+ * |a^{l−1}_k · δ^l_j| (the weight that sample pushes hardest), with its factors; undefined when the
+ * trace lacks the layer. Ties keep the first (smallest j, then k).
+ */
+export function largestTerm(trace: TraceSnapshot, l: number): { sampleIndex: number; j: number; k: number; a: number; delta: number; product: number } | undefined {
+  const activationsPrev = trace.activations[l - 1];
+  const deltas = trace.deltas[l - 1];
+  if (!activationsPrev || !deltas || activationsPrev.length === 0 || deltas.length === 0) return undefined;
+  // max |a_k δ_j| = max_j |δ_j| · max_k |a_k|: two passes, not units × inputs products.
+  let j = 0;
+  for (let i = 1; i < deltas.length; i++) if (Math.abs(deltas[i]) > Math.abs(deltas[j])) j = i;
+  let k = 0;
+  for (let i = 1; i < activationsPrev.length; i++) if (Math.abs(activationsPrev[i]) > Math.abs(activationsPrev[k])) k = i;
+  const chain = chainRule(trace, l, j, k);
+  return chain && { ...chain, j, k };
 }
 
 /** a_k^{l−1}, δ_j^l and their product for the traced sample; undefined when out of range. */
@@ -159,7 +203,7 @@ export function chainRule(trace: TraceSnapshot, l: number, j: number, k: number)
 
 /** Markdown before any step: what the hover will show and how to get there. */
 export function hoverBeforeStep(layer: SessionInfo['layers'][number]): string {
-  return `**Layer ${layer.index}** (\`dense ${layer.units} ${layer.activation}\`): w<sup>${layer.index}</sup> is ${layer.units} × ${layer.inputs}. Take a step (**NNSpec: Step**) to see its gradients here.`;
+  return `**Layer ${layer.index}** (\`dense ${layer.units} ${layer.activation}\`): w${superscript(layer.index)} is ${layer.units} × ${layer.inputs}. Take a step (**NNSpec: Step**) to see its gradients here.`;
 }
 
 export interface LossHoverInput {
