@@ -8,7 +8,7 @@
  * other than types.
  */
 import type { Activation, Diagnostic, FeatureName, LossName } from './core/spec';
-import type { EpochMetrics, Evaluation } from './core/engine/types';
+import type { EpochMetrics, Evaluation, LiveHyper } from './core/engine/types';
 import type { HealthProblem } from './core/engine/health';
 import type { LayerHistograms } from './core/engine/histograms';
 import type { PackedWeights, WeightsFile, WeightsShape } from './core/weights';
@@ -33,18 +33,7 @@ export type Pace = 'auto' | 'full' | number;
 export const PACE_STEPS_PER_SECOND = [1, 10, 100, 1000] as const;
 
 /** The hyper-parameters a session takes while it runs, without a restart (live edits of the spec). */
-export interface LiveHyper {
-  /** η, before decay. */
-  rate?: number;
-  momentum?: number;
-  /** η is multiplied by this once per epoch. */
-  decay?: number;
-  /** λ of the L2 term (λ/2)·Σw². */
-  l2?: number;
-  /** Mini-batch size (`full`: the whole training set). */
-  batch?: number | 'full';
-  epochs?: number;
-}
+export type { LiveHyper };
 
 /** A live edit as the loss chart marks it: "η 0.5 → 0.1 at step 1,234". */
 export interface HyperMark {
@@ -245,6 +234,8 @@ export type FromWorker =
     }
   | { type: 'response'; id: number; response: WorkerResponse }
   | { type: 'responseError'; id: number; message: string }
+  /** Something the person should know that changes nothing else (a live edit that needs a restart). */
+  | { type: 'notice'; message: string }
   /** The worker cannot go on; `message` says why in a sentence (never a stack trace). */
   | { type: 'fatal'; message: string };
 

@@ -15,6 +15,7 @@ import { gradientNorms, layerGradientStats } from './features/gradientHover';
 import { parseInputVector } from './features/inputs';
 import { formatEpoch, formatLoss, formatNumber } from '../core/format';
 import type { RunLog } from './runLog';
+import { COMMAND, findSpec, type CommandId } from './commandIds';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -32,10 +33,16 @@ export function toSpecUri(arg: unknown): vscode.Uri | undefined {
   return undefined;
 }
 
+/** The active editor's document, if it is a spec. */
+function activeSpecEditor(): vscode.Uri | undefined {
+  const editor = vscode.window.activeTextEditor;
+  return editor && editor.document.languageId === 'nnspec' ? editor.document.uri : undefined;
+}
+
 export function registerCommands(deps: CommandDeps): void {
   const { context } = deps;
   const commands = new Commands(deps);
-  const register = (id: string, handler: (...args: unknown[]) => unknown): void => {
+  const register = (id: CommandId, handler: (...args: unknown[]) => unknown): void => {
     context.subscriptions.push(
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
@@ -49,19 +56,19 @@ export function registerCommands(deps: CommandDeps): void {
       }),
     );
   };
-  register('nnspec.train', (uri) => commands.train(uri));
-  register('nnspec.pause', (uri) => commands.pause(uri));
-  register('nnspec.stop', (uri) => commands.stop(uri));
-  register('nnspec.step', (uri) => commands.step(uri));
-  register('nnspec.stepEpoch', (uri) => commands.stepEpoch(uri));
-  register('nnspec.reset', (uri) => commands.reset(uri));
-  register('nnspec.restart', (uri) => commands.restart(uri));
-  register('nnspec.inspectGradients', (uri, layer) => commands.inspectGradients(uri, layer));
-  register('nnspec.showPanel', (uri, focus) => commands.showPanel(uri, focus));
-  register('nnspec.checkGradients', (uri) => commands.checkGradients(uri));
-  register('nnspec.saveWeights', (uri, target) => commands.saveWeights(uri, target));
-  register('nnspec.loadWeights', (uri, source) => commands.loadWeights(uri, source));
-  register('nnspec.predict', (uri, input) => commands.predict(uri, input));
+  register(COMMAND.train, (uri) => commands.train(uri));
+  register(COMMAND.pause, (uri) => commands.pause(uri));
+  register(COMMAND.stop, (uri) => commands.stop(uri));
+  register(COMMAND.step, (uri) => commands.step(uri));
+  register(COMMAND.stepEpoch, (uri) => commands.stepEpoch(uri));
+  register(COMMAND.reset, (uri) => commands.reset(uri));
+  register(COMMAND.restart, (uri) => commands.restart(uri));
+  register(COMMAND.inspectGradients, (uri, layer) => commands.inspectGradients(uri, layer));
+  register(COMMAND.showPanel, (uri, focus) => commands.showPanel(uri, focus));
+  register(COMMAND.checkGradients, (uri) => commands.checkGradients(uri));
+  register(COMMAND.saveWeights, (uri, target) => commands.saveWeights(uri, target));
+  register(COMMAND.loadWeights, (uri, source) => commands.loadWeights(uri, source));
+  register(COMMAND.predict, (uri, input) => commands.predict(uri, input));
 }
 
 /** What Step and Step Epoch return. */
@@ -81,15 +88,19 @@ class Commands {
 
   // -- finding the spec and its session ------------------------------------------------------
 
+  /**
+   * The spec a command is about: its argument (a code lens, the title bar, a link, a test),
+   * else the training panel that has the focus, else the active .nnspec editor, else the one
+   * spec that has a session.
+   */
   private specUri(arg: unknown): vscode.Uri {
-    const uri = toSpecUri(arg);
+    const uri = toSpecUri(arg) ?? findSpec({
+      focusedPanel: TrainingPanel.focusedSpec(),
+      activeEditor: activeSpecEditor(),
+      sessions: this.sessions.all().filter((s) => s.status !== 'stopped').map((s) => s.specUri),
+    });
     if (uri) return uri;
-    const editor = vscode.window.activeTextEditor;
-    if (editor && editor.document.languageId === 'nnspec') return editor.document.uri;
-    // The panel may be active: use its spec.
-    const sessions = this.sessions.all();
-    if (sessions.length === 1) return sessions[0].specUri;
-    throw new Error('open a .nnspec file first (or pass its URI)');
+    throw new Error('no spec to work on: open a .nnspec file or its training panel first');
   }
 
   /** The session of the spec, loaded with the current text; undefined when loading failed (already reported). */

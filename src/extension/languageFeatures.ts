@@ -14,6 +14,7 @@ import { codeLensItems } from './features/codeLens';
 import { fromCoreRange, toCorePosition, toCoreRange } from './convert';
 import type { SessionManager, TrainingSession } from './sessions';
 import type { DiagnosticsController } from './diagnostics';
+import { COMMAND, type CommandId } from './commandIds';
 
 export const SELECTOR: vscode.DocumentSelector = { language: 'nnspec' };
 
@@ -100,10 +101,10 @@ export class HoverProvider implements vscode.HoverProvider {
         snapshot: layers[l - 1],
         trace: session.state.trace,
         step: session.state.layersStep,
-        panelCommand: commandLink('nnspec.showPanel', [doc.uri.toString(), { layer: l, mode: 'gradient' }]),
+        panelCommand: commandLink(COMMAND.showPanel, [doc.uri.toString(), { layer: l, mode: 'gradient' }]),
       });
       const stale = session.stale ? '\n\n*The spec changed since this session loaded it: these numbers are for the old spec.*' : '';
-      return markdown(text + stale, ['nnspec.showPanel']);
+      return markdown(text + stale, [COMMAND.showPanel]);
     }
     if (statement.keyword.text === 'loss') {
       return markdown(
@@ -120,7 +121,7 @@ export class HoverProvider implements vscode.HoverProvider {
   }
 }
 
-export function commandLink(command: string, args: unknown[]): string {
+export function commandLink(command: CommandId, args: unknown[]): string {
   return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
 }
 

@@ -19,6 +19,16 @@ const ACTIONS: readonly PanelAction[] = ['train', 'pause', 'step', 'stepEpoch', 
 export class TrainingPanel {
   static readonly viewType = 'nnspec.training';
   private static readonly panels = new Map<string, TrainingPanel>();
+  /** The panel that has the focus (WebviewPanel.active), if any: commands and the status bar follow it. */
+  private static focused: TrainingPanel | undefined;
+  private static readonly focusEmitter = new vscode.EventEmitter<TrainingPanel | undefined>();
+  /** The focused training panel changed (or none has the focus any more). */
+  static readonly onDidChangeFocus = TrainingPanel.focusEmitter.event;
+
+  /** The spec of the training panel that has the focus. */
+  static focusedSpec(): vscode.Uri | undefined {
+    return TrainingPanel.focused?.specUri;
+  }
 
   private readonly _disposables: vscode.Disposable[] = [];
   private sourceSubscription: vscode.Disposable | undefined;
@@ -79,12 +89,24 @@ export class TrainingPanel {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((message: FromPanel) => this.receive(message)),
       panel.onDidChangeViewState(() => {
+        this.setFocused(panel.active);
         this.source?.setPanelVisible(panel.visible);
         // Messages posted while hidden were dropped: redraw from the full state.
         if (panel.visible && this.ready) this.postInit();
       }),
     );
     this.setSource(source);
+    this.setFocused(panel.active);
+  }
+
+  private setFocused(active: boolean): void {
+    if (active && TrainingPanel.focused !== this) {
+      TrainingPanel.focused = this;
+      TrainingPanel.focusEmitter.fire(this);
+    } else if (!active && TrainingPanel.focused === this) {
+      TrainingPanel.focused = undefined;
+      TrainingPanel.focusEmitter.fire(undefined);
+    }
   }
 
   /** Points the panel at another session for the same spec (e.g. after Restart). */
@@ -111,6 +133,7 @@ export class TrainingPanel {
     if (this.disposed) return;
     this.disposed = true;
     if (TrainingPanel.panels.get(key(this.specUri)) === this) TrainingPanel.panels.delete(key(this.specUri));
+    this.setFocused(false);
     this.source?.setPanelVisible(false);
     this.sourceSubscription?.dispose();
     this.panel.dispose();

@@ -52,6 +52,7 @@ export class RunLog implements vscode.Disposable {
         break;
       case 'snapshot': {
         const s = message.snapshot;
+        for (const mark of s.newMarks ?? []) this.channel.info(`${file}: ${mark.text}`);
         const run = this.runs.get(session);
         if (s.status === 'running' && !run) {
           this.runs.set(session, { started: Date.now(), fromStep: s.step });
@@ -88,6 +89,9 @@ export class RunLog implements vscode.Disposable {
       case 'fatal':
         this.runs.delete(session);
         this.channel.error(`${file}: ${message.message}`);
+        break;
+      case 'notice':
+        this.channel.warn(`${file}: ${message.message}`);
         break;
       case 'response':
       case 'responseError':

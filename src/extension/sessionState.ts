@@ -82,6 +82,7 @@ export class SessionState {
         return true;
       case 'response':
       case 'responseError':
+      case 'notice':
         return false;
     }
   }

@@ -9,6 +9,13 @@ import * as path from 'node:path';
 import type { SessionManager, TrainingSession } from './sessions';
 import { statusBarText } from './sessionState';
 import { escapeMarkdown } from '../core/escape';
+import { TrainingPanel } from './panel';
+import { restartSignature, specEdit } from './specEdits';
+import { parseSpec } from '../core/lang/index';
+import { COMMAND } from './commandIds';
+
+/** An edit is looked at once the text has not changed for this long (typing "0.05" passes through "0.0"). */
+export const EDIT_SETTLE_MS = 400;
 
 export class SessionUi implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('nnspec.session', vscode.StatusBarAlignment.Left, 50);
@@ -16,7 +23,9 @@ export class SessionUi implements vscode.Disposable {
   /** The session shown when the active editor has none: the last one that changed. */
   private recent: TrainingSession | undefined;
   private readonly lastStatus = new WeakMap<TrainingSession, string>();
-  private readonly offeredRestart = new WeakSet<TrainingSession>();
+  /** The structural change a restart was last offered for, per session. */
+  private readonly offeredRestart = new WeakMap<TrainingSession, string>();
+  private readonly settleTimers = new Map<string, NodeJS.Timeout>();
   private contextKeys = { hasSession: false, running: false };
 
   constructor(private readonly sessions: SessionManager) {
@@ -24,8 +33,12 @@ export class SessionUi implements vscode.Disposable {
     this.disposables.push(
       sessions.onDidChange((session) => this.changed(session)),
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
-      vscode.workspace.onDidChangeTextDocument((e) => this.edited(e.document)),
-      vscode.workspace.onDidSaveTextDocument((doc) => this.saved(doc)),
+      TrainingPanel.onDidChangeFocus(() => this.render()),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0) this.edited(e.document);
+      }),
+      vscode.workspace.onDidSaveTextDocument((doc) => this.edited(doc, true)),
+      { dispose: () => this.settleTimers.forEach((t) => clearTimeout(t)) },
     );
     this.render();
   }
@@ -36,11 +49,15 @@ export class SessionUi implements vscode.Disposable {
     return ui;
   }
 
-  /** The session the status bar and context keys are about. */
+  /**
+   * The session the status bar and context keys are about: the focused training panel's, else
+   * the active .nnspec editor's — none when that spec has no session (the status bar hides) —
+   * else, with no spec in front, the session that changed last.
+   */
   current(): TrainingSession | undefined {
     const editor = vscode.window.activeTextEditor;
-    const own = editor?.document.languageId === 'nnspec' ? this.sessions.get(editor.document.uri) : undefined;
-    const session = own ?? this.recent;
+    const spec = TrainingPanel.focusedSpec() ?? (editor?.document.languageId === 'nnspec' ? editor.document.uri : undefined);
+    const session = spec ? this.sessions.get(spec) : this.recent;
     return session && session.status !== 'stopped' ? session : undefined;
   }
 
@@ -61,37 +78,58 @@ export class SessionUi implements vscode.Disposable {
       void vscode.window
         .showErrorMessage(`NNSpec: the training session of ${name} failed: ${session.state.message ?? 'unknown error'}`, restart)
         .then((choice) => {
-          if (choice === restart) void vscode.commands.executeCommand('nnspec.restart', session.specUri);
+          if (choice === restart) void vscode.commands.executeCommand(COMMAND.restart, session.specUri);
         });
     } else if (session.status === 'diverged' && before !== 'diverged') {
       const reset = 'Reset Weights';
       void vscode.window
         .showWarningMessage(`NNSpec: ${name} diverged: ${session.state.message ?? 'the loss is no longer finite'}`, reset)
         .then((choice) => {
-          if (choice === reset) void vscode.commands.executeCommand('nnspec.reset', session.specUri);
+          if (choice === reset) void vscode.commands.executeCommand(COMMAND.reset, session.specUri);
         });
     }
   }
 
-  private edited(doc: vscode.TextDocument): void {
+  /**
+   * An edit of a spec that has a session, once the text has settled (EDIT_SETTLE_MS after the last
+   * keystroke, or at once on save) and only when it parses without errors: live hyper-parameters
+   * go to the worker; anything else marks the session stale and offers a restart once per change.
+   */
+  private edited(doc: vscode.TextDocument, now = false): void {
     const session = this.sessions.get(doc.uri);
     if (!session || session.status === 'stopped' || session.status === 'loading') return;
-    const stale = doc.getText() !== session.loadedText;
-    if (!stale) this.offeredRestart.delete(session);
-    session.markStale(stale);
-  }
-
-  private saved(doc: vscode.TextDocument): void {
-    const session = this.sessions.get(doc.uri);
-    if (!session || !session.stale || session.status === 'stopped' || this.offeredRestart.has(session)) return;
-    this.offeredRestart.add(session);
+    const key = doc.uri.toString();
+    clearTimeout(this.settleTimers.get(key));
+    if (!now) {
+      this.settleTimers.set(key, setTimeout(() => this.edited(doc, true), EDIT_SETTLE_MS));
+      return;
+    }
+    this.settleTimers.delete(key);
+    const running = session.runningSpec;
+    if (!running) return;
+    const parsed = parseSpec(doc.getText());
+    if (parsed.diagnostics.some((d) => d.severity === 'error')) return; // never while the spec has errors
+    const edit = specEdit(running, parsed.spec);
+    session.retune(edit.live);
+    session.markStale(edit.restart.length > 0, edit.restart);
+    if (edit.restart.length === 0) {
+      this.offeredRestart.delete(session);
+      return;
+    }
+    // Once per change: the same structural edit (saved again, autosaved, typed back) asks no more.
+    const signature = restartSignature(parsed.spec);
+    if (this.offeredRestart.get(session) === signature) return;
+    this.offeredRestart.set(session, signature);
     const restart = 'Restart with the new spec';
     void vscode.window
-      .showInformationMessage(`NNSpec: ${path.basename(doc.uri.fsPath)} changed; its training session still runs the old spec.`, restart)
+      .showInformationMessage(
+        `NNSpec: ${path.basename(doc.uri.fsPath)} changed (${edit.restart.join(', ')}); its training session goes on with the older spec until you restart it.`,
+        restart,
+      )
       .then((choice) => {
-        // A notification cannot be taken back: if the text went back to the loaded spec meanwhile
-        // (an undo), there is nothing to restart for, and the session's progress is kept.
-        if (choice === restart && session.stale) void vscode.commands.executeCommand('nnspec.restart', doc.uri);
+        // A notification cannot be taken back: if the text went back meanwhile (an undo), there
+        // is nothing to restart for, and the session's progress is kept.
+        if (choice === restart && session.stale) void vscode.commands.executeCommand(COMMAND.restart, doc.uri);
       });
   }
 
@@ -114,7 +152,7 @@ export class SessionUi implements vscode.Disposable {
         '\n\nClick to show the training panel.',
     );
     this.item.tooltip = tooltip;
-    this.item.command = { command: 'nnspec.showPanel', title: 'Show Training Panel', arguments: [session.specUri] };
+    this.item.command = { command: COMMAND.showPanel, title: 'Show Training Panel', arguments: [session.specUri] };
     this.item.backgroundColor = session.status === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.show();
   }

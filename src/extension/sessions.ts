@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
+import * as path from 'node:path';
 import type { WeightsFile } from '../core/weights';
 import { DEFAULT_MEMORY_BUDGET_MB } from '../core/budget';
 import {
@@ -22,6 +23,10 @@ import {
   type WorkerSettings,
 } from '../protocol';
 import { parsePace, stepsPerSecond } from './pace';
+import { withLive } from './specEdits';
+import { parseSpec } from '../core/lang/index';
+import type { NetworkSpec } from '../core/spec';
+import type { LiveHyper } from '../core/engine/types';
 import type { PanelSource } from './panelSource';
 import { SessionState } from './sessionState';
 
@@ -51,9 +56,14 @@ type Pending = { resolve: (response: WorkerResponse) => void; reject: (error: Er
 
 export class TrainingSession implements PanelSource, vscode.Disposable {
   readonly state = new SessionState();
-  /** The spec text the worker loaded; the document differs from it → stale. */
+  /** The spec text the worker loaded. */
   loadedText = '';
+  /** The spec the worker trains: the loaded one with the live edits applied since. */
+  runningSpec: NetworkSpec | undefined;
+  /** The document has edits the session cannot take without a restart (it runs an older spec). */
   stale = false;
+  /** What those edits changed ("seed", "the network (input or layers)"). */
+  staleReasons: string[] = [];
   /** When the current Train run began (for the log). */
   runStartedAt: number | undefined;
 
@@ -115,7 +125,10 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
   private async startWorker(specText: string, weights?: WeightsFile): Promise<void> {
     this.terminateWorker();
     this.loadedText = specText;
+    const parsed = parseSpec(specText);
+    this.runningSpec = parsed.diagnostics.some((d) => d.severity === 'error') ? undefined : parsed.spec;
     this.stale = false;
+    this.staleReasons = [];
     this.state.status = 'loading';
     this.state.info = undefined;
     this.state.message = undefined;
@@ -283,7 +296,7 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
 
   /** What the panel shows beyond the worker's snapshots: the pace and whether the session runs an older spec. */
   sessionMessage(): Extract<ToPanel, { type: 'session' }> {
-    return { type: 'session', pace: this.pace, stepsPerSecond: this.stepsPerSecond, stale: this.stale };
+    return { type: 'session', pace: this.pace, stepsPerSecond: this.stepsPerSecond, stale: this.stale, staleReason: this.staleReasons.join(', ') || undefined };
   }
 
   // -- flow control --------------------------------------------------------------------------
@@ -306,12 +319,25 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
     this.post({ type: 'ack' });
   }
 
-  markStale(stale: boolean): void {
-    if (this.stale === stale) return;
+  markStale(stale: boolean, reasons: string[] = []): void {
+    if (this.stale === stale && this.staleReasons.join() === reasons.join()) return;
     this.stale = stale;
+    this.staleReasons = stale ? reasons : [];
     this.panelEmitter.fire(this.sessionMessage());
     this.changed();
   }
+
+  /** Live edits: the worker applies them before its next step (and marks them on the chart). */
+  retune(live: LiveHyper): void {
+    if (!this.runningSpec || Object.keys(live).length === 0) return;
+    this.runningSpec = withLive(this.runningSpec, live);
+    this.post({ type: 'hyper', changes: live });
+    // epochs and batch change the 'auto' pace.
+    if (live.epochs !== undefined || live.batch !== undefined) this.sendPaceSoon = true;
+  }
+
+  /** After a live edit of epochs or batch: resolve the pace again once the worker reported the new plan. */
+  private sendPaceSoon = false;
 
   // -- PanelSource -----------------------------------------------------------------------
 
@@ -379,6 +405,10 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
         // Flow control: the panel (if it draws this one, it calls willDraw while we fire) must
         // draw it before the worker sends the next; with nobody drawing, taking it up is enough.
         this.drawWait = undefined;
+        if (this.sendPaceSoon && message.snapshot.newMarks) {
+          this.sendPaceSoon = false;
+          this.sendPace();
+        }
         if (wasReset) {
           const init = this.initMessage();
           if (init) this.panelEmitter.fire(init);
@@ -410,6 +440,9 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
         pending?.reject(new Error(message.message));
         break;
       }
+      case 'notice':
+        void vscode.window.showWarningMessage(`NNSpec: ${path.basename(this.specUri.fsPath)}: ${message.message}`);
+        break;
       default:
         assertNever(message, 'worker message');
     }

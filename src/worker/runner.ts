@@ -31,8 +31,11 @@
 import { unpackWeights } from '../core/weights';
 import type { EpochMetrics, Evaluation, StepResult, Trainer } from '../core/engine/types';
 import { LossHistory, thinOlder } from '../core/lossHistory';
+import { formatCount, formatNumber } from '../core/format';
 import type {
   FromWorker,
+  HyperMark,
+  LiveHyper,
   LayerSnapshot,
   SessionInfo,
   SessionStatus,
@@ -104,6 +107,7 @@ export class SessionRunner {
   private lastLoss: number | null = null;
   private pendingLosses = new LossHistory(MAX_PENDING_LOSSES);
   private pendingEpochs: EpochMetrics[] = [];
+  private pendingMarks: HyperMark[] = [];
   /** Samples and busy milliseconds since the last snapshot, for samples/s. */
   private samplesSince = 0;
   private busyMsSince = 0;
@@ -197,6 +201,9 @@ export class SessionRunner {
       case 'ack':
         this.awaitingAck = false;
         break;
+      case 'hyper':
+        this.retune(message.changes);
+        break;
       case 'extendEpochs':
         // Plan `epochs` more from where training is (early stopping's reason, if any, still holds).
         if (this.status !== 'diverged' && Number.isInteger(message.epochs) && message.epochs > 0) {
@@ -209,6 +216,37 @@ export class SessionRunner {
         this.answer(message.id, message.request);
         break;
     }
+  }
+
+  /**
+   * Live edits: the trainer takes them before its next step; each change becomes a mark
+   * ("η 0.5 → 0.1 at step 1,235") in a snapshot sent at once. Edits the trainer cannot take
+   * (they need a restart) come back as a notice, and nothing changes.
+   */
+  private retune(changes: LiveHyper): void {
+    const before = hyperOf(this.trainer);
+    try {
+      this.trainer.retune(changes);
+    } catch (error) {
+      this.post({ type: 'notice', message: error instanceof Error ? error.message : String(error) }, []);
+      return;
+    }
+    const after = hyperOf(this.trainer);
+    // More epochs after the end: the run can go on (Train resumes); fewer: it ends at the next slice.
+    if (this.status === 'done' && !this.trainer.done) this.status = 'paused';
+    const step = this.trainer.step + 1;
+    for (const name of Object.keys(changes) as (keyof LiveHyper)[]) {
+      const from = before[name];
+      const to = after[name];
+      if (from === undefined || to === undefined || from === to) continue;
+      this.pendingMarks.push({ step, name, from, to, text: `${HYPER_SYMBOL[name]} ${showHyper(from)} → ${showHyper(to)} at step ${formatCount(step)}` });
+    }
+    if (this.trainer.done && (this.status === 'paused' || this.status === 'ready')) {
+      this.finish(); // fewer epochs than already trained: the run is over (the marks go with it)
+      return;
+    }
+    // The marks (and the new plan: epochs, steps per epoch) go out now; a running loop goes on.
+    this.sendSnapshot(this.status !== 'running');
   }
 
   /** Stops the loop for good (the worker is being terminated). */
@@ -296,6 +334,10 @@ export class SessionRunner {
     if (this.status !== 'running') return;
     const start = this.now();
     const target = this.untilEpoch;
+    if (this.trainer.done) {
+      this.finish(); // a live edit of `epochs` ended the run
+      return;
+    }
     const due = this.stepsDue(start);
     let taken = 0;
     const ok = this.guarded(() => {
@@ -410,6 +452,7 @@ export class SessionRunner {
       newStepLosses,
       newEpochs: this.pendingEpochs,
       ...(stride > 1 ? { newStepStride: stride } : {}),
+      ...(this.pendingMarks.length > 0 ? { newMarks: this.pendingMarks } : {}),
       samplesPerSecond: this.samplesPerSecond,
       epochs: this.trainer.epochs,
       stepsPerEpoch: this.trainer.stepsPerEpoch,
@@ -417,6 +460,7 @@ export class SessionRunner {
       ...(this.loadedEvaluation ? { loadedEvaluation: this.loadedEvaluation } : {}),
     };
     this.pendingEpochs = [];
+    this.pendingMarks = [];
     if (includeLayers) {
       this.lastLayersAt = now;
       snapshot.layers = this.trainer.layers.map((layer) => copyLayer(layer, transfer));
@@ -545,4 +589,17 @@ export function argmax(values: ArrayLike<number>): number {
 
 function emptyEvaluation(): Evaluation {
   return { loss: NaN, count: 0 };
+}
+
+/** How a mark names each hyper-parameter (the spec's words, Greek where the maths has a letter). */
+const HYPER_SYMBOL: Record<keyof LiveHyper, string> = { rate: 'η', decay: 'decay', momentum: 'μ', l2: 'λ₂', batch: 'batch', epochs: 'epochs' };
+
+function showHyper(value: number | 'full'): string {
+  return value === 'full' ? 'full' : formatNumber(value);
+}
+
+/** The trainer's hyper-parameters as live edits name them. */
+function hyperOf(trainer: Trainer): Required<LiveHyper> {
+  const o = trainer.spec.optimizer;
+  return { rate: o.rate, decay: o.decay, momentum: o.kind === 'sgd' ? o.momentum : 0, l2: trainer.spec.l2, batch: trainer.spec.batch, epochs: trainer.epochs };
 }

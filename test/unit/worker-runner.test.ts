@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { loadProject } from '../../src/core/project';
+import type { Trainer } from '../../src/core/engine/types';
 import type { FromWorker, SessionInfo, ToWorker, WorkerSettings } from '../../src/protocol';
 import { MAX_PENDING_EPOCHS, MAX_PENDING_LOSSES, SessionRunner } from '../../src/worker/runner';
 import { MAX_EPOCHS_KEPT, SessionState } from '../../src/extension/sessionState';
@@ -27,6 +28,10 @@ data xor
 `;
 
 function runnerFor(text: string, settings: Partial<WorkerSettings>, post: (m: FromWorker) => void): SessionRunner {
+  return runnerAndTrainer(text, settings, post).runner;
+}
+
+function runnerAndTrainer(text: string, settings: Partial<WorkerSettings>, post: (m: FromWorker) => void): { runner: SessionRunner; trainer: Trainer } {
   const project = loadProject(text, specPath, { assetsDir });
   if (!project.ok) throw new Error(project.message);
   const t = project.trainer;
@@ -46,7 +51,7 @@ function runnerFor(text: string, settings: Partial<WorkerSettings>, post: (m: Fr
     parameterCount: 17,
     seed: 1,
   } as SessionInfo;
-  return new SessionRunner(t, info, { updateHz: 20, maxParameters: 1e9, includeLayers: false, ...settings }, (m) => post(m));
+  return { runner: new SessionRunner(t, info, { updateHz: 20, maxParameters: 1e9, includeLayers: false, ...settings }, (m) => post(m)), trainer: t };
 }
 
 /** Plays the host: takes every message into a SessionState and acknowledges snapshots after `ackDelayMs`. */
@@ -212,6 +217,96 @@ describe('pace', () => {
     runner.handle({ type: 'step' });
     expect(h.state.step).toBe(2);
     runner.dispose();
+  });
+});
+
+describe('live edits', () => {
+  /** xor, full batch (4 samples), plain SGD unless `momentum`: Δw = −η ∂C/∂w (+ μ v). */
+  const spec = (over: { momentum?: number; decay?: number; batch?: number } = {}): string =>
+    xor(100, over.batch ?? 4).replace('optimizer sgd rate=0.5 momentum=0.9', `optimizer sgd rate=0.5 momentum=${over.momentum ?? 0} decay=${over.decay ?? 1}`);
+  const close = (a: ArrayLike<number>, b: ArrayLike<number>): void => {
+    expect(a.length).toBe(b.length);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(1e-6 + 1e-5 * Math.abs(b[i]));
+  };
+  function setup(text: string) {
+    const h = host(0);
+    const { runner, trainer } = runnerAndTrainer(text, {}, h.post);
+    h.attach(runner);
+    runner.handle({ type: 'step' });
+    runner.handle({ type: 'step' });
+    return { h, runner, trainer };
+  }
+  const lastMarks = (h: ReturnType<typeof host>) => h.state.marks;
+
+  it('rate: the next step moves w by −η′ ∂C/∂w, and the change is marked at that step', () => {
+    const { h, runner, trainer } = setup(spec());
+    runner.handle({ type: 'hyper', changes: { rate: 0.1 } });
+    expect(lastMarks(h)).toEqual([{ step: 3, name: 'rate', from: 0.5, to: 0.1, text: 'η 0.5 → 0.1 at step 3' }]);
+    runner.handle({ type: 'step' });
+    const layer = trainer.layers[0];
+    close(layer.lastDeltaWeights, Array.from(layer.gradWeights, (g) => -0.1 * g));
+    expect(h.state.latest?.rate).toBeCloseTo(0.1, 10);
+  });
+
+  it('decay: η of the next epoch is η·d′^epoch', () => {
+    const { h, runner } = setup(spec({ decay: 1 }));
+    runner.handle({ type: 'hyper', changes: { decay: 0.5 } });
+    runner.handle({ type: 'step' }); // epoch 3 (one step an epoch) now runs at 0.5 · 0.5³
+    expect(h.state.latest?.epoch).toBe(3);
+    expect(h.state.latest?.rate).toBeCloseTo(0.5 * 0.5 ** 3, 10);
+    expect(lastMarks(h).map((m) => m.text)).toEqual(['decay 1 → 0.5 at step 3']);
+  });
+
+  it('momentum: the next step is Δw = μ′ v − η ∂C/∂w, with v the last step’s Δw', () => {
+    const { h, runner, trainer } = setup(spec({ momentum: 0.9 }));
+    const v = trainer.layers[0].lastDeltaWeights.slice();
+    runner.handle({ type: 'hyper', changes: { momentum: 0.5 } });
+    runner.handle({ type: 'step' });
+    const layer = trainer.layers[0];
+    close(layer.lastDeltaWeights, Array.from(layer.gradWeights, (g, i) => 0.5 * v[i] - 0.5 * g));
+    expect(lastMarks(h).map((m) => m.text)).toEqual(['μ 0.9 → 0.5 at step 3']);
+  });
+
+  it('momentum from 0 cannot be taken live: a notice, and nothing changes', () => {
+    const { h, runner, trainer } = setup(spec({ momentum: 0 }));
+    runner.handle({ type: 'hyper', changes: { momentum: 0.9 } });
+    expect(h.messages.at(-1)?.message).toMatchObject({ type: 'notice' });
+    expect(trainer.spec.optimizer.momentum).toBe(0);
+    expect(lastMarks(h)).toEqual([]);
+  });
+
+  it('l2: the next step’s ∂C/∂w gains λ′w', () => {
+    const { h, runner, trainer } = setup(spec());
+    const w = trainer.layers[0].weights.slice();
+    const plain = trainer.fullGradient().dW[0]; // full batch: the step's batch is the whole set
+    runner.handle({ type: 'hyper', changes: { l2: 0.25 } });
+    runner.handle({ type: 'step' });
+    close(trainer.layers[0].gradWeights, Array.from(plain, (g, i) => g + 0.25 * w[i]));
+    expect(lastMarks(h).map((m) => m.text)).toEqual(['λ₂ 0 → 0.25 at step 3']);
+  });
+
+  it('batch: the next step takes the new number of samples, the epoch has the new number of steps', () => {
+    const { h, runner, trainer } = setup(spec({ batch: 4 }));
+    runner.handle({ type: 'hyper', changes: { batch: 1 } });
+    expect(h.state.latest?.stepsPerEpoch).toBe(4);
+    runner.handle({ type: 'step' });
+    expect(trainer.batchSize).toBe(1);
+    expect(h.state.latest?.stepInEpoch).toBe(1);
+    expect(lastMarks(h).map((m) => m.text)).toEqual(['batch 4 → 1 at step 3']);
+  });
+
+  it('epochs: fewer ends the run at the next slice, more lets a finished run go on', async () => {
+    const { h, runner } = setup(spec());
+    runner.handle({ type: 'hyper', changes: { epochs: 2 } });
+    runner.handle({ type: 'run' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(h.state.status).toBe('done');
+    expect(h.state.step).toBe(2);
+    runner.handle({ type: 'hyper', changes: { epochs: 3 } });
+    expect(h.state.status).toBe('paused');
+    runner.handle({ type: 'step' });
+    expect(h.state.step).toBe(3);
+    expect(lastMarks(h).map((m) => m.text)).toEqual(['epochs 100 → 2 at step 3', 'epochs 2 → 3 at step 3']);
   });
 });
 

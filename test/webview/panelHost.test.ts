@@ -97,6 +97,9 @@ const fake = vi.hoisted(() => ({
 }));
 
 vi.mock('vscode', () => ({
+  EventEmitter: class<T> extends Emitter<T> {
+    dispose(): void {}
+  },
   Uri: {
     file: (p: string) => new FakeUri('file', p),
     parse: (s: string) => {

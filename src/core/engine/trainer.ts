@@ -56,6 +56,7 @@ import {
   type Evaluation,
   type Gradient,
   type LayerView,
+  type LiveHyper,
   type SampleTrace,
   type StepResult,
   type Trainer,
@@ -166,10 +167,10 @@ interface Layer {
 
 class BatchTrainer implements Trainer {
   readonly layers: readonly LayerView[];
-  /** The planned epochs; raised when a finished session continues (the worker's 'extendEpochs'). */
+  /** epochs (also raised when a finished session continues: the worker's 'extendEpochs'), stepsPerEpoch, batchSize, l2, settings and spec change only through retune(). */
   epochs: number;
-  readonly stepsPerEpoch: number;
-  readonly batchSize: number;
+  stepsPerEpoch: number;
+  batchSize: number;
   readonly trainCount: number;
   readonly task: Dataset['task'];
   readonly kernelsName: string;
@@ -192,9 +193,9 @@ class BatchTrainer implements Trainer {
   /** 0, 1, …, trainCount − 1 (for fullGradient). */
   private readonly everySample: Int32Array;
   private readonly costFn: CostFunction;
-  private readonly l2: number;
+  private l2: number;
   private readonly l1: number;
-  private readonly settings: OptimizerSettings;
+  private settings: OptimizerSettings;
   private readonly optimizer: Optimizer;
   /** The current step's scalars (rate, bias corrections, …), filled before each update. */
   private readonly scalars: StepScalars = emptyScalars();
@@ -226,7 +227,7 @@ class BatchTrainer implements Trainer {
   private readonly stepTrace: { activations: Float32Array[]; zs: Float32Array[]; deltas: Float32Array[] };
 
   constructor(
-    readonly spec: NetworkSpec,
+    public spec: NetworkSpec,
     readonly data: PreparedData,
     private readonly kernels: Kernels,
   ) {
@@ -359,6 +360,34 @@ class BatchTrainer implements Trainer {
 
   get stopped(): StopReason | null {
     return this.stopReason;
+  }
+
+  retune(changes: LiveHyper): void {
+    const train = this.data.train;
+    const batch = changes.batch ?? this.spec.batch;
+    const batchSize = batch === 'full' ? train.count : Math.max(1, Math.min(Math.floor(batch), train.count));
+    if (batchSize > this.rows) throw new Error(`batch ${batchSize} is larger than this session's batch buffers (${this.rows} rows): restart the session to use it`);
+    const optimizer = { ...this.spec.optimizer };
+    if (changes.rate !== undefined) optimizer.rate = changes.rate;
+    if (changes.decay !== undefined) optimizer.decay = changes.decay;
+    if (changes.momentum !== undefined) {
+      if (optimizer.kind !== 'sgd') throw new Error(`momentum is an option of sgd, not of ${optimizer.kind}`);
+      if (this.settings.momentum === 0 && changes.momentum !== 0) throw new Error('momentum from 0 needs velocity arrays this session does not have: restart the session to use it');
+      optimizer.momentum = changes.momentum;
+    }
+    // The position in the epoch is kept in samples: after a batch change the epoch goes on from
+    // the same place in its shuffle (rounded down to the new batch, so a few samples may repeat).
+    const samplesDone = this.stepInEpoch * this.batchSize;
+    this.spec = { ...this.spec, optimizer, batch, epochs: changes.epochs ?? this.epochs, l2: changes.l2 ?? this.spec.l2 };
+    this.settings = optimizerSettings(optimizer);
+    this.epochs = this.spec.epochs;
+    this.batchSize = batchSize;
+    this.stepsPerEpoch = Math.ceil(train.count / batchSize);
+    this.stepInEpoch = Math.min(Math.floor(samplesDone / batchSize), this.stepsPerEpoch - 1);
+    if (this.l2 !== this.spec.l2) {
+      this.l2 = this.spec.l2;
+      for (const layer of this.net) layer.weightArrays.l2 = this.l2;
+    }
   }
 
   reset(): void {

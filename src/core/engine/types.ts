@@ -99,6 +99,21 @@ export class DivergenceError extends Error {
   }
 }
 
+/** Hyper-parameters a trainer takes between two steps (live edits of a running session's spec). */
+export interface LiveHyper {
+  /** η, before decay. */
+  rate?: number;
+  /** η is multiplied by this once per epoch. */
+  decay?: number;
+  /** μ of SGD with momentum. */
+  momentum?: number;
+  /** λ of the L2 term (λ/2)·Σw². */
+  l2?: number;
+  /** Mini-batch size (`full`: the whole training set). */
+  batch?: number | 'full';
+  epochs?: number;
+}
+
 export interface Trainer {
   readonly layers: readonly LayerView[];
   /** Current epoch, from 0; equals `epochs` when training is complete. */
@@ -163,6 +178,12 @@ export interface Trainer {
   setWeights(weights: WeightsFile): void;
   /** Back to the seeded initial weights, epoch 0, step 0. */
   reset(): void;
+  /**
+   * Takes edited hyper-parameters from the next step on; `spec` becomes the edited spec. Throws,
+   * changing nothing, when an edit needs buffers the trainer lacks (μ from 0: SGD keeps no
+   * velocities then; a batch larger than the batch matrices).
+   */
+  retune(changes: LiveHyper): void;
   /** The optimizer's moments, accumulators and update count, as plain data (optimizerState.ts). */
   getOptimizerState(): OptimizerState;
   /** Puts a state from getOptimizerState back (after setWeights, which clears it); throws when it does not fit. */

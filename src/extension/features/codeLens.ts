@@ -5,6 +5,7 @@
  */
 import type { SessionStatus } from '../../protocol';
 import { formatEpoch, formatLoss } from '../../core/format';
+import { COMMAND, type CommandId } from '../commandIds';
 
 export interface LensSession {
   status: SessionStatus;
@@ -20,8 +21,8 @@ export interface LensSession {
 
 export interface LensItem {
   title: string;
-  /** Command id; every command takes the spec URI as its first argument. */
-  command: string;
+  /** Every command takes the spec URI as its first argument. */
+  command: CommandId;
   tooltip: string;
 }
 
@@ -29,16 +30,16 @@ export function codeLensItems(session: LensSession | undefined): LensItem[] {
   const running = session?.status === 'running';
   const items: LensItem[] = [
     running
-      ? { title: '$(debug-pause) Pause', command: 'nnspec.pause', tooltip: 'Pause training after the current slice' }
-      : { title: '$(play) Train', command: 'nnspec.train', tooltip: 'Train the network (start or resume)' },
-    { title: 'Step', command: 'nnspec.step', tooltip: 'Train one mini-batch' },
-    { title: 'Step epoch', command: 'nnspec.stepEpoch', tooltip: 'Train until the current epoch ends' },
-    { title: 'Reset', command: 'nnspec.reset', tooltip: 'Back to the seeded initial weights' },
+      ? { title: '$(debug-pause) Pause', command: COMMAND.pause, tooltip: 'Pause training after the current slice' }
+      : { title: '$(play) Train', command: COMMAND.train, tooltip: 'Train the network (start or resume)' },
+    { title: 'Step', command: COMMAND.step, tooltip: 'Train one mini-batch' },
+    { title: 'Step epoch', command: COMMAND.stepEpoch, tooltip: 'Train until the current epoch ends' },
+    { title: 'Reset', command: COMMAND.reset, tooltip: 'Back to the seeded initial weights' },
   ];
   if (!session || session.status === 'stopped') return items;
-  items.push({ title: progressText(session), command: 'nnspec.showPanel', tooltip: 'Show the training panel' });
+  items.push({ title: progressText(session), command: COMMAND.showPanel, tooltip: 'Show the training panel' });
   if (session.stale) {
-    items.push({ title: 'stale — restart', command: 'nnspec.restart', tooltip: 'The spec changed since this session loaded it: restart with the new spec' });
+    items.push({ title: 'stale — restart', command: COMMAND.restart, tooltip: 'The spec changed since this session loaded it: restart with the new spec' });
   }
   return items;
 }

@@ -1,0 +1,97 @@
+/**
+ * A training session's loading faults (src/extension/sessions.ts) with a fake `vscode` and
+ * stand-in workers: Stop or Restart while a spec loads settles the load; a worker that exits
+ * while loading is reported whatever its exit code.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+type Listener<T> = (e: T) => void;
+class Emitter<T> {
+  private listeners: Listener<T>[] = [];
+  readonly event = (listener: Listener<T>): { dispose(): void } => {
+    this.listeners.push(listener);
+    return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
+  };
+  fire(e: T): void {
+    for (const l of [...this.listeners]) l(e);
+  }
+  dispose(): void {
+    this.listeners = [];
+  }
+}
+class FakeUri {
+  constructor(readonly fsPath: string) {}
+  toString(): string {
+    return `file://${this.fsPath}`;
+  }
+}
+const warnings: string[] = [];
+
+vi.mock('vscode', () => ({
+  EventEmitter: Emitter,
+  Uri: { joinPath: (base: FakeUri, ...parts: string[]) => new FakeUri(path.join(base.fsPath, ...parts)) },
+  workspace: { getConfiguration: () => ({ get: <T>(_key: string, fallback: T): T => fallback }) },
+  window: { showWarningMessage: (m: string) => warnings.push(m) },
+}));
+
+const { TrainingSession } = await import('../../src/extension/sessions');
+
+/** An extension folder whose dist/worker.js is `source`. */
+function extensionWith(source: string): FakeUri {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnspec-session-'));
+  fs.mkdirSync(path.join(dir, 'dist'));
+  fs.writeFileSync(path.join(dir, 'dist', 'worker.js'), source);
+  return new FakeUri(dir);
+}
+
+const sessions: InstanceType<typeof TrainingSession>[] = [];
+function session(worker: string): InstanceType<typeof TrainingSession> {
+  const s = new TrainingSession(new FakeUri('/work/xor.nnspec') as never, extensionWith(worker) as never);
+  sessions.push(s);
+  return s;
+}
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.dispose();
+});
+
+const NEVER_ANSWERS = "require('node:worker_threads').parentPort.on('message', () => {});";
+const EXITS_AT_ONCE = 'process.exit(0);';
+
+describe('loading faults', () => {
+  it('Stop while the spec loads settles the load: the next command does not wait for ever', async () => {
+    const s = session(NEVER_ANSWERS);
+    const loading = s.load('input 2\n');
+    expect(s.status).toBe('loading');
+    s.stop();
+    await expect(loading).resolves.toBeUndefined();
+    expect(s.status).toBe('stopped');
+    expect(s.loading).toBeUndefined();
+  });
+
+  it('Restart while the spec loads settles the first load', async () => {
+    const s = session(NEVER_ANSWERS);
+    const first = s.load('input 2\n');
+    const second = s.load('input 3\n');
+    await expect(first).resolves.toBeUndefined();
+    s.stop();
+    await expect(second).resolves.toBeUndefined();
+  });
+
+  it('a worker that exits while loading is reported, even with exit code 0', async () => {
+    const s = session(EXITS_AT_ONCE);
+    await s.load('input 2\n');
+    expect(s.status).toBe('error');
+    expect(s.state.message).toBe('the training worker exited while loading the spec (exit code 0)');
+  });
+
+  it('a worker that fails at start is reported with its message, never a stack trace', async () => {
+    const s = session("throw new Error('no such kernel');");
+    await s.load('input 2\n');
+    expect(s.status).toBe('error');
+    expect(s.state.message).toContain('no such kernel');
+    expect(s.state.message).not.toMatch(/\n\s+at /);
+  });
+});
