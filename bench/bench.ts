@@ -4,7 +4,7 @@
  * (issue 6). Prints the tables and writes bench/results.json; docs/performance.md explains them.
  *
  *   node dist/bench.js [--quick] [--only A,B] [--engines nnspec-auto,tfjs-wasm-loop] [--runs 5]
- *                      [--skip accuracy,memory,eventloop,heatmap,peak,parse] [--out bench/results.json]
+ *                      [--skip accuracy,memory,eventloop,heatmap,peak,parse,optimizers] [--out bench/results.json]
  *
  * Speed: per network and engine, one warm-up run, then `runs` timed runs of `updates` weight
  * updates each; samples/s = updates × m / seconds: median (min–max). GFLOP/s counts 6 × weights
@@ -20,6 +20,7 @@ import { circle, digits, mediaDir, syntheticMnist, type BenchData } from './data
 import { measureEventLoop, type EventLoopResult } from './eventLoop';
 import { measureHeatmap, type HeatmapResult } from './heatmap';
 import { measureParse, type ParseRow } from './parse';
+import { measureOptimizers, type OptimizerRow } from './optimizers';
 import { NETWORKS, atBatchOne, outputsOf, parameterCountOf, weightCount, type BenchNetwork, type NetworkId } from './networks';
 import { markdown } from './markdown';
 import { measurePeak, type Peak } from './peak';
@@ -491,7 +492,20 @@ async function main(): Promise<void> {
     for (const p of parse) console.log(`  ${p.name.padEnd(26)} ${fixed(p.megabytes, 2)} MB  ${fixed(p.medianMs, 0).padStart(4)} ms  (CPU ${fixed(p.medianCpuMs, 0)} ms)  ${p.diagnostics} diagnostics`);
   }
 
+  let optimizers: OptimizerRow[] = [];
+  if (!options.skip.has('optimizers')) {
+    optimizers = measureOptimizers(syntheticMnist(), options.runs, options.quick ? Math.round(NETWORKS.C.updates / 2) : NETWORKS.C.updates);
+    console.log(`\nnetwork C (${NETWORKS.C.title}) by optimizer and with dropout, NNSpec's default kernels (runs interleaved):`);
+    for (const o of optimizers) {
+      const s = o.samplesPerSecond;
+      console.log(`  ${o.variant.padEnd(16)} ${si(s.median).padStart(6)} samples/s (${si(s.min)}–${si(s.max)})  ${fixed(100 * o.ofSgd, 0).padStart(3)}% of sgd  [CPU time: ${si(o.cpuSamplesPerSecond)} samples/s, ${fixed(100 * o.cpuOfSgd, 0)}%]  [${o.kernels}; ${o.spec}]`);
+    }
+  }
+
   const goalRows = goals(rows, eventLoop, heatmap, parse);
+  for (const o of optimizers.filter((x) => x.variant === 'adam' || x.variant === 'sgd + dropout')) {
+    goalRows.push({ goal: `network C with ${o.variant} within 15% of sgd's samples/s (issue 13)`, measured: `${fixed(100 * o.ofSgd, 0)}% (${si(o.samplesPerSecond.median)} samples/s; by CPU time ${fixed(100 * o.cpuOfSgd, 0)}%)`, met: o.ofSgd >= 0.85 });
+  }
   console.log('\ngoals (issue 6):');
   for (const g of goalRows) console.log(`  ${g.met === null ? '?' : g.met ? '✓' : '✗'} ${g.goal}: ${g.measured}`);
 
@@ -506,6 +520,7 @@ async function main(): Promise<void> {
     eventLoop: { results: eventLoop, note: eventLoopNote },
     heatmap,
     parse,
+    optimizers,
     goals: goalRows,
     seconds: (performance.now() - started) / 1000,
   };

@@ -11,6 +11,7 @@ import type { Activation, Diagnostic, FeatureName, LossName } from './core/spec'
 import type { EpochMetrics, Evaluation, LiveHyper } from './core/engine/types';
 import type { HealthProblem } from './core/engine/health';
 import type { LayerHistograms } from './core/engine/histograms';
+import type { OptimizerStateSummary } from './core/engine/optimizerState';
 import type { PackedWeights, WeightsFile, WeightsShape } from './core/weights';
 
 export type SessionStatus =
@@ -124,6 +125,8 @@ export interface Snapshot {
   samplesPerSecond: number;
   /** Copies of every layer's arrays; omitted when nobody is looking (keeps messages bounded). */
   layers?: LayerSnapshot[];
+  /** With the layers: the optimizer's update count and state sizes (the `optimizer` line's hover). */
+  optimizer?: OptimizerStateSummary;
   trace?: TraceSnapshot;
   /**
    * Network output over a grid of the input plane (2-input data): resolution² values, row 0 = yMax,

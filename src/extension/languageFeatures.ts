@@ -7,6 +7,7 @@ import { parseSpec } from '../core/lang/index';
 import type { ParseResult } from '../core/spec';
 import { completionsAt, type CompletionKind } from './features/completion';
 import { wordHoverAt } from './features/wordHover';
+import { hoverForOptimizer } from './features/optimizerHover';
 import { hoverBeforeStep, hoverForLayer, hoverForLoss } from './features/gradientHover';
 import { documentSymbols, type SymbolKind } from './features/symbols';
 import { matchDiagnostics, quickFixes } from './features/quickFixes';
@@ -105,6 +106,9 @@ export class HoverProvider implements vscode.HoverProvider {
       });
       const stale = session.stale ? '\n\n*The spec changed since this session loaded it: these numbers are for the old spec.*' : '';
       return markdown(text + stale, [COMMAND.showPanel]);
+    }
+    if (statement.keyword.text === 'optimizer') {
+      return markdown(hoverForOptimizer(parse.spec.optimizer, session.state.optimizer));
     }
     if (statement.keyword.text === 'loss') {
       return markdown(

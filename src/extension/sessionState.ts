@@ -9,6 +9,7 @@ import type { HealthProblem } from '../core/engine/health';
 import { LossHistory, thinOlder } from '../core/lossHistory';
 import { formatCompact, formatEpoch, formatLoss } from '../core/format';
 import type { FromWorker, HyperMark, LayerSnapshot, SessionInfo, SessionStatus, Snapshot, TraceSnapshot } from '../protocol';
+import type { OptimizerStateSummary } from '../core/engine/optimizerState';
 
 /** The most epoch metrics the host keeps (see SessionState.epochs). */
 export const MAX_EPOCHS_KEPT = 1 << 14;
@@ -22,6 +23,8 @@ export class SessionState {
   layers: LayerSnapshot[] | undefined;
   trace: TraceSnapshot | undefined;
   layersStep = -1;
+  /** The optimizer's state summary the latest layer snapshot carried (the `optimizer` line's hover). */
+  optimizer: OptimizerStateSummary | undefined;
   readonly stepLosses = new LossHistory();
   /**
    * Epoch metrics, each once, in bounded memory: all of them up to MAX_EPOCHS_KEPT; beyond,
@@ -67,6 +70,7 @@ export class SessionState {
           this.layers = snapshot.layers;
           this.trace = snapshot.trace;
           this.layersStep = snapshot.step;
+          this.optimizer = snapshot.optimizer;
         }
         if (snapshot.status !== 'diverged' && snapshot.status !== 'error') this.message = undefined;
         return true;

@@ -464,6 +464,7 @@ export class SessionRunner {
     if (includeLayers) {
       this.lastLayersAt = now;
       snapshot.layers = this.trainer.layers.map((layer) => copyLayer(layer, transfer));
+      snapshot.optimizer = this.trainer.optimizerStateSummary();
       if (this.trainer.step > 0) snapshot.trace = this.traceSnapshot(transfer);
       const boundary = this.boundary();
       if (boundary) {

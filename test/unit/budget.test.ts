@@ -155,18 +155,18 @@ describe('data files: sizes checked before anything large is read', () => {
     expect(error.at).toBe('4:3');
     expect(error.code).toBe('data-error');
     expect(error.message).toMatch(
-      /^'images\.gz' holds 1,200,000 images of 28×28: loading them needs 4\.7\d GB \(pixels as 32-bit floats 3\.76 GB \+ pixels inflated 941 MB \+ targets 48\.0 MB \+ the rest .*\), more than the memory budget of 2\.15 GB \(2048 MB\); take fewer with n=…/,
+      /^'images\.gz' holds 1,200,000 images of 28×28: loading them needs 5\.70 GB \(pixels as 32-bit floats 3\.76 GB \+ pixels inflated \(941 MB, twice while its pieces are joined\) 1\.88 GB \+ targets 48\.0 MB \+ the rest .*\), more than the memory budget of 2\.15 GB \(2048 MB\); take fewer with n=…/,
     );
   });
 
   it('n= takes fewer images: what was over the budget fits', () => {
-    // 20,000 images: 15.7 MB inflated + 62.7 MB of floats, over 64 MB; 1,000 of them fit.
+    // 20,000 images: 15.7 MB inflated (held twice) + 62.7 MB of floats, over 64 MB; 1,000 of them fit.
     const some = path.join(dir, 'some');
     fs.mkdirSync(some);
     writeImageBomb(some, 20_000);
     const text = 'input 784\ndense 10 sigmoid\ndata "images.gz" labels="labels.gz"\n';
     const options = { assetsDir, memoryBudgetMB: 64 };
-    expect(theError(loadProject(text, path.join(some, 's.nnspec'), options)).message).toMatch(/^'images\.gz' holds 20,000 images of 28×28: loading them needs 79\.2 MB \(pixels as 32-bit floats 62\.7 MB/);
+    expect(theError(loadProject(text, path.join(some, 's.nnspec'), options)).message).toMatch(/^'images\.gz' holds 20,000 images of 28×28: loading them needs 94\.9 MB \(pixels as 32-bit floats 62\.7 MB/);
     const few = loadProject(text.replace('labels.gz"', 'labels.gz" n=1000'), path.join(some, 's.nnspec'), options);
     if (!few.ok) throw new Error(few.message);
     expect(few.dataset.count).toBe(1000);
@@ -211,7 +211,7 @@ describe('data files: sizes checked before anything large is read', () => {
     const text = 'input 2\ndense 1 sigmoid\ndata "mid.csv"\n';
     const error = theError(loadProject(text, path.join(dir, 'csv.nnspec'), { assetsDir, memoryBudgetMB: 64 }));
     expect(error.message).toBe(
-      "mid.csv: loading this file needs 150 MB (the file's bytes, its text and the parsed values: about 3 × 50.0 MB), more than the memory budget of 67.1 MB (64 MB); " +
+      "mid.csv: loading this file needs 300 MB (the file's bytes, its text and the parsed values: about 6 × 50.0 MB), more than the memory budget of 67.1 MB (64 MB); " +
         'raise the budget with the setting `nnspec.memoryBudgetMB` (VS Code) or `--memory MB` (nnspec CLI)',
     );
   });

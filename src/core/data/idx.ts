@@ -11,7 +11,7 @@
 import { basename } from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { kMaxLength } from 'node:buffer';
-import { budgetBytes, formatCount, overBudget, RAISE_BUDGET, type BudgetPart } from '../budget';
+import { budgetBytes, formatBytes, formatCount, overBudget, RAISE_BUDGET, type BudgetPart } from '../budget';
 import { dataFileSize, readDataFile, readDataFileStart, resolveDataFile, type DataFile } from './files';
 import { classTargets, indexNames } from './targets';
 import { DataError, type DataContext, type Dataset } from './types';
@@ -122,7 +122,8 @@ function loadParts(header: IdxHeader, what: string): BudgetPart[] {
   return header.gzip
     ? [
         { what: `${what} compressed`, bytes: header.fileBytes },
-        { what: `${what} inflated`, bytes: content },
+        // Twice: gunzip gathers the inflated chunks, then joins them into one buffer.
+        { what: `${what} inflated (${formatBytes(content)}, twice while its pieces are joined)`, bytes: 2 * content },
       ]
     : [{ what: what, bytes: content }];
 }

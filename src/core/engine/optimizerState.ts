@@ -50,3 +50,18 @@ export function checkOptimizerState(
     }
   });
 }
+
+/** The state in a few numbers, for the hover of the `optimizer` line: per layer, each state array's RMS. */
+export interface OptimizerStateSummary {
+  optimizer: OptimizerName;
+  updates: number;
+  /** Per layer (index 0 is layer 1): each state array by name, √(mean x²) over the weights and over the biases. */
+  layers: { name: string; weightsRms: number; biasesRms: number }[][];
+}
+
+/** √(mean x²) of the first `count` values (0 for none). */
+export function rms(values: ArrayLike<number>, count = values.length): number {
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += values[i] * values[i];
+  return count === 0 ? 0 : Math.sqrt(sum / count);
+}

@@ -49,7 +49,7 @@ import { createKernels } from './createKernels';
 import { initialiser } from './initialisers';
 import { emptyScalars, optimizer, optimizerSettings, regularise, type Optimizer, type OptimizerSettings, type ParameterArrays, type StepScalars } from './optimizers';
 import { EarlyStopping, monitoredValue, type StopReason } from './stopping';
-import { checkOptimizerState, type OptimizerState } from './optimizerState';
+import { checkOptimizerState, rms, type OptimizerState, type OptimizerStateSummary } from './optimizerState';
 import {
   DivergenceError,
   type EpochMetrics,
@@ -658,6 +658,20 @@ class BatchTrainer implements Trainer {
     };
   }
 
+  optimizerStateSummary(): OptimizerStateSummary {
+    const names = this.optimizer.stateNames(this.settings);
+    return {
+      optimizer: this.settings.kind,
+      updates: this.updates,
+      layers: this.net.map(({ weightArrays, biasArrays }) =>
+        names.map((name, i) => {
+          const key = i === 0 ? 's1' : 's2';
+          return { name, weightsRms: rms(weightArrays[key] as Float32Array), biasesRms: rms(biasArrays[key] as Float32Array) };
+        }),
+      ),
+    };
+  }
+
   setOptimizerState(state: OptimizerState): void {
     const names = this.optimizer.stateNames(this.settings);
     checkOptimizerState(
@@ -738,7 +752,9 @@ class BatchTrainer implements Trainer {
   private drawMask(mask: Float32Array, count: number, p: number): void {
     const keep = 1 / (1 - p);
     const random = this.dropoutRandom;
-    for (let i = 0; i < count; i++) mask[i] = random.next() < p ? 0 : keep;
+    // next() < p, without its division: next() = u / 2³² for the 32-bit draw u
+    const threshold = p * 4294967296;
+    for (let i = 0; i < count; i++) mask[i] = random.nextUint32() < threshold ? 0 : keep;
   }
 
   /** out = X ⊙ M over `count` values (out may be X). */

@@ -8,7 +8,7 @@
 import type { Activation, NetworkSpec } from '../spec';
 import type { PreparedData } from '../data/prepare';
 import type { WeightsFile } from '../weights';
-import type { OptimizerState } from './optimizerState';
+import type { OptimizerState, OptimizerStateSummary } from './optimizerState';
 import type { StopReason } from './stopping';
 
 export interface LayerView {
@@ -186,6 +186,8 @@ export interface Trainer {
   retune(changes: LiveHyper): void;
   /** The optimizer's moments, accumulators and update count, as plain data (optimizerState.ts). */
   getOptimizerState(): OptimizerState;
+  /** The state in a few numbers (RMS per layer and array), for the `optimizer` line's hover. */
+  optimizerStateSummary(): OptimizerStateSummary;
   /** Puts a state from getOptimizerState back (after setWeights, which clears it); throws when it does not fit. */
   setOptimizerState(state: OptimizerState): void;
   /** Layer l's (from 1) dropout mask of the last step, rows × units (0 or 1/(1 − p)); null without dropout. */
