@@ -4,7 +4,7 @@
  * (issue 6). Prints the tables and writes bench/results.json; docs/performance.md explains them.
  *
  *   node dist/bench.js [--quick] [--only A,B] [--engines nnspec-auto,tfjs-wasm-loop] [--runs 5]
- *                      [--skip accuracy,memory,eventloop,heatmap,peak,parse,optimizers] [--out bench/results.json]
+ *                      [--skip accuracy,memory,eventloop,liveloop,heatmap,peak,parse,optimizers] [--out bench/results.json]
  *
  * Speed: per network and engine, one warm-up run, then `runs` timed runs of `updates` weight
  * updates each; samples/s = updates × m / seconds: median (min–max). GFLOP/s counts 6 × weights
@@ -18,6 +18,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { circle, digits, mediaDir, syntheticMnist, type BenchData } from './data';
 import { measureEventLoop, type EventLoopResult } from './eventLoop';
+import { measureLiveLoop, type LiveLoopResult } from './liveLoop';
 import { measureHeatmap, type HeatmapResult } from './heatmap';
 import { measureParse, type ParseRow } from './parse';
 import { measureOptimizers, type OptimizerRow } from './optimizers';
@@ -471,6 +472,25 @@ async function main(): Promise<void> {
     }
   }
 
+  // The live loop (bench/liveLoop.ts): messages a second and pause latency under load.
+  let liveLoop: LiveLoopResult | string | undefined;
+  if (!options.skip.has('liveloop')) {
+    console.log('\nlive loop: xor at full speed in dist/worker.js, this thread acknowledging each snapshot as the host does:');
+    try {
+      liveLoop = await measureLiveLoop(__dirname, mediaDir(), options.quick ? 2 : 3, 10);
+      if (typeof liveLoop === 'string') console.log(`  skipped: ${liveLoop}`);
+      else {
+        console.log(
+          `  ${fixed(liveLoop.messagesPerSecond, 1)} messages/s to the host (updateHz ${liveLoop.updateHz}) at ${si(liveLoop.stepsPerSecond)} steps/s; ` +
+            `pause → paused snapshot: p50 ${fixed(liveLoop.pauseMs.p50, 2)} ms, p95 ${fixed(liveLoop.pauseMs.p95, 2)} ms, max ${fixed(liveLoop.pauseMs.max, 2)} ms over ${liveLoop.pauseMs.tries.length} tries`,
+        );
+      }
+    } catch (error) {
+      liveLoop = `failed: ${error instanceof Error ? error.message : String(error)}`;
+      console.log(`  FAILED: ${liveLoop}`);
+    }
+  }
+
   let heatmap: HeatmapResult | string | undefined;
   if (!options.skip.has('heatmap')) {
     try {
@@ -518,6 +538,7 @@ async function main(): Promise<void> {
     accuracy: { rows: accuracyCheck, ok: accuracyOk, note: acc.note },
     memory: mem,
     eventLoop: { results: eventLoop, note: eventLoopNote },
+    liveLoop,
     heatmap,
     parse,
     optimizers,

@@ -79,6 +79,7 @@ export async function measureEventLoop(distDir: string, mediaDir: string, second
       maxBytes = Math.max(maxBytes, bytes);
       totalBytes += bytes;
       step = message.snapshot.step;
+      post({ type: 'ack' }); // as the extension host does (flow control: the next snapshot waits for it)
     });
     const histogram = monitorEventLoopDelay({ resolution: 1 });
     post({ type: 'run' });
