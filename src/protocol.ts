@@ -11,6 +11,7 @@ import type { Activation, Diagnostic, FeatureName, LossName } from './core/spec'
 import type { EpochMetrics, Evaluation, LiveHyper } from './core/engine/types';
 import type { HealthProblem } from './core/engine/health';
 import type { LayerHistograms } from './core/engine/histograms';
+import type { StepExplanation } from './core/engine/explain';
 import type { OptimizerStateSummary } from './core/engine/optimizerState';
 import type { PackedWeights, WeightsFile, WeightsShape } from './core/weights';
 
@@ -89,6 +90,8 @@ export interface TraceSnapshot {
   activations: Float32Array[];
   /** δ^1 … δ^L */
   deltas: Float32Array[];
+  /** z^1 … z^L */
+  zs?: Float32Array[];
 }
 
 /** Progress, sent at most `updateHz` times a second while running and after every Step. */
@@ -158,7 +161,9 @@ export type WorkerRequest =
   | { kind: 'setWeights'; weights: WeightsFile | PackedWeights }
   | { kind: 'predict'; input: number[] }
   | { kind: 'checkGradients' }
-  | { kind: 'fullGradient' };
+  | { kind: 'fullGradient' }
+  /** The next step taken apart (pauses a running session): phases 1–6 for `sample` (default: the batch's first), 7 for the batch. */
+  | { kind: 'walk'; sample?: number };
 
 export type WorkerResponse =
   | { kind: 'getWeights'; weights: WeightsFile }
@@ -176,7 +181,8 @@ export type WorkerResponse =
         worst?: { kind: 'weight' | 'bias'; j: number; k?: number; backprop: number; numeric: number } | null;
       }[];
     }
-  | { kind: 'fullGradient'; loss: number; dW: Float32Array[]; db: Float32Array[] };
+  | { kind: 'fullGradient'; loss: number; dW: Float32Array[]; db: Float32Array[] }
+  | { kind: 'walk'; walk: StepExplanation };
 
 export type ToWorker =
   | {
@@ -288,7 +294,10 @@ export type ToPanel =
    * changed in a way that needs a restart (`stale`: the session runs an older spec).
    */
   | { type: 'session'; pace: Pace; stepsPerSecond: number; stale: boolean; staleReason?: string }
-  | { type: 'loadFailed'; message: string };
+  | { type: 'loadFailed'; message: string }
+  /** Walk Through a Step: the next step taken apart, every number the engine's (explain.ts). */
+  | { type: 'walk'; walk: StepExplanation }
+  | { type: 'walkFailed'; message: string };
 
 export type FromPanel =
   | { type: 'ready' }
@@ -296,7 +305,26 @@ export type FromPanel =
   /** The panel drew the snapshot of this step (flow control: the host sends the next only after it). */
   | { type: 'drawn'; step: number }
   /** The panel's speed control: the pace for this session (overrides the `nnspec.pace` setting). */
-  | { type: 'pace'; pace: Pace };
+  | { type: 'pace'; pace: Pace }
+  /** Take the next step apart (for `sample`, a training index in its batch). */
+  | { type: 'walk'; sample?: number }
+  /** The walk shows layer l (from 1): highlight its `dense` line in the editor; null: none. */
+  | { type: 'walkFocus'; layer: number | null }
+  /** Point and click: change the spec's text (src/extension/features/pointAndClick.ts). */
+  | { type: 'editSpec'; edit: SpecEditRequest };
+
+/** A change made by point and click, as an edit of the `.nnspec` text. Layers l from 1. */
+export type SpecEditRequest =
+  | { kind: 'addNeuron'; layer: number }
+  | { kind: 'removeNeuron'; layer: number }
+  /** A new hidden layer after layer `after` (0: right after the input). */
+  | { kind: 'addLayer'; after: number }
+  | { kind: 'removeLayer'; layer: number }
+  | { kind: 'setActivation'; layer: number; activation: Activation }
+  | { kind: 'setRate'; value: number }
+  | { kind: 'setBatch'; value: number | 'full' }
+  | { kind: 'setNoise'; value: number }
+  | { kind: 'setValidation'; value: number };
 
 /** For `default:` branches of exhaustive switches: the compiler proves `value` is never reached. */
 export function assertNever(value: never, what = 'value'): never {

@@ -3,7 +3,7 @@
  * latest snapshot, and draws at most once per animation frame whatever the message rate:
  * messages only store data and mark what changed; one requestAnimationFrame callback draws.
  */
-import type { FromPanel, HeatmapMode, PanelState, SessionInfo, SessionStatus, Snapshot, ToPanel } from '../src/protocol';
+import type { FromPanel, HeatmapMode, PanelState, SessionInfo, SessionStatus, Snapshot, ToPanel, TraceSnapshot } from '../src/protocol';
 import { BoundaryView } from './boundary';
 import { el, segmented } from './dom';
 import { Header } from './header';
@@ -15,6 +15,9 @@ import { observeTheme, readPalette, type Palette } from './theme';
 import { Tiles } from './tiles';
 import { ConfusionView } from './confusion';
 import { HistogramsView } from './histograms';
+import { NetworkCard } from './networkCard';
+import { WalkView } from './walk';
+import type { StepExplanation } from '../src/core/engine/explain';
 import { CellTooltip } from './tooltip';
 
 export function startPanel(): PanelInternals {
@@ -121,6 +124,19 @@ export function startPanel(): PanelInternals {
   document.body.append(tooltipEl, live);
 
   const tooltip = new CellTooltip(tooltipEl);
+  const network = new NetworkCard(post, tooltip, (text) => (live.textContent = text), () => schedule('network'));
+  let walkData: StepExplanation | undefined;
+  const walk = new WalkView({
+    finish: () => post({ type: 'control', action: 'step' }),
+    chooseSample: (sample) => post({ type: 'walk', sample }),
+    onStage: (focus) => {
+      network.view.setWalk(focus && walkData ? walkTrace(walkData) : undefined, focus);
+      post({ type: 'walkFocus', layer: focus?.layer ? focus.layer : null });
+      schedule('network');
+    },
+  });
+  app.insertBefore(walk.root, overview);
+  app.append(network.root);
   const heatmaps = new Heatmaps(layersContainer, {
     tooltip,
     announce: (text) => {
@@ -154,7 +170,7 @@ export function startPanel(): PanelInternals {
   // -------------------------------------------------------------------------
   // Drawing, at most once a frame
 
-  const dirty = { header: false, chart: false, heatmaps: false, boundary: false, insights: false };
+  const dirty = { header: false, chart: false, heatmaps: false, boundary: false, insights: false, network: false };
   let frameRequested = false;
   let pendingReveal: number | undefined;
 
@@ -183,7 +199,8 @@ export function startPanel(): PanelInternals {
       confusion.draw(palette);
       histograms.draw(palette);
     }
-    dirty.header = dirty.chart = dirty.heatmaps = dirty.boundary = dirty.insights = false;
+    if (dirty.network && info) network.draw(palette);
+    dirty.header = dirty.chart = dirty.heatmaps = dirty.boundary = dirty.insights = dirty.network = false;
     if (pendingReveal !== undefined) {
       heatmaps.reveal(pendingReveal);
       pendingReveal = undefined;
@@ -226,6 +243,8 @@ export function startPanel(): PanelInternals {
     histograms.build(info);
     histograms.add(latest?.histograms);
     heatmaps.setData(latest?.layers, latest?.trace);
+    network.build(info, latest);
+    network.view.setData(latest?.layers, latest?.trace);
     tilesContainer.replaceChildren();
     tiles = undefined;
     const shape = info.imageShape;
@@ -245,7 +264,7 @@ export function startPanel(): PanelInternals {
     }
     overview.classList.toggle('with-side', boundary !== undefined);
     if (view.focusedLayer !== undefined && pendingReveal === undefined && heatmaps.card(view.focusedLayer) === undefined) view.focusedLayer = undefined;
-    schedule('header', 'chart', 'heatmaps', 'boundary', 'insights');
+    schedule('header', 'chart', 'heatmaps', 'boundary', 'insights', 'network');
   }
 
   /** A snapshot's step losses; with a stride > 1 each value stands for that many steps, placed at the last of them. */
@@ -265,10 +284,11 @@ export function startPanel(): PanelInternals {
     addStepLosses(s);
     history.addEpochs(s.newEpochs);
     heatmaps.setData(s.layers, s.trace);
+    network.view.setData(s.layers, s.trace);
     tiles?.setData(s.layers?.[0], s.trace);
     boundary?.setData(s.boundary);
     schedule('header', 'chart');
-    if (s.layers || s.trace) schedule('heatmaps');
+    if (s.layers || s.trace) schedule('heatmaps', 'network');
     if (s.boundary) schedule('boundary');
     if (s.confusion || s.histograms) {
       confusion.setData(s.confusion);
@@ -306,6 +326,13 @@ export function startPanel(): PanelInternals {
         statusMessage = message.message;
         schedule('header');
         break;
+      case 'walk':
+        walkData = message.walk;
+        if (info) walk.show(message.walk, info);
+        break;
+      case 'walkFailed':
+        walk.failed(message.message);
+        break;
       case 'session':
         sessionView = message;
         schedule('header');
@@ -319,7 +346,7 @@ export function startPanel(): PanelInternals {
   observeTheme(() => {
     palette = readPalette();
     chart.applyPalette(palette);
-    schedule('chart', 'heatmaps', 'boundary', 'insights');
+    schedule('chart', 'heatmaps', 'boundary', 'insights', 'network');
   });
 
   let lastWidth = 0;
@@ -327,15 +354,26 @@ export function startPanel(): PanelInternals {
     const w = layersContainer.clientWidth;
     if (w !== lastWidth) {
       lastWidth = w;
-      schedule('heatmaps', 'boundary', 'insights');
+      schedule('heatmaps', 'boundary', 'insights', 'network');
     }
   }).observe(layersContainer);
 
   setMode(view.mode ?? 'lastDelta');
   schedule('header');
 
-  const internals: PanelInternals = { view, status: () => status, palette: () => palette, stats, heatmaps, chart, history, chartBuckets: CHART_BUCKETS, confusion, histograms };
+  const internals: PanelInternals = { walk, network: network.view, view, status: () => status, palette: () => palette, stats, heatmaps, chart, history, chartBuckets: CHART_BUCKETS, confusion, histograms };
   window.dispatchEvent(new CustomEvent<PanelInternals>(INTERNALS_EVENT, { detail: internals }));
   post({ type: 'ready' });
   return internals;
+}
+
+/** The walk's sample as a trace: a^0 = x, a^l, z^l, δ^l (the engine's numbers from the worker). */
+function walkTrace(walk: StepExplanation): TraceSnapshot {
+  const e = walk.sample;
+  return {
+    sampleIndex: e.sample,
+    activations: [e.x, ...e.layers.map((l) => l.a)],
+    zs: e.layers.map((l) => l.z),
+    deltas: e.layers.map((l) => l.delta),
+  };
 }

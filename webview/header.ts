@@ -172,7 +172,7 @@ export class Header {
       banner.textContent = 'Training diverged: the loss is no longer finite. Try a smaller rate, then Reset.';
       banner.className = 'banner error';
       banner.hidden = false;
-    } else if (statusMessage && (status === 'stopped' || status === 'done')) {
+    } else if (statusMessage && (status === 'stopped' || status === 'done' || status === 'ready')) {
       // stopped: why the session stopped; done: why `stop` ended the run early
       banner.textContent = statusMessage;
       banner.className = 'banner info';

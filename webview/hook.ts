@@ -42,6 +42,17 @@ function install(p: PanelInternals): void {
     confusionAccuracy: () => p.confusion.accuracy(),
     confusionCell: (i: number, j: number) => p.confusion.cellCentre(i, j),
     measureHeatmapRedraw: (units?: number, inputs?: number, repeats?: number) => measureHeatmapRedraw(p, units, inputs, repeats),
+    // The network view and the walk (webview/network.ts, walk.ts)
+    networkCounts: () => p.network.counts(),
+    networkPoint: (layer: number, j: number) => p.network.point(layer, j),
+    linkPoint: (layer: number, j: number, k: number) => p.network.linkPoint(layer, j, k),
+    linkColor: (layer: number, j: number, k: number) => p.network.linkColor(layer, j, k, p.palette()),
+    networkMode: () => p.network.mode,
+    networkDraws: () => ({ draws: p.network.draws, lastMs: p.network.lastDrawMs }),
+    walkStage: () => {
+      const s = p.walk.stage;
+      return p.walk.open && s ? { phase: s.phase, layer: s.layer, title: s.title, count: p.walk.stageCount } : undefined;
+    },
   };
   Object.defineProperty(window, '__nnspec', { value: Object.freeze(hook), writable: false, configurable: false });
 }

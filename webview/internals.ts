@@ -6,6 +6,8 @@ import type { PanelState, SessionStatus } from '../src/protocol';
 import type { Heatmaps } from './heatmaps';
 import type { ConfusionView } from './confusion';
 import type { HistogramsView } from './histograms';
+import type { NetworkView } from './network';
+import type { WalkView } from './walk';
 import type { LossChart } from './lossChart';
 import type { LossHistory } from './lossHistory';
 import type { Palette } from './theme';
@@ -16,6 +18,8 @@ export interface PanelInternals {
   palette(): Palette;
   readonly stats: { messages: number; snapshots: number; frames: number; chartUpdates: number };
   readonly heatmaps: Heatmaps;
+  readonly network: NetworkView;
+  readonly walk: WalkView;
   readonly chart: LossChart;
   readonly history: LossHistory;
   /** CHART_BUCKETS: the most points a chart series keeps. */

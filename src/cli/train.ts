@@ -307,7 +307,7 @@ function reportSaveFailure(io: CliIO, failed: NonNullable<TrainSummary['saveFail
 function reportDivergence(io: CliIO, given: string, summary: TrainSummary): void {
   if (summary.status !== 'diverged') return;
   io.stderr.write(`nnspec: ${given}: ${summary.message}\n`);
-  if (!/smaller rate/.test(summary.message ?? '')) io.stderr.write('  try a smaller rate in the `optimizer` line\n');
+  if (!/smaller rate|not the rate/.test(summary.message ?? '')) io.stderr.write('  try a smaller rate in the `optimizer` line\n');
 }
 
 class QuietReporter implements Reporter {

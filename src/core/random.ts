@@ -81,6 +81,17 @@ export class Random {
     return array;
   }
 
+  /** An independent copy in the same state: it draws what this one would draw next. */
+  clone(): Random {
+    const copy = Object.create(Random.prototype) as Random;
+    copy.a = this.a;
+    copy.b = this.b;
+    copy.c = this.c;
+    copy.d = this.d;
+    copy.spareNormal = this.spareNormal;
+    return copy;
+  }
+
   /** A generator for a named purpose, independent of how much this one has been used. */
   static derive(seed: number, purpose: string): Random {
     let h = seed >>> 0;

@@ -15,6 +15,9 @@ export const COMMAND = {
   restart: 'nnspec.restart',
   inspectGradients: 'nnspec.inspectGradients',
   showPanel: 'nnspec.showPanel',
+  walkStep: 'nnspec.walkStep',
+  /** The panel's point-and-click edits (SpecEditRequest); not in the palette. */
+  editSpec: 'nnspec.editSpec',
   checkGradients: 'nnspec.checkGradients',
   saveWeights: 'nnspec.saveWeights',
   loadWeights: 'nnspec.loadWeights',

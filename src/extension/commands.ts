@@ -7,8 +7,8 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { packedBuffers, weightsToJson, WeightsError } from '../core/weights';
 import { readWeightsOffHost } from './loadWeights';
-import type { HeatmapMode, Snapshot, WorkerResponse } from '../protocol';
-import { TrainingPanel } from './panel';
+import type { HeatmapMode, Snapshot, SpecEditRequest, WorkerResponse } from '../protocol';
+import { applySpecEdit, TrainingPanel } from './panel';
 import type { PanelFocus } from './panelSource';
 import type { SessionManager, TrainingSession } from './sessions';
 import { gradientNorms, layerGradientStats } from './features/gradientHover';
@@ -65,6 +65,9 @@ export function registerCommands(deps: CommandDeps): void {
   register(COMMAND.restart, (uri) => commands.restart(uri));
   register(COMMAND.inspectGradients, (uri, layer) => commands.inspectGradients(uri, layer));
   register(COMMAND.showPanel, (uri, focus) => commands.showPanel(uri, focus));
+  register(COMMAND.walkStep, (uri) => commands.walkStep(uri));
+  // The panel's point-and-click edits (also for tests): (spec URI, SpecEditRequest) → the edit's label.
+  register(COMMAND.editSpec, (uri, request) => applySpecEdit(commands.specUriOf(uri), request as SpecEditRequest));
   register(COMMAND.checkGradients, (uri) => commands.checkGradients(uri));
   register(COMMAND.saveWeights, (uri, target) => commands.saveWeights(uri, target));
   register(COMMAND.loadWeights, (uri, source) => commands.loadWeights(uri, source));
@@ -87,6 +90,11 @@ class Commands {
   }
 
   // -- finding the spec and its session ------------------------------------------------------
+
+  /** The spec a command argument names (or the active editor's). */
+  specUriOf(arg: unknown): vscode.Uri {
+    return this.specUri(arg);
+  }
 
   /**
    * The spec a command is about: its argument (a code lens, the title bar, a link, a test),
@@ -276,6 +284,14 @@ class Commands {
     if (!session || !session.loaded) session = await this.loadedSession(uri);
     if (!session) return false;
     TrainingPanel.show(this.deps.context, session, toFocus(focusArg));
+    return true;
+  }
+
+  /** Walk Through a Step: the panel takes the next mini-batch step apart, phase by phase (Finish takes it). */
+  async walkStep(arg: unknown): Promise<boolean> {
+    const session = await this.loadedSession(arg);
+    if (!session) return false;
+    await TrainingPanel.show(this.deps.context, session).walk();
     return true;
   }
 

@@ -49,7 +49,8 @@ function restoredSession(sessions: SessionManager, specUri: vscode.Uri): Trainin
   const session = sessions.getOrCreate(specUri);
   if (!session.hasWorker && vscode.workspace.isTrusted) {
     vscode.workspace.openTextDocument(specUri).then(
-      (doc) => session.load(doc.getText()),
+      // The worker's weights and history do not survive a reload (no checkpoint yet): say so.
+      (doc) => session.load(doc.getText(), undefined, 'The previous training session ended with the window reload: this one starts again from the seeded weights.'),
       () => session.state.crashed(`cannot open ${specUri.fsPath}`),
     );
   }

@@ -9,9 +9,10 @@
  * when it becomes visible again.
  */
 import * as vscode from 'vscode';
-import { assertNever, type FromPanel, type PanelAction, type PanelState, type ToPanel } from '../protocol';
+import { assertNever, type FromPanel, type PanelAction, type PanelState, type SpecEditRequest, type ToPanel } from '../protocol';
 import { parsePace } from './pace';
 import { getNonce, panelHtml } from './panelHtml';
+import { denseLineRange, pointAndClickEdit } from './features/pointAndClick';
 import type { PanelFocus, PanelSource } from './panelSource';
 
 const ACTIONS: readonly PanelAction[] = ['train', 'pause', 'step', 'stepEpoch', 'reset', 'continue'];
@@ -38,6 +39,8 @@ export class TrainingPanel {
   /** Sent once the webview is ready. */
   private pendingFocus: PanelFocus | undefined;
   private disposed = false;
+  /** Walk Through a Step was asked for before the webview was ready. */
+  private pendingWalk = false;
 
   /** Shows the panel of `source`'s spec (creating it if needed) and optionally focuses a layer. */
   static show(context: vscode.ExtensionContext, source: PanelSource, focus?: PanelFocus): TrainingPanel {
@@ -166,6 +169,10 @@ export class TrainingPanel {
           this.pendingFocus = undefined;
           void this.post({ type: 'focusLayer', layer: focus.layer, mode: focus.mode });
         }
+        if (this.pendingWalk) {
+          this.pendingWalk = false;
+          void this.walk();
+        }
         break;
       case 'control':
         if (ACTIONS.includes(message.action)) this.source?.control(message.action);
@@ -176,8 +183,33 @@ export class TrainingPanel {
       case 'pace':
         this.source?.setPace(parsePace(message.pace));
         break;
+      case 'walk':
+        void this.walk(typeof message.sample === 'number' ? message.sample : undefined);
+        break;
+      case 'walkFocus':
+        highlightDenseLine(this.specUri, typeof message.layer === 'number' ? message.layer : null);
+        break;
+      case 'editSpec':
+        void applySpecEdit(this.specUri, message.edit);
+        break;
       default:
         assertNever(message, 'panel message');
+    }
+  }
+
+  /** Walk Through a Step: asks the session for the next step taken apart and shows it (once the webview is ready). */
+  async walk(sample?: number): Promise<void> {
+    if (!this.ready) {
+      this.pendingWalk = true;
+      return;
+    }
+    const source = this.source;
+    if (!source) return;
+    try {
+      const walk = await source.walk(sample);
+      if (!this.disposed) void this.post({ type: 'walk', walk });
+    } catch (error) {
+      if (!this.disposed) void this.post({ type: 'walkFailed', message: error instanceof Error ? error.message : String(error) });
     }
   }
 
@@ -231,6 +263,42 @@ export function registerTrainingPanelSerializer(
   });
   context.subscriptions.push(registration);
   return registration;
+}
+
+/**
+ * Point and click: the edit as a WorkspaceEdit of the spec's document, so it joins the undo stack
+ * (Ctrl+Z) and the session sees it as it sees typing. Returns the edit's label, or undefined
+ * (with a message saying why) when it does not apply.
+ */
+export async function applySpecEdit(specUri: vscode.Uri, request: SpecEditRequest): Promise<string | undefined> {
+  const document = await vscode.workspace.openTextDocument(specUri);
+  const result = pointAndClickEdit(document.getText(), request);
+  if (!result.ok) {
+    void vscode.window.showInformationMessage(`NNSpec: ${result.reason}.`);
+    return undefined;
+  }
+  const { range, newText, label } = result.edit;
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(specUri, new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character), newText, { label: `NNSpec: ${label}`, needsConfirmation: false });
+  return (await vscode.workspace.applyEdit(edit)) ? label : undefined;
+}
+
+/** The walk's highlight of a layer's `dense` line in the spec's visible editors (null clears it). */
+let walkDecoration: vscode.TextEditorDecorationType | undefined;
+
+function highlightDenseLine(specUri: vscode.Uri, layer: number | null): void {
+  walkDecoration ??= vscode.window.createTextEditorDecorationType({
+    backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
+    isWholeLine: true,
+    overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.findMatchForeground'),
+  });
+  for (const editor of vscode.window.visibleTextEditors) {
+    if (editor.document.uri.toString() !== specUri.toString()) continue;
+    const range = layer === null ? undefined : denseLineRange(editor.document.getText(), layer);
+    const ranges = range ? [new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character)] : [];
+    editor.setDecorations(walkDecoration, ranges);
+    if (ranges[0]) editor.revealRange(ranges[0], vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
 }
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {

@@ -4,6 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import type { HeatmapMode, Pace, PanelAction, SessionInfo, SessionStatus, ToPanel } from '../protocol';
+import type { StepExplanation } from '../core/engine/explain';
 
 export interface PanelSource {
   readonly specUri: vscode.Uri;
@@ -22,6 +23,8 @@ export interface PanelSource {
   drawn(step: number): void;
   /** The panel's speed control. */
   setPace(pace: Pace): void;
+  /** The next step taken apart by the worker (Walk Through a Step); a running session pauses. */
+  walk(sample?: number): Promise<StepExplanation>;
 }
 
 /** Where the panel should open: a layer and a heatmap mode (Inspect Gradients uses 'gradient'). */

@@ -3,6 +3,7 @@
  * dist/worker.js. The host only posts messages and reacts to the worker's; it never waits
  * on training. A session implements PanelSource so the training panel can draw it.
  */
+import type { StepExplanation } from '../core/engine/explain';
 import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
@@ -76,6 +77,7 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<TrainingSession>();
   private readonly messageEmitter = new vscode.EventEmitter<FromWorker>();
   private loadWaiters: (() => void)[] = [];
+  private loadNote: string | undefined;
   /** The panel's own pace (its speed control); undefined: the `nnspec.pace` setting. */
   private paceChoice: Pace | undefined;
   /** The step of the snapshot the panel was given and has not drawn yet. */
@@ -113,8 +115,9 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
   /** While a load is in progress: resolves when it loaded or failed. */
   loading: Promise<void> | undefined;
 
-  /** Starts (or restarts) the worker with this spec text; resolves when it loaded or failed. */
-  load(specText: string, weights?: WeightsFile): Promise<void> {
+  /** Starts (or restarts) the worker with this spec text; resolves when it loaded or failed. `note` is shown until the first step (why it starts afresh). */
+  load(specText: string, weights?: WeightsFile, note?: string): Promise<void> {
+    this.loadNote = note;
     const loading = this.startWorker(specText, weights).finally(() => {
       if (this.loading === loading) this.loading = undefined;
     });
@@ -341,6 +344,10 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
 
   // -- PanelSource -----------------------------------------------------------------------
 
+  async walk(sample?: number): Promise<StepExplanation> {
+    return (await this.request({ kind: 'walk', sample })).walk;
+  }
+
   initMessage(): ToPanel | undefined {
     const info = this.state.info;
     if (!info) return undefined;
@@ -388,6 +395,10 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
   private receive(message: FromWorker): void {
     const wasReset = message.type === 'snapshot' && message.snapshot.step === 0 && message.snapshot.status === 'ready' && this.state.step > 0;
     const visible = this.state.apply(message);
+    if (message.type === 'loaded' && this.loadNote) {
+      this.state.message = this.loadNote; // shown by the panel until the first step clears it
+      this.loadNote = undefined;
+    }
     switch (message.type) {
       case 'loaded':
       case 'loadFailed':

@@ -30,6 +30,7 @@
  */
 import { unpackWeights } from '../core/weights';
 import type { EpochMetrics, Evaluation, StepResult, Trainer } from '../core/engine/types';
+import { explainNextStep } from '../core/engine/explain';
 import { LossHistory, thinOlder } from '../core/lossHistory';
 import { formatCount, formatNumber } from '../core/format';
 import type {
@@ -481,8 +482,9 @@ export class SessionRunner {
       const trace = this.trainer.trace();
       const activations = trace.activations.map((a) => a.slice());
       const deltas = trace.deltas.map((d) => d.slice());
-      for (const array of [...activations, ...deltas]) transfer.push(array.buffer as ArrayBuffer);
-      return { sampleIndex: trace.sampleIndex, activations, deltas };
+      const zs = trace.zs.map((z) => z.slice());
+      for (const array of [...activations, ...deltas, ...zs]) transfer.push(array.buffer as ArrayBuffer);
+      return { sampleIndex: trace.sampleIndex, activations, deltas, zs };
     } catch {
       return undefined;
     }
@@ -558,6 +560,10 @@ export class SessionRunner {
       case 'checkGradients': {
         if (!this.options.checkGradients) throw new Error('gradient checking is not available in this build');
         return { kind: 'checkGradients', layers: this.options.checkGradients(this.trainer) };
+      }
+      case 'walk': {
+        if (this.status === 'running') this.pause();
+        return { kind: 'walk', walk: explainNextStep(this.trainer, request.sample) };
       }
       case 'fullGradient': {
         const gradient = this.trainer.fullGradient();

@@ -4,6 +4,7 @@
  * candidate is asked to import torch. None: the test fails saying what to install (never skips).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 
 const CANDIDATES = ['/usr/bin/python3', 'python3', 'python'];
 
@@ -48,4 +49,23 @@ export function runPython(args: string[], cwd: string, timeoutMs = 240_000): Pro
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/**
+ * torchrun's launcher options for one machine with `processes` workers. `--standalone` always
+ * rendezvous on localhost:29400, so two test files running torchrun at once collide ("Address
+ * already in use"); a c10d rendezvous on a port the OS just handed out does not.
+ */
+export async function torchrunArgs(processes: number): Promise<string[]> {
+  const port = await new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+  // torchrun on Python 3.11 needs --redirects/--tee (its default output settings crash there);
+  // --monitor_interval=0.5 starts it faster; 1.13 knows only the spelling --nproc_per_node.
+  return ['-m', 'torch.distributed.run', '--nnodes=1', '--rdzv_backend=c10d', `--rdzv_endpoint=127.0.0.1:${port}`, `--nproc_per_node=${processes}`, '--redirects', '1', '--tee', '1', '--monitor_interval=0.5'];
 }

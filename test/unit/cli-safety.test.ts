@@ -273,6 +273,29 @@ describe('data training cannot use', () => {
   });
 });
 
+describe('divergence messages', () => {
+  it('count epochs from 1 and blame the rate only when an update came before', async () => {
+    const spec = write('diverge.nnspec', 'input 1\ndense 1 identity\noptimizer sgd rate=1e6\nbatch full\nepochs 50\ndata sine\n');
+    const rate = await nnspec(['train', spec]);
+    expect(rate.code).toBe(1);
+    const step = Number(/at step (\d+) \(epoch (\d+)\)/.exec(rate.stderr)?.[1]);
+    const epoch = Number(/at step (\d+) \(epoch (\d+)\)/.exec(rate.stderr)?.[2]);
+    // `batch full`: one step per epoch, so step s is in epoch s (both from 1).
+    expect(step).toBeGreaterThan(1);
+    expect(epoch).toBe(step);
+    expect(rate.stderr).toContain('try a smaller rate');
+  });
+
+  it('a loss that is not finite at step 1, before any update, blames the data or the weights, not the rate', async () => {
+    const spec = write('start.nnspec', 'input 1\ndense 1 identity\nloss mse\nbatch full\ndata sine\n');
+    const weights = write('start.json', JSON.stringify({ format: 'nnspec-weights', version: 1, layers: [{ weights: [[3e38]], biases: [3e38] }] }));
+    const run = await nnspec(['train', spec, '--weights', weights, '--epochs', '3']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('at step 1 (epoch 1), before any update — the data or the starting weights are at fault, not the rate');
+    expect(run.stderr).not.toContain('smaller rate');
+  });
+});
+
 /** The promise, or the child killed and a failure after `ms`. */
 async function withTimeout<T>(promise: Promise<T>, ms: number, child: ChildProcess): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

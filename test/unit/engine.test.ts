@@ -479,8 +479,9 @@ function suite(kind: KernelsKind): void {
       expect(error).toBeInstanceOf(DivergenceError);
       const divergence = error as DivergenceError;
       expect(divergence.step).toBeGreaterThan(1);
+      // The message counts epochs from 1; DivergenceError.epoch is 0-based.
       expect(divergence.message).toMatch(
-        new RegExp(`(loss became (NaN|infinite)|a weight became NaN or infinite) at step ${divergence.step} \\(epoch ${divergence.epoch}\\) — the updates diverged; try a smaller rate \\(now η = 10000\\)`),
+        new RegExp(`(loss became (NaN|infinite)|a weight became NaN or infinite) at step ${divergence.step} \\(epoch ${divergence.epoch + 1}\\) — the updates diverged; try a smaller rate \\(now η = 10000\\)`),
       );
       expect(trainer.step).toBe(divergence.step - 1);
       expect(trainer.getWeights()).toEqual(before);

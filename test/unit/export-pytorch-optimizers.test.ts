@@ -14,7 +14,7 @@ import { exportFiles, writeExport } from '../../src/core/export/index';
 import { defaultAssetsDir, loadProject } from '../../src/core/project';
 import type { NetworkSpec } from '../../src/core/spec';
 import { parseWeightsFile, type WeightsFile } from '../../src/core/weights';
-import { runPython, torchPython, type PythonRun } from '../support/python';
+import { runPython, torchPython, torchrunArgs, type PythonRun } from '../support/python';
 import { tempDir } from './cli-support';
 
 interface Case {
@@ -122,7 +122,7 @@ describe('PyTorch export: the optimizer table, L1, dropout, early stopping', () 
   it('torchrun --nproc_per_node=2 with dropout gives the single-process weights (batch 6: 3 rows each)', async () => {
     const folder = path.join(dir, 'rmsprop-dropout');
     const run = await runPython(
-      ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2', '--redirects', '1', '--tee', '1', '--monitor_interval=0.5', 'train.py', '--epochs', '3', '--device', 'cpu', '--save', 'ddp.json'],
+      [...(await torchrunArgs(2)), 'train.py', '--epochs', '3', '--device', 'cpu', '--save', 'ddp.json'],
       folder,
     );
     expectOk(run, 'torchrun train.py');

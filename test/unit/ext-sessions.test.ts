@@ -94,4 +94,14 @@ describe('loading faults', () => {
     expect(s.state.message).toContain('no such kernel');
     expect(s.state.message).not.toMatch(/\n\s+at /);
   });
+
+  it('a session started afresh after a window reload says so in the panel until the first step', async () => {
+    const s = session(
+      "const { parentPort } = require('node:worker_threads'); parentPort.on('message', (m) => { if (m.type === 'load') parentPort.postMessage({ type: 'loaded', info: { specPath: '/work/xor.nnspec', name: 'xor', epochs: 10, stepsPerEpoch: 1, parameterCount: 9, layers: [] }, diagnostics: [] }); });",
+    );
+    await s.load('input 2\n', undefined, 'The previous training session ended with the window reload.');
+    expect(s.status).toBe('ready');
+    const init = s.initMessage();
+    expect(init?.type === 'init' && init.message).toBe('The previous training session ended with the window reload.');
+  });
 });

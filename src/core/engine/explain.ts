@@ -35,9 +35,9 @@ export interface ExplainedLayer {
   a: Float32Array;
   delta: Float32Array;
   /** ∂C_x/∂w^l = δ^l (a^{l−1})ᵀ, units × inputs; no L2 term. */
-  dW: Float64Array;
+  dW: Float32Array;
   /** ∂C_x/∂b^l = δ^l (zeros for bias=false). */
-  db: Float64Array;
+  db: Float32Array;
 }
 
 export interface SampleExplanation {
@@ -78,10 +78,10 @@ export function explainSample(trainer: Trainer, sample: number): SampleExplanati
   const layers = trainer.layers.map((view: LayerView, l): ExplainedLayer => {
     const aPrev = trace.activations[l];
     const delta = trace.deltas[l];
-    const dW = new Float64Array(view.units * view.inputs);
+    const dW = new Float32Array(view.units * view.inputs);
     // ∂C_x/∂w^l_jk = a^{l−1}_k δ^l_j (a float32 product, as the gradient kernel forms it)
     for (let j = 0; j < view.units; j++) for (let k = 0; k < view.inputs; k++) dW[j * view.inputs + k] = Math.fround(aPrev[k] * delta[j]);
-    const db = new Float64Array(view.units);
+    const db = new Float32Array(view.units);
     if (view.bias) for (let j = 0; j < view.units; j++) db[j] = delta[j];
     return {
       index: view.index,
@@ -167,4 +167,97 @@ export function outputRuleNote(rule: SampleExplanation['outputRule'], loss: Loss
       if (output === 'softmax') return `∇_a C of ${loss}, through the full softmax Jacobian: δ^L_j = a_j (g_j − Σ_i g_i a_i), g = ∇_a C`;
       return `∇_a C of ${loss} times ${output}′(z^L), element by element`;
   }
+}
+
+// ---------------------------------------------------------------------------
+// Phase 7 for the next mini-batch step: what stepOnce() is about to do, taken apart.
+
+/** One layer's part of the update. All units × inputs (weights) or units (biases), Float32 like the trainer's. */
+export interface StepLayer {
+  /** (1/m) Σ_x ∂C_x/∂w over the batch, without L2. */
+  meanW: Float32Array;
+  /** λw (zeros when λ = 0). */
+  l2W: Float32Array;
+  /** ∂C/∂w = mean + λw: what the update uses. */
+  gradW: Float32Array;
+  /** ∂C/∂b = (1/m) Σ_x δ_x. */
+  gradB: Float32Array;
+  /** v before the step (the last step's change w − w_before; zeros after a reset): only with momentum. */
+  velocityW: Float32Array;
+  velocityB: Float32Array;
+  /** Δw = μv − η ∂C/∂w (μ = 0: −η ∂C/∂w), Δb likewise; empty when the step's rule is not that (see StepExplanation.rule). */
+  changeW: Float32Array;
+  changeB: Float32Array;
+}
+
+export interface StepExplanation {
+  /** The step this will be (1 for the first) and its epoch (from 0). */
+  step: number;
+  epoch: number;
+  /** The batch's training samples, in batch order; m = batch.length. */
+  batch: number[];
+  rate: number;
+  momentum: number;
+  l2: number;
+  /**
+   * 'sgd': the update is v ← μv − η ∂C/∂w, w ← w + v and changeW is its Δw. Otherwise (adam, rmsprop,
+   * adagrad, Nesterov momentum, l1, dropout) the walk names the rule and shows the step's Δw only
+   * once it is taken; phases 1–6 and the gradient are those of a step without dropout.
+   */
+  rule: 'sgd' | 'other';
+  /** The spec's optimizer, e.g. 'adam', for the walk to name. */
+  optimizer: string;
+  /** Mean cost over the batch, L2 term included: the step's loss. */
+  loss: number;
+  /** Phases 1–6 for one sample of the batch. */
+  sample: SampleExplanation;
+  layers: StepLayer[];
+}
+
+/**
+ * The next step of `trainer` taken apart, with phases 1–6 for `sample` (a training index in the
+ * batch; default its first). Changes nothing: stepOnce() afterwards takes exactly this step.
+ */
+export function explainNextStep(trainer: Trainer, sample?: number): StepExplanation {
+  const batch = Array.from(trainer.nextBatch());
+  const chosen = sample ?? batch[0];
+  if (!batch.includes(chosen)) throw new RangeError(`sample ${chosen} is not in the next mini-batch (${batch.length} samples)`);
+  const explained = explainSample(trainer, chosen);
+  const gradient = trainer.gradientOf(batch);
+  const { rate } = trainer;
+  const { momentum } = trainer.spec.optimizer;
+  const l2 = trainer.spec.l2;
+  const { optimizer } = trainer.spec;
+  const rule = optimizer.kind === 'sgd' && !optimizer.nesterov && !trainer.spec.l1 && !trainer.spec.layers.some((l) => l.dropout) ? 'sgd' : 'other';
+  const layers = trainer.layers.map((view, l): StepLayer => {
+    const gradW = gradient.dW[l];
+    const gradB = gradient.db[l];
+    const l2W = new Float32Array(gradW.length);
+    const meanW = new Float32Array(gradW.length);
+    for (let i = 0; i < gradW.length; i++) {
+      l2W[i] = l2 * view.weights[i];
+      meanW[i] = gradW[i] - l2W[i];
+    }
+    const velocityW = momentum > 0 ? view.lastDeltaWeights.slice() : new Float32Array(gradW.length);
+    const velocityB = momentum > 0 && view.bias ? view.lastDeltaBiases.slice() : new Float32Array(view.units);
+    const changeW = new Float32Array(rule === 'sgd' ? gradW.length : 0);
+    // Δw = μv − η ∂C/∂w, rounded to float32 as the trainer's update rounds it
+    for (let i = 0; i < changeW.length; i++) changeW[i] = Math.fround(momentum * velocityW[i] - rate * gradW[i]);
+    const changeB = new Float32Array(rule === 'sgd' ? view.units : 0);
+    if (view.bias && rule === 'sgd') for (let j = 0; j < changeB.length; j++) changeB[j] = Math.fround(momentum * velocityB[j] - rate * gradB[j]);
+    return { meanW, l2W, gradW, gradB, velocityW, velocityB, changeW, changeB };
+  });
+  return {
+    step: trainer.step + 1,
+    epoch: trainer.epoch,
+    batch,
+    rate,
+    momentum,
+    l2,
+    rule,
+    optimizer: optimizer.kind + (optimizer.nesterov ? ' (Nesterov)' : ''),
+    loss: gradient.loss,
+    sample: explained,
+    layers,
+  };
 }

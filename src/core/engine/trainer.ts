@@ -446,6 +446,17 @@ class BatchTrainer implements Trainer {
     return { step: stepNumber, epoch, loss, batchSize: m, rate, epochEnded };
   }
 
+  nextBatch(): Int32Array {
+    let order = this.order;
+    if (this.stepInEpoch === 0) {
+      // the shuffle stepOnce() will make, on copies of the order and the generator
+      order = this.order.slice();
+      this.shuffleRandom.clone().shuffle(order);
+    }
+    const start = this.stepInEpoch * this.batchSize;
+    return order.slice(start, Math.min(start + this.batchSize, this.trainCount));
+  }
+
   /** After epoch `epoch` (from 0): the `stop` rule on its evaluation (cached for the caller's own evaluate). */
   private checkStop(epoch: number): void {
     const stopping = this.stopping as EarlyStopping;
@@ -883,13 +894,20 @@ class BatchTrainer implements Trainer {
     view.epochStartBiases.set(view.biases);
   }
 
+  /**
+   * The error for a non-finite loss or weight at `step` (counted from 1), in epoch this.epoch + 1
+   * (messages count epochs from 1; DivergenceError.epoch stays 0-based). A loss that is not finite
+   * at step 1 comes before any update, so the rate is not its cause: the data or the starting
+   * weights are.
+   */
   private divergence(what: string, step: number, rate: number): DivergenceError {
     const epoch = this.epoch;
-    return new DivergenceError(
-      `${what} at step ${step} (epoch ${epoch}) — the updates diverged; try a smaller rate (now η = ${Number(rate.toPrecision(4))})`,
-      step,
-      epoch,
-    );
+    const where = `${what} at step ${step} (epoch ${epoch + 1})`;
+    const message =
+      step === 1 && what.startsWith('loss')
+        ? `${where}, before any update — the data or the starting weights are at fault, not the rate: look for huge or non-finite values in the data (or normalize them), or in the weights file`
+        : `${where} — the updates diverged; try a smaller rate (now η = ${Number(rate.toPrecision(4))})`;
+    return new DivergenceError(message, step, epoch);
   }
 }
 

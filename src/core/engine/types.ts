@@ -137,6 +137,11 @@ export interface Trainer {
 
   /** One mini-batch: forward, backward, update. Throws DivergenceError. */
   stepOnce(): StepResult;
+  /**
+   * The training samples (indices into the training set) the next stepOnce() will take, in batch
+   * order, without changing anything (at an epoch's start: the reshuffle it will draw).
+   */
+  nextBatch(): Int32Array;
   /** Steps until the current epoch ends; returns its metrics. */
   stepEpoch(): EpochMetrics;
   /** Loss and accuracy over a part with the current weights (no update). */

@@ -1,0 +1,126 @@
+/**
+ * The network card: the network view with its link-mode switch, the Walk button, and the point-
+ * and-click edits of the spec (a selected layer's neurons, hidden layers, activation; the rate,
+ * batch, noise and validation share). Edits go to the host as `editSpec` messages; the host
+ * changes the document's text, which comes back as a new session the way typing does.
+ */
+import type { FromPanel, Snapshot, SessionInfo, SpecEditRequest } from '../src/protocol';
+import type { Activation } from '../src/core/spec';
+import { button, el, segmented } from './dom';
+import { LINK_MODES, NetworkView, type LinkMode } from './network';
+import type { Palette } from './theme';
+import type { CellTooltip } from './tooltip';
+
+const ACTIVATIONS: Activation[] = ['identity', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'softmax'];
+
+export class NetworkCard {
+  readonly root = el('section', 'card network-card');
+  readonly view: NetworkView;
+  private readonly note = el('span', 'muted');
+  private readonly editRow = el('div', 'network-edits');
+  private readonly layerLabel = el('span', 'muted');
+  private readonly addNeuron: HTMLButtonElement;
+  private readonly removeNeuron: HTMLButtonElement;
+  private readonly addLayer: HTMLButtonElement;
+  private readonly removeLayer: HTMLButtonElement;
+  private readonly activation = el('select');
+  private readonly fields: Record<'rate' | 'batch' | 'noise' | 'validation', HTMLInputElement>;
+  private info: SessionInfo | undefined;
+
+  constructor(
+    private readonly post: (message: FromPanel) => void,
+    tooltip: CellTooltip,
+    announce: (text: string) => void,
+    private readonly redraw: () => void,
+  ) {
+    this.view = new NetworkView(tooltip, announce, () => this.syncEdits());
+    const header = el('header');
+    const modes = segmented<LinkMode>('Links show', LINK_MODES, () => this.view.mode, (m) => {
+      this.view.mode = m;
+      modes.sync();
+      this.redraw();
+    });
+    const walk = button('Walk through a step', 'Take the next mini-batch step apart, phase by phase (NNSpec: Walk Through a Step)', () => this.post({ type: 'walk' }), 'primary');
+    walk.classList.add('walk-start');
+    const tools = el('div', 'tools');
+    tools.append(modes.root, walk);
+    header.append(el('h2', undefined, 'Network'), tools);
+
+    const edit = (request: () => SpecEditRequest | undefined) => () => {
+      const r = request();
+      if (r) this.post({ type: 'editSpec', edit: r });
+    };
+    const layer = (): number | undefined => this.view.selectedLayer;
+    this.addNeuron = button('+ neuron', 'Add a neuron to the selected hidden layer (edits the spec; Ctrl+Z undoes)', edit(() => (layer() ? { kind: 'addNeuron', layer: layer()! } : undefined)));
+    this.removeNeuron = button('− neuron', 'Remove a neuron from the selected hidden layer', edit(() => (layer() ? { kind: 'removeNeuron', layer: layer()! } : undefined)));
+    this.addLayer = button('+ layer', 'Add a hidden layer after the selected one (after the input when none is selected)', edit(() => ({ kind: 'addLayer', after: Math.min(layer() ?? 0, (this.info?.layers.length ?? 1) - 1) })));
+    this.removeLayer = button('− layer', 'Remove the selected hidden layer', edit(() => (layer() ? { kind: 'removeLayer', layer: layer()! } : undefined)));
+    for (const [b, name] of [[this.addNeuron, 'add-neuron'], [this.removeNeuron, 'remove-neuron'], [this.addLayer, 'add-layer'], [this.removeLayer, 'remove-layer']] as const) b.dataset.edit = name;
+    this.activation.setAttribute('aria-label', 'Activation of the selected layer');
+    this.activation.append(...ACTIVATIONS.map((a) => Object.assign(el('option', undefined, a), { value: a })));
+    this.activation.addEventListener('change', () => {
+      const l = layer();
+      if (l) this.post({ type: 'editSpec', edit: { kind: 'setActivation', layer: l, activation: this.activation.value as Activation } });
+    });
+    this.editRow.append(this.layerLabel, this.addNeuron, this.removeNeuron, this.addLayer, this.removeLayer, this.activation);
+
+    const learning = el('div', 'network-edits');
+    const field = (name: 'rate' | 'batch' | 'noise' | 'validation', label: string, title: string, toRequest: (v: string) => SpecEditRequest | undefined): HTMLInputElement => {
+      const input = el('input');
+      input.type = 'text';
+      input.size = 6;
+      input.title = title;
+      input.dataset.field = name;
+      const wrap = el('label', 'muted', `${label} `);
+      wrap.append(input);
+      learning.append(wrap);
+      input.addEventListener('change', () => {
+        const r = toRequest(input.value.trim());
+        if (r) this.post({ type: 'editSpec', edit: r });
+      });
+      return input;
+    };
+    const number = (v: string): number | undefined => (v === '' || !Number.isFinite(Number(v)) ? undefined : Number(v));
+    this.fields = {
+      rate: field('rate', 'η', 'The learning rate (optimizer sgd rate=…)', (v) => (number(v) === undefined ? undefined : { kind: 'setRate', value: number(v)! })),
+      batch: field('batch', 'batch', 'Samples per step, or full (batch …)', (v) => (v === 'full' ? { kind: 'setBatch', value: 'full' } : number(v) === undefined ? undefined : { kind: 'setBatch', value: number(v)! })),
+      noise: field('noise', 'noise', 'Noise of a generated data set (data … noise=…)', (v) => (number(v) === undefined ? undefined : { kind: 'setNoise', value: number(v)! })),
+      validation: field('validation', 'validation', 'The share held out (validation …)', (v) => (number(v) === undefined ? undefined : { kind: 'setValidation', value: number(v)! })),
+    };
+    const box = el('div', 'network-box');
+    box.append(this.view.canvas);
+    this.root.append(header, this.note, box, this.editRow, learning);
+    this.syncEdits(false);
+  }
+
+  build(info: SessionInfo, latest: Snapshot | undefined): void {
+    this.info = info;
+    this.view.build(info);
+    const wide = [info.inputSize, ...info.layers.map((l) => l.units)].some((n) => n > 64);
+    this.note.textContent =
+      'Links: blue positive, red negative, thicker = larger. Neurons: their activation for the traced sample. Click a layer to edit it.' +
+      (wide ? ' Layers of more than 64 neurons are drawn as a band (one stripe a neuron) with their 64 largest links.' : '');
+    this.fields.batch.placeholder = String(info.batchSize);
+    const total = info.trainCount + info.validationCount;
+    this.fields.validation.placeholder = String(Number((info.validationCount / Math.max(1, total)).toFixed(3)));
+    if (latest) this.fields.rate.placeholder = String(Number(latest.rate.toPrecision(4)));
+    this.syncEdits();
+  }
+
+  draw(palette: Palette): void {
+    this.view.draw(palette);
+  }
+
+  private syncEdits(redraw = true): void {
+    const l = this.view.selectedLayer;
+    const L = this.info?.layers.length ?? 0;
+    const hidden = l !== undefined && l < L;
+    this.layerLabel.textContent = l === undefined ? 'no layer selected' : `layer ${l}${hidden ? '' : ' (output)'}:`;
+    this.addNeuron.disabled = !hidden;
+    this.removeNeuron.disabled = !hidden;
+    this.removeLayer.disabled = !hidden;
+    this.activation.disabled = l === undefined;
+    if (l !== undefined && this.info) this.activation.value = this.info.layers[l - 1].activation;
+    if (redraw) this.redraw();
+  }
+}
