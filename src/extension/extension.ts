@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { SessionManager, type TrainingSession } from './sessions';
 import { DiagnosticsController } from './diagnostics';
+import { HealthDiagnostics } from './healthDiagnostics';
 import { CompletionProvider, HoverProvider, QuickFixProvider, SymbolProvider, TrainingCodeLensProvider } from './languageFeatures';
 import { registerCommands } from './commands';
 import { registerExportCommand } from './exportNetwork';
@@ -16,6 +17,8 @@ import { registerTrainingPanelSerializer } from './panel';
 export interface NNSpecApi {
   sessions: SessionManager;
   diagnostics: DiagnosticsController;
+  /** Training-health problems in the Problems panel. */
+  health: HealthDiagnostics;
 }
 
 export function activate(context: vscode.ExtensionContext): NNSpecApi {
@@ -27,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): NNSpecApi {
   HoverProvider.register(context, sessions);
   SymbolProvider.register(context);
   QuickFixProvider.register(context, diagnostics);
+  const health = HealthDiagnostics.register(context, sessions);
   TrainingCodeLensProvider.register(context, sessions);
   SessionUi.register(context, sessions);
   registerCommands({ context, sessions, log });
@@ -37,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): NNSpecApi {
       if (e.affectsConfiguration('nnspec')) for (const session of sessions.all()) session.updateSettings();
     }),
   );
-  return { sessions, diagnostics };
+  return { sessions, diagnostics, health };
 }
 
 /** A panel restored after a reload: its session, started in the background when it has none. */
