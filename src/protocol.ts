@@ -9,6 +9,8 @@
  */
 import type { Activation, Diagnostic, FeatureName, LossName } from './core/spec';
 import type { EpochMetrics, Evaluation, LiveHyper } from './core/engine/types';
+import type { HealthProblem } from './core/engine/health';
+import type { LayerHistograms } from './core/engine/histograms';
 import type { StepExplanation } from './core/engine/explain';
 import type { OptimizerStateSummary } from './core/engine/optimizerState';
 import type { PackedWeights, WeightsFile, WeightsShape } from './core/weights';
@@ -135,6 +137,19 @@ export interface Snapshot {
    * largest output (the predicted class).
    */
   boundary?: { resolution: number; values: Float32Array };
+  /**
+   * The training-health problems that hold now (core/engine/health.ts), whenever the list changed
+   * since the previous snapshot (an empty list: all cleared); absent when unchanged.
+   */
+  problems?: HealthProblem[];
+  /**
+   * The live confusion matrix (classification): counts[i·classes + j] = samples of actual class i
+   * predicted j, on the validation part when there is one, at the weights of `step`. At most
+   * ~2 a second (rarer when a pass over the part is slow), and in every snapshot ending a burst of work.
+   */
+  confusion?: { part: 'train' | 'validation'; step: number; classes: number; names?: string[]; counts: Float32Array };
+  /** Per layer, histograms of w, ∂C/∂w and log10(|Δw|/|w|) at `step` (core/engine/histograms.ts); while the panel is visible, ≤ 5 a second. */
+  histograms?: { step: number; layers: LayerHistograms[] };
 }
 
 // ---------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import { CHART_BUCKETS, LossChart, type XAxis, type YScale } from './lossChart';
 import { LossHistory } from './lossHistory';
 import { observeTheme, readPalette, type Palette } from './theme';
 import { Tiles } from './tiles';
+import { ConfusionView } from './confusion';
+import { HistogramsView } from './histograms';
 import { NetworkCard } from './networkCard';
 import { WalkView } from './walk';
 import type { StepExplanation } from '../src/core/engine/explain';
@@ -113,7 +115,12 @@ export function startPanel(): PanelInternals {
   live.setAttribute('aria-live', 'polite');
   live.id = 'live';
   tooltipEl.id = 'cell-tooltip';
-  app.append(header.root, overview, weightsSection);
+  // Confusion matrix and histograms over time, below the weights (shown once a snapshot brings them)
+  const confusion = new ConfusionView();
+  const histograms = new HistogramsView(() => schedule('insights'));
+  const insightsSection = el('div', 'insights');
+  insightsSection.append(confusion.root, histograms.root);
+  app.append(header.root, overview, weightsSection, insightsSection);
   document.body.append(tooltipEl, live);
 
   const tooltip = new CellTooltip(tooltipEl);
@@ -163,7 +170,7 @@ export function startPanel(): PanelInternals {
   // -------------------------------------------------------------------------
   // Drawing, at most once a frame
 
-  const dirty = { header: false, chart: false, heatmaps: false, boundary: false, network: false };
+  const dirty = { header: false, chart: false, heatmaps: false, boundary: false, insights: false, network: false };
   let frameRequested = false;
   let pendingReveal: number | undefined;
 
@@ -188,8 +195,12 @@ export function startPanel(): PanelInternals {
       tiles?.draw(palette);
     }
     if (dirty.boundary) boundary?.draw(palette);
+    if (dirty.insights) {
+      confusion.draw(palette);
+      histograms.draw(palette);
+    }
     if (dirty.network && info) network.draw(palette);
-    dirty.header = dirty.chart = dirty.heatmaps = dirty.boundary = dirty.network = false;
+    dirty.header = dirty.chart = dirty.heatmaps = dirty.boundary = dirty.insights = dirty.network = false;
     if (pendingReveal !== undefined) {
       heatmaps.reveal(pendingReveal);
       pendingReveal = undefined;
@@ -227,6 +238,10 @@ export function startPanel(): PanelInternals {
     chart.configure(info.stepsPerEpoch, info.task !== 'regression');
 
     heatmaps.build(info);
+    confusion.clear();
+    confusion.setData(latest?.confusion);
+    histograms.build(info);
+    histograms.add(latest?.histograms);
     heatmaps.setData(latest?.layers, latest?.trace);
     network.build(info, latest);
     network.view.setData(latest?.layers, latest?.trace);
@@ -249,7 +264,7 @@ export function startPanel(): PanelInternals {
     }
     overview.classList.toggle('with-side', boundary !== undefined);
     if (view.focusedLayer !== undefined && pendingReveal === undefined && heatmaps.card(view.focusedLayer) === undefined) view.focusedLayer = undefined;
-    schedule('header', 'chart', 'heatmaps', 'boundary', 'network');
+    schedule('header', 'chart', 'heatmaps', 'boundary', 'insights', 'network');
   }
 
   /** A snapshot's step losses; with a stride > 1 each value stands for that many steps, placed at the last of them. */
@@ -275,6 +290,11 @@ export function startPanel(): PanelInternals {
     schedule('header', 'chart');
     if (s.layers || s.trace) schedule('heatmaps', 'network');
     if (s.boundary) schedule('boundary');
+    if (s.confusion || s.histograms) {
+      confusion.setData(s.confusion);
+      histograms.add(s.histograms);
+      schedule('insights');
+    }
   }
 
   window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
@@ -326,7 +346,7 @@ export function startPanel(): PanelInternals {
   observeTheme(() => {
     palette = readPalette();
     chart.applyPalette(palette);
-    schedule('chart', 'heatmaps', 'boundary', 'network');
+    schedule('chart', 'heatmaps', 'boundary', 'insights', 'network');
   });
 
   let lastWidth = 0;
@@ -334,14 +354,14 @@ export function startPanel(): PanelInternals {
     const w = layersContainer.clientWidth;
     if (w !== lastWidth) {
       lastWidth = w;
-      schedule('heatmaps', 'boundary', 'network');
+      schedule('heatmaps', 'boundary', 'insights', 'network');
     }
   }).observe(layersContainer);
 
   setMode(view.mode ?? 'lastDelta');
   schedule('header');
 
-  const internals: PanelInternals = { walk, network: network.view, view, status: () => status, palette: () => palette, stats, heatmaps, chart, history, chartBuckets: CHART_BUCKETS };
+  const internals: PanelInternals = { walk, network: network.view, view, status: () => status, palette: () => palette, stats, heatmaps, chart, history, chartBuckets: CHART_BUCKETS, confusion, histograms };
   window.dispatchEvent(new CustomEvent<PanelInternals>(INTERNALS_EVENT, { detail: internals }));
   post({ type: 'ready' });
   return internals;

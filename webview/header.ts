@@ -64,7 +64,8 @@ export class Header {
     speedLabel.title = 'Steps a second of a Train run (the nnspec.pace setting until you choose here)';
     this.speed.setAttribute('aria-label', 'Training speed');
     for (const pace of PACES) {
-      const option = el('option', undefined, describePace(pace, typeof pace === 'number' ? pace : 0));
+      // 'auto' says the pace it gives once the host has told it (a 'session' message).
+      const option = el('option', undefined, pace === 'auto' ? 'auto' : describePace(pace, typeof pace === 'number' ? pace : 0));
       option.value = String(pace);
       this.speed.append(option);
     }

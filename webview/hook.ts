@@ -35,6 +35,12 @@ function install(p: PanelInternals): void {
       return { negative: unpack(lut[0]), neutral: unpack(lut[(lut.length - 1) / 2]), positive: unpack(lut[lut.length - 1]) };
     },
     themeKind: () => p.palette().kind,
+    /** The steps whose histograms layer l (from 1) keeps, oldest first. */
+    histogramSteps: (layer: number) => p.histograms.slices(layer),
+    histogramKind: () => p.histograms.shownKind,
+    /** The share of the shown confusion matrix on its diagonal. */
+    confusionAccuracy: () => p.confusion.accuracy(),
+    confusionCell: (i: number, j: number) => p.confusion.cellCentre(i, j),
     measureHeatmapRedraw: (units?: number, inputs?: number, repeats?: number) => measureHeatmapRedraw(p, units, inputs, repeats),
     // The network view and the walk (webview/network.ts, walk.ts)
     networkCounts: () => p.network.counts(),

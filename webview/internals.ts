@@ -4,6 +4,8 @@
  */
 import type { PanelState, SessionStatus } from '../src/protocol';
 import type { Heatmaps } from './heatmaps';
+import type { ConfusionView } from './confusion';
+import type { HistogramsView } from './histograms';
 import type { NetworkView } from './network';
 import type { WalkView } from './walk';
 import type { LossChart } from './lossChart';
@@ -22,6 +24,8 @@ export interface PanelInternals {
   readonly history: LossHistory;
   /** CHART_BUCKETS: the most points a chart series keeps. */
   readonly chartBuckets: number;
+  readonly confusion: ConfusionView;
+  readonly histograms: HistogramsView;
 }
 
 /** Dispatched on window by startPanel() once the panel is built; the hook listens for it. */

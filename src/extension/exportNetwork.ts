@@ -12,8 +12,9 @@ import type { WeightsFile } from '../core/weights';
 import type { ExportReply, ExportRequest } from './exportWorker';
 import type { SessionManager } from './sessions';
 import type { RunLog } from './runLog';
+import { COMMAND } from './commandIds';
 
-export const EXPORT_COMMAND = 'nnspec.exportNetwork';
+export const EXPORT_COMMAND = COMMAND.exportNetwork;
 
 const FORMAT_PICKS: Record<ExportFormat, { label: string; detail: string }> = {
   pytorch: { label: 'PyTorch', detail: 'a folder: model.py, train.py (NNSpec’s training, also under torchrun), weights.json, data/*.npy' },

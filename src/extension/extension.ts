@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { SessionManager, type TrainingSession } from './sessions';
 import { DiagnosticsController } from './diagnostics';
+import { HealthDiagnostics } from './healthDiagnostics';
 import { CompletionProvider, HoverProvider, QuickFixProvider, SymbolProvider, TrainingCodeLensProvider } from './languageFeatures';
 import { registerCommands } from './commands';
 import { registerExportCommand } from './exportNetwork';
@@ -17,6 +18,8 @@ import { CheckpointStore } from './checkpointStore';
 export interface NNSpecApi {
   sessions: SessionManager;
   diagnostics: DiagnosticsController;
+  /** Training-health problems in the Problems panel. */
+  health: HealthDiagnostics;
 }
 
 export function activate(context: vscode.ExtensionContext): NNSpecApi {
@@ -28,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): NNSpecApi {
   HoverProvider.register(context, sessions);
   SymbolProvider.register(context);
   QuickFixProvider.register(context, diagnostics);
+  const health = HealthDiagnostics.register(context, sessions);
   TrainingCodeLensProvider.register(context, sessions);
   SessionUi.register(context, sessions);
   registerCommands({ context, sessions, log });
@@ -39,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): NNSpecApi {
       if (e.affectsConfiguration('nnspec')) for (const session of sessions.all()) session.updateSettings();
     }),
   );
-  return { sessions, diagnostics };
+  return { sessions, diagnostics, health };
 }
 
 const RELOAD_ENDED = 'The previous training session ended with the window reload: this one starts again from the seeded weights.';

@@ -5,6 +5,7 @@
  */
 import type { EpochMetrics, Evaluation } from '../core/engine/types';
 import type { Diagnostic } from '../core/spec';
+import type { HealthProblem } from '../core/engine/health';
 import { LossHistory, thinOlder } from '../core/lossHistory';
 import { formatCompact, formatEpoch, formatLoss } from '../core/format';
 import type { FromWorker, HyperMark, LayerSnapshot, SessionInfo, SessionStatus, Snapshot, TraceSnapshot } from '../protocol';
@@ -36,6 +37,8 @@ export class SessionState {
   marks: HyperMark[] = [];
   /** Diagnostics of the last load (data checks included). */
   diagnostics: Diagnostic[] = [];
+  /** The training-health problems that hold now (the worker sends the list when it changes). */
+  problems: HealthProblem[] = [];
   /** Why the session failed or diverged. */
   message: string | undefined;
   final: { train?: Evaluation; validation?: Evaluation } | undefined;
@@ -63,6 +66,7 @@ export class SessionState {
         this.stepLosses.pushSteps(snapshot.newStepLosses, snapshot.step, snapshot.newStepStride ?? 1);
         for (const metrics of snapshot.newEpochs) this.addEpoch(metrics);
         if (snapshot.newMarks) this.marks.push(...snapshot.newMarks);
+        if (snapshot.problems) this.problems = snapshot.problems;
         if (snapshot.layers) {
           this.layers = snapshot.layers;
           this.trace = snapshot.trace;
@@ -129,6 +133,7 @@ export class SessionState {
     this.stepLosses.clear();
     this.epochs = [];
     this.marks = [];
+    this.problems = [];
     this.final = undefined;
   }
 }

@@ -47,6 +47,7 @@ import type {
   WorkerResponse,
   WorkerSettings,
 } from '../protocol';
+import type { RunInsights } from './insights';
 
 export type Post = (message: FromWorker, transfer: ArrayBuffer[]) => void;
 
@@ -75,6 +76,8 @@ export const MAX_PENDING_EPOCHS = 1 << 12;
 export type GradientCheckReport = Extract<WorkerResponse, { kind: 'checkGradients' }>['layers'];
 
 export interface RunnerOptions {
+  /** Training health, the confusion matrix and histograms for the snapshots (insights.ts). */
+  insights?: RunInsights;
   /** Length of one training slice before yielding to the event loop. */
   sliceMs?: number;
   /** Grid resolution of the decision boundary (2-input data). */
@@ -178,6 +181,7 @@ export class SessionRunner {
         this.stopLoop();
         this.untilEpoch = undefined;
         this.trainer.reset();
+        this.options.insights?.reset();
         this.lastLoss = null;
         this.pendingLosses.clear();
         this.pendingEpochs = [];
@@ -381,6 +385,7 @@ export class SessionRunner {
   }
 
   private recordStep(result: StepResult): void {
+    this.options.insights?.afterStep(result);
     this.loadedEvaluation = undefined;
     this.lastLoss = result.loss;
     this.pendingLosses.pushOne(result.loss);
@@ -407,6 +412,7 @@ export class SessionRunner {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof Error && error.name === 'DivergenceError') {
         this.status = 'diverged';
+        this.options.insights?.diverged(message);
         this.sendSnapshot(true);
         this.post({ type: 'finished', status: 'diverged', message }, []);
       } else {
@@ -473,6 +479,7 @@ export class SessionRunner {
         transfer.push(boundary.values.buffer as ArrayBuffer);
       }
     }
+    this.options.insights?.attach(snapshot, includeLayers, this.settings.includeLayers, transfer);
     this.post({ type: 'snapshot', snapshot }, transfer);
   }
 
@@ -530,6 +537,7 @@ export class SessionRunner {
       case 'setWeights': {
         if (this.status === 'running') this.pause();
         this.trainer.setWeights(request.weights.format === 'nnspec-packed-weights' ? unpackWeights(request.weights) : request.weights);
+        this.options.insights?.reset();
         // The readouts show the loaded weights (the last step's batch loss was of others).
         const train = this.trainer.evaluate('train');
         const validation = this.trainer.evaluate('validation') ?? undefined;

@@ -14,6 +14,7 @@ import { parameterCount } from '../core/spec';
 import type { FromWorker, SessionInfo, ToWorker } from '../protocol';
 import { SessionRunner, type Post } from './runner';
 import { checkGradients } from './gradientCheck';
+import { RunInsights } from './insights';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run in a worker_threads Worker');
@@ -45,6 +46,7 @@ port.on('message', (message: ToWorker) => {
       runner = new SessionRunner(project.trainer, info, message.settings, post, {
         checkGradients,
         classNames: project.dataset.classNames,
+        insights: new RunInsights(project.trainer, project.parse, project.dataset.classNames),
       });
       post({ type: 'loaded', info, diagnostics: project.diagnostics }, []);
       // Resumed after a reload: say at once where it is (paused at the checkpoint's step).

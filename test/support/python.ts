@@ -4,7 +4,7 @@
  * candidate is asked to import torch. None: the test fails saying what to install (never skips).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import * as net from 'node:net';
 
 const CANDIDATES = ['/usr/bin/python3', 'python3', 'python'];
 
@@ -51,21 +51,34 @@ export function runPython(args: string[], cwd: string, timeoutMs = 240_000): Pro
   });
 }
 
-/**
- * torchrun's launcher options for one machine with `processes` workers. `--standalone` always
- * rendezvous on localhost:29400, so two test files running torchrun at once collide ("Address
- * already in use"); a c10d rendezvous on a port the OS just handed out does not.
- */
-export async function torchrunArgs(processes: number): Promise<string[]> {
-  const port = await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
+/** A TCP port free on 127.0.0.1 now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
     });
   });
-  // torchrun on Python 3.11 needs --redirects/--tee (its default output settings crash there);
-  // --monitor_interval=0.5 starts it faster; 1.13 knows only the spelling --nproc_per_node.
-  return ['-m', 'torch.distributed.run', '--nnodes=1', '--rdzv_backend=c10d', `--rdzv_endpoint=127.0.0.1:${port}`, `--nproc_per_node=${processes}`, '--redirects', '1', '--tee', '1', '--monitor_interval=0.5'];
+}
+
+/**
+ * `torchrun --nproc_per_node=K train.py ARGS` on one machine, as `--standalone` does, but on a free
+ * port: PyTorch 1.13's --standalone always takes localhost:29400, so two runs at once (parallel
+ * test files, another project's tests) collide. On Python 3.11 torchrun needs --redirects 1 --tee 1
+ * (its default output settings crash there); --monitor_interval=0.5 starts it faster.
+ */
+export async function runTorchrun(processes: number, args: string[], cwd: string): Promise<PythonRun> {
+  const port = await freePort();
+  return runPython(
+    [
+      '-m', 'torch.distributed.run',
+      '--nnodes=1', `--nproc_per_node=${processes}`,
+      '--rdzv_backend=c10d', `--rdzv_endpoint=127.0.0.1:${port}`, `--rdzv_id=nnspec-test-${port}`,
+      '--redirects', '1', '--tee', '1', '--monitor_interval=0.5',
+      ...args,
+    ],
+    cwd,
+  );
 }

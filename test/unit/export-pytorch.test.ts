@@ -13,7 +13,7 @@ import { Random } from '../../src/core/random';
 import { parseWeightsFile, type WeightsFile } from '../../src/core/weights';
 import { npyFloat32 } from '../../src/core/export/npy';
 import { nnspec, ROOT, tempDir } from './cli-support';
-import { runPython, torchPython, torchrunArgs, type PythonRun } from '../support/python';
+import { runPython, runTorchrun, torchPython, type PythonRun } from '../support/python';
 
 interface Case {
   name: string;
@@ -174,7 +174,7 @@ describe('PyTorch export: train.py reproduces nnspec train', () => {
 });
 
 describe('PyTorch export: torchrun, loading back, prepare()', () => {
-  it('torchrun --nproc_per_node=2 on CPU gives the single-process weights (batch divisible by 2)', async () => {
+  it('torchrun --nproc_per_node=2 on one machine (CPU) gives the single-process weights (batch divisible by 2)', async () => {
     const spec = path.join(dir, 'ddp.nnspec');
     const base = cases[3].text.replace('batch 16', 'batch 8').replace('network case-3', 'network ddp');
     fs.writeFileSync(spec, base);
@@ -183,7 +183,7 @@ describe('PyTorch export: torchrun, loading back, prepare()', () => {
     const args = ['--weights', 'weights.json', '--epochs', '3', '--device', 'cpu'];
     const [single, ddp] = await Promise.all([
       runPython(['train.py', ...args, '--save', 'single.json'], folder),
-      runPython([...(await torchrunArgs(2)), 'train.py', ...args, '--save', 'ddp.json'], folder),
+      runTorchrun(2, ['train.py', ...args, '--save', 'ddp.json'], folder),
     ]);
     expectOk(single, 'train.py');
     expectOk(ddp, 'torchrun train.py');

@@ -286,7 +286,7 @@ test('the code lens shows the commands and the session\'s epoch and loss', async
   const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', xorUri, 10);
   const titles = lenses.map((l) => l.command?.title ?? '');
   for (const title of ['$(play) Train', 'Step', 'Step epoch', 'Reset']) assert.ok(titles.includes(title), `'${title}' missing from ${describe(titles)}`);
-  assert.ok(titles.some((t) => /^epoch 1\/1000 · loss \d/.test(t)), `no progress lens in ${describe(titles)}`);
+  assert.ok(titles.some((t) => /^epoch 1\/1,000 · loss \d/.test(t)), `no progress lens in ${describe(titles)}`);
 });
 
 test('Train runs in the worker and Pause stops it: no step after the pause', async () => {

@@ -25,6 +25,10 @@ export interface Hook {
   scaleColors(): { negative: Rgba; neutral: Rgba; positive: Rgba };
   themeKind(): string;
   measureHeatmapRedraw(units: number, inputs: number, repeats: number): { meanMs: number; minMs: number; maxMs: number };
+  histogramSteps(layer: number): number[];
+  histogramKind(): string;
+  confusionAccuracy(): number | undefined;
+  confusionCell(i: number, j: number): { x: number; y: number };
 }
 
 interface PageRect {

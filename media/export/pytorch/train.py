@@ -358,7 +358,8 @@ def dropout_masks(random, m, world, rank, device):
         if p == 0:
             continue
         keep = 1 / (1 - p)
-        values = [0.0 if random.next() < p else keep for _ in range(m * units)]
+        threshold = p * 4294967296  # next() < p without its division: next() = u / 2^32
+        values = [0.0 if random.next_uint32() < threshold else keep for _ in range(m * units)]
         mask = torch.tensor(values, dtype=torch.float64).float().reshape(m, units)
         masks[l] = torch.tensor_split(mask, world)[rank].to(device)
     return masks
@@ -492,19 +493,10 @@ def main():
                     g = regularised(p, p.grad, l2, l1) if is_weight else p.grad
                     optimizer.update(key, p, g, rate, updates)
         epochs_done = epoch + 1
-        report = rank == 0 and ((epoch + 1) % every == 0 or epoch + 1 == args.epochs)
-        metrics = None
-        if report or stopping:
-            evaluated = time.time()
-            metrics = evaluate(net, train, l2, l1), evaluate(net, validation, l2, l1) if validation else None
-            evaluation_seconds += time.time() - evaluated
-        if report:
-            seconds = time.time() - started - evaluation_seconds
-            speed = (epoch + 1) * count / seconds if seconds > 0 else 0
-            print(f"epoch {str(epoch + 1).rjust(width)}/{args.epochs}  {metrics_text(*metrics)}  {format_count(speed)} samples/s", flush=True)
+        stop = False
         if stopping:
             # every process evaluates the same weights on the same data, so all decide alike
-            train_metrics, validation_metrics = metrics
+            train_metrics, validation_metrics = evaluate(net, train, l2, l1), evaluate(net, validation, l2, l1) if validation else None
             value = {
                 "loss": train_metrics[0],
                 "accuracy": train_metrics[1],
@@ -515,13 +507,23 @@ def main():
             if verdict == "improved" and stopping.restore == "best":
                 best = [p.detach().clone() for _, p, _ in parameters]
             if verdict == "stop":
+                stop = True
                 if stopping.restored_epoch is not None and best is not None:
                     with torch.no_grad():
                         for (_, p, _), kept in zip(parameters, best):
                             p.copy_(kept)
-                if rank == 0:
-                    print(stopping.message, flush=True)
-                break
+        # the epoch's line, as nnspec train prints it: after a stop's restore, of the weights kept
+        if rank == 0 and ((epoch + 1) % every == 0 or epoch + 1 == args.epochs or stop):
+            evaluated = time.time()
+            metrics = evaluate(net, train, l2, l1), evaluate(net, validation, l2, l1) if validation else None
+            evaluation_seconds += time.time() - evaluated
+            seconds = time.time() - started - evaluation_seconds
+            speed = (epoch + 1) * count / seconds if seconds > 0 else 0
+            print(f"epoch {str(epoch + 1).rjust(width)}/{args.epochs}  {metrics_text(*metrics)}  {format_count(speed)} samples/s", flush=True)
+        if stop:
+            if rank == 0:
+                print(stopping.message, flush=True)
+            break
 
     if rank == 0:
         seconds = time.time() - started
