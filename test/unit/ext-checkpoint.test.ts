@@ -50,7 +50,7 @@ function checkpointAfter(epochs: number): { checkpoint: Checkpoint; losses: numb
   const metrics: EpochMetrics[] = [];
   for (let e = 0; e < epochs; e++) {
     for (let s = 0; s < trainer.stepsPerEpoch; s++) losses.push(trainer.stepOnce().loss);
-    metrics.push({ epoch: e, loss: losses[losses.length - 1] } as EpochMetrics);
+    metrics.push({ epoch: e, train: trainer.evaluate('train')! });
   }
   const checkpoint: Checkpoint = {
     format: 'nnspec-checkpoint',
