@@ -140,8 +140,14 @@ export class SessionRunner {
     this.layersIntervalMs = (1000 * floats * Float32Array.BYTES_PER_ELEMENT) / LAYER_BYTES_PER_SECOND;
   }
 
-  /** Sends a snapshot of where the session is, with its layers (after a resume, so the panel shows it). */
+  /**
+   * After a resume: sends a snapshot of where the session is, with its layers, and the restored
+   * weights' loss and accuracy (as after Load Weights: no step's batch loss is known yet).
+   */
   announce(): void {
+    const train = this.trainer.evaluate('train');
+    const validation = this.trainer.evaluate('validation') ?? undefined;
+    this.loadedEvaluation = train ? { train, ...(validation ? { validation } : {}) } : undefined;
     this.sendSnapshot(true);
   }
 

@@ -140,6 +140,8 @@ describe('resuming from a checkpoint', () => {
     runner.announce();
     const snapshot = posted.find((m): m is Extract<FromWorker, { type: 'snapshot' }> => m.type === 'snapshot')?.snapshot as Snapshot;
     expect(snapshot).toMatchObject({ status: 'paused', step: 12, epoch: 3 });
+    // The readouts show the restored weights' loss (no batch loss is known yet).
+    expect(snapshot.loadedEvaluation?.train.loss).toBeCloseTo(before.evaluate('train')!.loss, 6);
     // The same network: the same outputs as before the reload.
     for (const point of [[0, 0], [0, 1], [1, 0], [1, 1]]) expect(Array.from(trainer.predict(point))).toEqual(Array.from(before.predict(point)));
 
