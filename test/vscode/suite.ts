@@ -388,7 +388,10 @@ test('a comment leaves the session as it is; a change of shape marks it stale; R
   assert.equal(session().stale, false);
   assert.equal(session().status, 'ready');
   assert.equal(session().info?.layers[0].units, 5, 'Restart did not load the new spec');
+  // Back to the file as it is on disk, and a session of it, for the tests after this one.
   await vscode.commands.executeCommand('workbench.action.files.revert');
+  await vscode.commands.executeCommand('nnspec.restart', xorUri);
+  assert.equal(session().info?.layers[0].units, 4);
 });
 
 test('a crashed worker puts its session in error, with the reason, and the session can be started again', async () => {
