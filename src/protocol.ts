@@ -193,6 +193,11 @@ export type ToWorker =
       assetsDir: string;
       settings: WorkerSettings;
       weights?: WeightsFile;
+      /**
+       * After a reload (with the checkpoint's `weights`): the trainer's counters to carry on from;
+       * the session starts paused there.
+       */
+      resume?: { step: number; epoch: number; stepInEpoch: number };
     }
   | { type: 'run' }
   | { type: 'pause' }

@@ -108,6 +108,27 @@ export class LossHistory {
     return this.values.slice(0, this.length);
   }
 
+  /**
+   * A history as toArray() and `stride` gave it, `steps` steps long (a checkpoint read back after
+   * a reload). Steps past the stored strides count as a stride in progress whose lowest and
+   * highest loss are the last stored value's (their own losses were not kept).
+   */
+  static restore(values: ArrayLike<number>, stride: number, steps: number, capacity = LossHistory.CAPACITY): LossHistory {
+    const history = new LossHistory(capacity);
+    const n = Math.min(values.length, capacity);
+    history.values = new Float32Array(Math.max(1024, n));
+    for (let i = 0; i < n; i++) history.values[i] = values[i];
+    history.length = n;
+    history.stride = stride;
+    history.steps = Math.max(steps, n * stride);
+    const pending = history.steps - n * stride;
+    if (stride > 1 && pending > 0) {
+      history.partCount = Math.min(stride - 1, pending);
+      history.partMin = history.partMax = n > 0 ? history.values[n - 1] : NaN;
+    }
+    return history;
+  }
+
   /** Bytes held, for the memory test. */
   get bytes(): number {
     return this.values.byteLength;

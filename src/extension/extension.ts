@@ -12,6 +12,7 @@ import { registerExportCommand } from './exportNetwork';
 import { RunLog } from './runLog';
 import { SessionUi } from './sessionUi';
 import { registerTrainingPanelSerializer } from './panel';
+import { CheckpointStore } from './checkpointStore';
 
 /** What activate() returns: for the in-host tests (vscode.extensions.getExtension(...).exports). */
 export interface NNSpecApi {
@@ -35,7 +36,8 @@ export function activate(context: vscode.ExtensionContext): NNSpecApi {
   SessionUi.register(context, sessions);
   registerCommands({ context, sessions, log });
   registerExportCommand(context, sessions, log);
-  registerTrainingPanelSerializer(context, (specUri) => restoredSession(sessions, specUri));
+  const checkpoints = CheckpointStore.register(context, sessions);
+  registerTrainingPanelSerializer(context, (specUri) => restoredSession(sessions, checkpoints, log, specUri));
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('nnspec')) for (const session of sessions.all()) session.updateSettings();
@@ -44,13 +46,31 @@ export function activate(context: vscode.ExtensionContext): NNSpecApi {
   return { sessions, diagnostics, health };
 }
 
-/** A panel restored after a reload: its session, started in the background when it has none. */
-function restoredSession(sessions: SessionManager, specUri: vscode.Uri): TrainingSession {
+const RELOAD_ENDED = 'The previous training session ended with the window reload: this one starts again from the seeded weights.';
+
+/**
+ * A panel restored after a reload: its session, started in the background when it has none,
+ * paused where its checkpoint was when the spec still says what it ran (else afresh, saying so).
+ */
+function restoredSession(sessions: SessionManager, checkpoints: CheckpointStore, log: RunLog, specUri: vscode.Uri): TrainingSession {
   const session = sessions.getOrCreate(specUri);
   if (!session.hasWorker && vscode.workspace.isTrusted) {
     vscode.workspace.openTextDocument(specUri).then(
-      // The worker's weights and history do not survive a reload (no checkpoint yet): say so.
-      (doc) => session.load(doc.getText(), undefined, 'The previous training session ended with the window reload: this one starts again from the seeded weights.'),
+      async (doc) => {
+        const text = doc.getText();
+        const found = await checkpoints.restorable(specUri, text);
+        if (found.ok) {
+          await session.load(text, found.weights, undefined, found.restore);
+          if (session.status !== 'error') {
+            log.channel.info(`${specUri.fsPath}: resumed after the reload, paused at step ${found.restore.resume.step}`);
+            return;
+          }
+          log.channel.warn(`${specUri.fsPath}: the checkpoint did not load (${session.state.message ?? 'unknown error'}); starting afresh`);
+        } else if (found.reason !== 'no checkpoint') {
+          log.channel.info(`${specUri.fsPath}: not resumed after the reload: ${found.reason}`);
+        }
+        await session.load(text, undefined, RELOAD_ENDED);
+      },
       () => session.state.crashed(`cannot open ${specUri.fsPath}`),
     );
   }

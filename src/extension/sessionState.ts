@@ -9,6 +9,7 @@ import type { HealthProblem } from '../core/engine/health';
 import { LossHistory, thinOlder } from '../core/lossHistory';
 import { formatCompact, formatEpoch, formatLoss } from '../core/format';
 import type { FromWorker, HyperMark, LayerSnapshot, SessionInfo, SessionStatus, Snapshot, TraceSnapshot } from '../protocol';
+import type { CheckpointHistory } from './checkpoint';
 import type { OptimizerStateSummary } from '../core/engine/optimizerState';
 
 /** The most epoch metrics the host keeps (see SessionState.epochs). */
@@ -25,7 +26,7 @@ export class SessionState {
   layersStep = -1;
   /** The optimizer's state summary the latest layer snapshot carried (the `optimizer` line's hover). */
   optimizer: OptimizerStateSummary | undefined;
-  readonly stepLosses = new LossHistory();
+  stepLosses = new LossHistory();
   /**
    * Epoch metrics, each once, in bounded memory: all of them up to MAX_EPOCHS_KEPT; beyond,
    * every other one of the older epochs is dropped whenever the list is full (the latest quarter
@@ -89,6 +90,17 @@ export class SessionState {
       case 'notice':
         return false;
     }
+  }
+
+  /**
+   * After a reload: the history a checkpoint kept (right after 'loaded', which cleared it),
+   * paused at the checkpoint's step until the worker's first snapshot says where it is.
+   */
+  restore(history: CheckpointHistory, step: number): void {
+    this.stepLosses = LossHistory.restore(history.stepLosses, history.stepStride, step);
+    this.epochs = thinOlder([...history.epochs], MAX_EPOCHS_KEPT);
+    this.marks = [...history.marks];
+    this.status = 'paused';
   }
 
   /** The worker crashed or could not start. */

@@ -30,6 +30,7 @@ import type { NetworkSpec } from '../core/spec';
 import type { LiveHyper } from '../core/engine/types';
 import type { PanelSource } from './panelSource';
 import { SessionState } from './sessionState';
+import type { CheckpointHistory, ResumePoint } from './checkpoint';
 
 export function workerSettings(panelVisible = false): WorkerSettings {
   const config = vscode.workspace.getConfiguration('nnspec');
@@ -52,6 +53,12 @@ export function paceSetting(): Pace {
  * worker back at most this long.
  */
 export const DRAW_TIMEOUT_MS = 1000;
+
+/** What a checkpoint brings back after a reload (see checkpoint.ts). */
+export interface Restore {
+  resume: ResumePoint;
+  history: CheckpointHistory;
+}
 
 type Pending = { resolve: (response: WorkerResponse) => void; reject: (error: Error) => void };
 
@@ -78,6 +85,8 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
   private readonly messageEmitter = new vscode.EventEmitter<FromWorker>();
   private loadWaiters: (() => void)[] = [];
   private loadNote: string | undefined;
+  /** After a reload: the checkpoint's history, put back once the worker loaded its weights. */
+  private restoreOnLoad: Restore | undefined;
   /** The panel's own pace (its speed control); undefined: the `nnspec.pace` setting. */
   private paceChoice: Pace | undefined;
   /** The step of the snapshot the panel was given and has not drawn yet. */
@@ -116,16 +125,17 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
   loading: Promise<void> | undefined;
 
   /** Starts (or restarts) the worker with this spec text; resolves when it loaded or failed. `note` is shown until the first step (why it starts afresh). */
-  load(specText: string, weights?: WeightsFile, note?: string): Promise<void> {
+  load(specText: string, weights?: WeightsFile, note?: string, restore?: Restore): Promise<void> {
     this.loadNote = note;
-    const loading = this.startWorker(specText, weights).finally(() => {
+    this.restoreOnLoad = restore;
+    const loading = this.startWorker(specText, weights, restore?.resume).finally(() => {
       if (this.loading === loading) this.loading = undefined;
     });
     this.loading = loading;
     return loading;
   }
 
-  private async startWorker(specText: string, weights?: WeightsFile): Promise<void> {
+  private async startWorker(specText: string, weights?: WeightsFile, resume?: ResumePoint): Promise<void> {
     this.terminateWorker();
     this.loadedText = specText;
     const parsed = parseSpec(specText);
@@ -163,6 +173,7 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
       assetsDir: vscode.Uri.joinPath(this.extensionUri, 'media').fsPath,
       settings: workerSettings(this.panelVisible),
       weights,
+      ...(resume ? { resume } : {}),
     });
     await loaded;
   }
@@ -398,6 +409,12 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
     if (message.type === 'loaded' && this.loadNote) {
       this.state.message = this.loadNote; // shown by the panel until the first step clears it
       this.loadNote = undefined;
+    }
+    if (message.type === 'loaded' && this.restoreOnLoad) {
+      this.state.restore(this.restoreOnLoad.history, this.restoreOnLoad.resume.step);
+      this.restoreOnLoad = undefined;
+    } else if (message.type === 'loadFailed') {
+      this.restoreOnLoad = undefined;
     }
     switch (message.type) {
       case 'loaded':

@@ -135,8 +135,14 @@ export class SessionRunner {
     this.resolution = options.boundaryResolution ?? 40;
     this.now = options.now ?? (() => performance.now());
     if (trainer.done) this.status = 'done';
+    else if (trainer.step > 0) this.status = 'paused'; // resumed from a checkpoint after a reload
     const floats = trainer.layers.reduce((sum, layer) => sum + LAYER_ARRAYS * (layer.weights.length + layer.biases.length), 0);
     this.layersIntervalMs = (1000 * floats * Float32Array.BYTES_PER_ELEMENT) / LAYER_BYTES_PER_SECOND;
+  }
+
+  /** Sends a snapshot of where the session is, with its layers (after a resume, so the panel shows it). */
+  announce(): void {
+    this.sendSnapshot(true);
   }
 
   get currentStatus(): SessionStatus {

@@ -37,6 +37,11 @@ port.on('message', (message: ToWorker) => {
         return;
       }
       if (message.weights) project.trainer.setWeights(message.weights);
+      if (message.resume) {
+        // Carry on counting where the checkpoint was. A run saved mid-epoch begins that epoch
+        // afresh (stepInEpoch 0: a new shuffle, its full set of batches); steps go on counting.
+        project.trainer.resumeAt(message.resume.step, message.resume.epoch);
+      }
       const info = sessionInfo(project, message.specPath);
       runner = new SessionRunner(project.trainer, info, message.settings, post, {
         checkGradients,
@@ -44,6 +49,8 @@ port.on('message', (message: ToWorker) => {
         insights: new RunInsights(project.trainer, project.parse, project.dataset.classNames),
       });
       post({ type: 'loaded', info, diagnostics: project.diagnostics }, []);
+      // Resumed after a reload: say at once where it is (paused at the checkpoint's step).
+      if (message.resume) runner.announce();
       return;
     }
     if (!runner) {

@@ -105,3 +105,32 @@ describe('loading faults', () => {
     expect(init?.type === 'init' && init.message).toBe('The previous training session ended with the window reload.');
   });
 });
+
+describe('after a window reload', () => {
+  it('a session loaded from its checkpoint comes back paused at its step with its history, and Step carries on from there', async () => {
+    const root = path.resolve(__dirname, '../..');
+    if (!fs.existsSync(path.join(root, 'dist', 'worker.js'))) throw new Error('dist/worker.js is missing: run `npm run build` first');
+    const { loadProject } = await import('../../src/core/project');
+    const text = 'input 2\ndense 4 tanh\ndense 1 sigmoid\nloss mse\noptimizer sgd rate=0.5\nbatch 1\nepochs 50\nseed 1\ndata xor\n';
+    const project = loadProject(text, '/work/xor.nnspec', { assetsDir: path.join(root, 'media') });
+    if (!project.ok) throw new Error(project.message);
+    const losses: number[] = [];
+    for (let i = 0; i < 10; i++) losses.push(project.trainer.stepOnce().loss);
+    const s = new TrainingSession(new FakeUri('/work/xor.nnspec') as never, new FakeUri(root) as never);
+    sessions.push(s);
+    await s.load(text, project.trainer.getWeights(), undefined, {
+      resume: { step: 10, epoch: 2, stepInEpoch: 2 },
+      history: { stepLosses: losses, stepStride: 1, epochs: [], marks: [] },
+    });
+    expect(s.status).toBe('paused');
+    const init = s.initMessage();
+    expect(init?.type === 'init' && init.status).toBe('paused');
+    expect(init?.type === 'init' && init.history.stepLosses.length).toBe(10);
+    const shown = await s.nextSnapshot(() => true);
+    expect(shown).toMatchObject({ status: 'paused', step: 10, epoch: 2 });
+    const stepped = await s.act('step');
+    expect(stepped.step).toBe(11);
+    expect(s.state.stepLosses.steps).toBe(11);
+    expect(s.state.stepLosses.toArray()).toHaveLength(11);
+  });
+});

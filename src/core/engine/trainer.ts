@@ -412,6 +412,12 @@ class BatchTrainer implements Trainer {
     if (this.stopping) this.stopping.reset();
   }
 
+  resumeAt(step: number, epoch: number): void {
+    this.step = step;
+    this.epoch = Math.min(epoch, this.epochs);
+    this.stepInEpoch = 0;
+  }
+
   stepOnce(): StepResult {
     if (this.stepInEpoch === 0) {
       // A new epoch: a fresh shuffle, and its accumulated change starts from zero.

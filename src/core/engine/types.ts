@@ -138,6 +138,11 @@ export interface Trainer {
   /** One mini-batch: forward, backward, update. Throws DivergenceError. */
   stepOnce(): StepResult;
   /**
+   * Carry on counting from a checkpoint (after its weights were set): `step` steps taken and
+   * `epoch` epochs complete; the next step begins epoch `epoch` (counted from 0) afresh, with a new shuffle.
+   */
+  resumeAt(step: number, epoch: number): void;
+  /**
    * The training samples (indices into the training set) the next stepOnce() will take, in batch
    * order, without changing anything (at an epoch's start: the reshuffle it will draw).
    */
