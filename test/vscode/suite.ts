@@ -366,19 +366,32 @@ test('Load Weights says what does not fit, and loads weights that do', async () 
   assert.equal(session().state.layers?.[0].weights[0], 0.125);
 });
 
-test('editing the spec marks its session stale; Restart loads the new spec', async () => {
+test('a comment leaves the session as it is; a change of shape marks it stale; Restart loads the new spec', async () => {
   const doc = await vscode.workspace.openTextDocument(xorUri);
   await vscode.window.showTextDocument(doc);
-  const edit = new vscode.WorkspaceEdit();
-  edit.insert(xorUri, new vscode.Position(doc.lineCount, 0), '# an edit\n');
-  assert.ok(await vscode.workspace.applyEdit(edit));
+  // A comment changes nothing the session trains: once the edit has settled it is still current.
+  const comment = new vscode.WorkspaceEdit();
+  comment.insert(xorUri, new vscode.Position(doc.lineCount, 0), '# an edit\n');
+  assert.ok(await vscode.workspace.applyEdit(comment));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.equal(session().stale, false, 'a comment made the session stale');
+  // A layer's width is the network's shape: only a restart can take it.
+  const line = doc.getText().split('\n').findIndex((text) => /^dense 4 tanh/.test(text));
+  assert.ok(line >= 0, 'xor.nnspec has no "dense 4 tanh" line');
+  const shape = new vscode.WorkspaceEdit();
+  shape.replace(xorUri, new vscode.Range(line, 0, line, 'dense 4 tanh'.length), 'dense 5 tanh');
+  assert.ok(await vscode.workspace.applyEdit(shape));
   await waitFor('the session to be stale', () => session().stale, (stale) => stale);
   const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', xorUri, 10);
   assert.ok(lenses.some((l) => l.command?.title === 'stale — restart'), 'no stale lens');
   await vscode.commands.executeCommand('nnspec.restart', xorUri);
   assert.equal(session().stale, false);
   assert.equal(session().status, 'ready');
+  assert.equal(session().info?.layers[0].units, 5, 'Restart did not load the new spec');
+  // Back to the file as it is on disk, and a session of it, for the tests after this one.
   await vscode.commands.executeCommand('workbench.action.files.revert');
+  await vscode.commands.executeCommand('nnspec.restart', xorUri);
+  assert.equal(session().info?.layers[0].units, 4);
 });
 
 test('a crashed worker puts its session in error, with the reason, and the session can be started again', async () => {
