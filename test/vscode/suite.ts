@@ -445,6 +445,31 @@ test('Export Network writes the session\'s current weights (PyTorch folder, ONNX
   assert.equal(await vscode.commands.executeCommand('nnspec.loadWeights', xorUri, vscode.Uri.file(fromTorch)), true);
 });
 
+test('training health: ReLU units that never fire show as a Warning on their dense line in the Problems panel, and go when the session stops', async () => {
+  const text = fs.readFileSync(path.join(extension.extensionUri.fsPath, 'test', 'fixtures', 'health', 'dead-relu.nnspec'), 'utf8');
+  const doc = await openFixture('dead-relu.nnspec', text);
+  // Six of the eight units start with bias −50: z < 0 for every sample of the circle.
+  const dead = path.join(scratch, 'dead.weights.json');
+  const layers = [
+    { weights: Array.from({ length: 8 }, (_, j) => [0.5 * ((j % 3) - 1), 0.3]), biases: Array.from({ length: 8 }, (_, j) => (j < 6 ? -50 : 0.1)) },
+    { weights: [Array(8).fill(0.1)], biases: [0] },
+  ];
+  fs.writeFileSync(dead, JSON.stringify({ format: 'nnspec-weights', version: 1, layers }));
+  await vscode.commands.executeCommand('nnspec.step', doc.uri);
+  assert.equal(await vscode.commands.executeCommand('nnspec.loadWeights', doc.uri, vscode.Uri.file(dead)), true);
+  for (let epoch = 0; epoch < 3; epoch++) await vscode.commands.executeCommand('nnspec.stepEpoch', doc.uri);
+  const warnings = await waitFor(
+    'a dead-units warning',
+    () => vscode.languages.getDiagnostics(doc.uri).filter((d) => String(typeof d.code === 'object' ? d.code.value : d.code) === 'dead-units'),
+    (found) => found.length > 0,
+  );
+  assert.equal(warnings[0].severity, vscode.DiagnosticSeverity.Warning);
+  assert.equal(warnings[0].range.start.line, lineOf(doc, 'dense 8 relu'));
+  assert.match(warnings[0].message, /6 of 8/);
+  await vscode.commands.executeCommand('nnspec.stop', doc.uri);
+  await waitFor('the warning to go', () => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Warning).length, (n) => n === 0);
+});
+
 test('Stop ends the session', async () => {
   const stopped = await vscode.commands.executeCommand<StepSummary>('nnspec.stop', xorUri);
   assert.equal(stopped?.status, 'stopped');
