@@ -9,9 +9,8 @@
  */
 import * as vscode from 'vscode';
 import type { HealthProblem } from '../core/engine/health';
-import { fromCoreRange, toCoreRange } from './convert';
 import { toVscodeDiagnostic } from './diagnostics';
-import { matchDiagnostics, quickFixes } from './features/quickFixes';
+import { quickFixActions } from './codeActions';
 import type { SessionManager, TrainingSession } from './sessions';
 
 export class HealthDiagnostics implements vscode.Disposable, vscode.CodeActionProvider {
@@ -60,23 +59,7 @@ export class HealthDiagnostics implements vscode.Disposable, vscode.CodeActionPr
   }
 
   provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
-    const known = this.problems(doc.uri);
-    if (known.length === 0) return [];
-    const actions: vscode.CodeAction[] = [];
-    for (const shown of context.diagnostics) {
-      const code = typeof shown.code === 'string' ? shown.code : typeof shown.code === 'object' ? String(shown.code.value) : undefined;
-      for (const problem of matchDiagnostics(known, { code, message: shown.message, range: toCoreRange(shown.range) })) {
-        for (const fix of quickFixes(problem)) {
-          const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
-          action.edit = new vscode.WorkspaceEdit();
-          action.edit.replace(doc.uri, fromCoreRange(fix.range), fix.newText);
-          action.diagnostics = [shown];
-          action.isPreferred = fix.isPreferred;
-          actions.push(action);
-        }
-      }
-    }
-    return actions;
+    return quickFixActions(doc, context.diagnostics, this.problems(doc.uri));
   }
 
   dispose(): void {

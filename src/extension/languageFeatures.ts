@@ -10,9 +10,9 @@ import { wordHoverAt } from './features/wordHover';
 import { hoverForOptimizer } from './features/optimizerHover';
 import { hoverBeforeStep, hoverForLayer, hoverForLoss } from './features/gradientHover';
 import { documentSymbols, type SymbolKind } from './features/symbols';
-import { matchDiagnostics, quickFixes } from './features/quickFixes';
+import { quickFixActions } from './codeActions';
 import { codeLensItems } from './features/codeLens';
-import { fromCoreRange, toCorePosition, toCoreRange } from './convert';
+import { fromCoreRange, toCorePosition } from './convert';
 import type { SessionManager, TrainingSession } from './sessions';
 import type { DiagnosticsController } from './diagnostics';
 import { COMMAND, type CommandId } from './commandIds';
@@ -173,23 +173,8 @@ export class QuickFixProvider implements vscode.CodeActionProvider {
   }
 
   provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
-    const known = this.diagnostics.coreDiagnostics(doc.uri);
-    const actions: vscode.CodeAction[] = [];
-    for (const shown of context.diagnostics) {
-      if (shown.source !== 'nnspec') continue;
-      const code = typeof shown.code === 'string' ? shown.code : typeof shown.code === 'object' ? String(shown.code.value) : undefined;
-      for (const core of matchDiagnostics(known, { code, message: shown.message, range: toCoreRange(shown.range) })) {
-        for (const fix of quickFixes(core)) {
-          const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
-          action.edit = new vscode.WorkspaceEdit();
-          action.edit.replace(doc.uri, fromCoreRange(fix.range), fix.newText);
-          action.diagnostics = [shown];
-          action.isPreferred = fix.isPreferred;
-          actions.push(action);
-        }
-      }
-    }
-    return actions;
+    const shown = context.diagnostics.filter((d) => d.source === 'nnspec');
+    return quickFixActions(doc, shown, this.diagnostics.coreDiagnostics(doc.uri));
   }
 }
 
