@@ -4,13 +4,14 @@
  * playwright-core at 1400×900. Helpers act the way a user does: the command palette (F1), Quick Open,
  * the mouse over editor text, the Problems view; webview DOM is read through `page.frames()`.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import {
-  CHROMIUM_PATH, cacheDir, missingPrerequisites, prepareCodeServer, repoRoot, seedUserSettings, startCodeServer,
+  CHROMIUM_PATH, cacheDir, installExtension, missingPrerequisites, prepareCodeServer, repoRoot, seedUserSettings, startCodeServer, workbenchUrl,
   type CodeServer,
 } from '../../scripts/vscode/codeServer.mjs';
+import { manifest, packageExtension } from '../../scripts/vscode/vsix.mjs';
 
 export const VIEWPORT = { width: 1400, height: 900 };
 export const artifactsDir = join(repoRoot, 'test-artifacts', 'e2e');
@@ -223,4 +224,25 @@ export async function waitFor<T>(what: string, read: () => Promise<T>, accept: (
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last value: ${JSON.stringify(last)}${lastError ? `; last error: ${String(lastError)}` : ''}`);
+}
+
+/**
+ * The long run people watch: NNSpec packaged and installed into a fresh code-server under `root`
+ * (panel hook on, pace `full`), the examples copied, and long-spiral.nnspec — examples/spiral.nnspec
+ * with `epochs 200000` — open in the editor.
+ */
+export async function openLongSpiral(root: string): Promise<{ session: Session; workbench: Workbench }> {
+  requirePrerequisites();
+  prepareVsCode();
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const vsix = packageExtension({ out: join(root, `nnspec-${manifest().version}.vsix`), quiet: true });
+  const workspace = copyExamples(root);
+  const spiral = readFileSync(join(workspace, 'spiral.nnspec'), 'utf8').replace(/^epochs \d+/m, 'epochs 200000');
+  writeFileSync(join(workspace, 'long-spiral.nnspec'), spiral);
+  installExtension(vsix.path, { extensionsDir: join(root, 'extensions'), userDataDir: join(root, 'user-data') });
+  const session = await startSession({ root, env: { NNSPEC_PANEL_HOOK: '1' }, settings: { 'nnspec.pace': 'full' } });
+  const workbench = await Workbench.open(session.browser, workbenchUrl(session.server.url, workspace));
+  await workbench.openFile('long-spiral.nnspec');
+  return { session, workbench };
 }

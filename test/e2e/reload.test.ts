@@ -4,31 +4,18 @@
  * reloaded mid-run; the training panel comes back PAUSED where the checkpoint was, with a
  * non-empty loss chart, and Resume trains on from there.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheDir, installExtension, workbenchUrl } from '../../scripts/vscode/codeServer.mjs';
-import { manifest, packageExtension } from '../../scripts/vscode/vsix.mjs';
-import { Workbench, copyExamples, prepareVsCode, requirePrerequisites, startSession, waitFor, type Session } from './harness';
+import { cacheDir } from '../../scripts/vscode/codeServer.mjs';
+import { Workbench, openLongSpiral, waitFor, type Session } from './harness';
 
 const root = join(cacheDir, 'e2e', 'reload');
 let session: Session | undefined;
 let workbench: Workbench;
 
 beforeAll(async () => {
-  requirePrerequisites();
-  prepareVsCode();
-  rmSync(root, { recursive: true, force: true });
-  mkdirSync(root, { recursive: true });
-  const vsix = packageExtension({ out: join(root, `nnspec-${manifest().version}.vsix`), quiet: true });
-  const workspace = copyExamples(root);
-  const spiral = readFileSync(join(workspace, 'spiral.nnspec'), 'utf8').replace(/^epochs \d+/m, 'epochs 200000');
-  writeFileSync(join(workspace, 'long-spiral.nnspec'), spiral);
-  installExtension(vsix.path, { extensionsDir: join(root, 'extensions'), userDataDir: join(root, 'user-data') });
-  session = await startSession({ root, env: { NNSPEC_PANEL_HOOK: '1' }, settings: { 'nnspec.pace': 'full' } });
-  workbench = await Workbench.open(session.browser, workbenchUrl(session.server.url, workspace));
-  await workbench.openFile('long-spiral.nnspec');
+  ({ session, workbench } = await openLongSpiral(root));
 }, 600_000);
 
 afterAll(async () => {
