@@ -33,6 +33,11 @@ export class LossHistory {
 
   addEpochs(metrics: readonly EpochMetrics[]): void {
     for (const m of metrics) {
+      const last = this.epochs[this.epochs.length - 1];
+      if (last === undefined || last.epoch < m.epoch) {
+        this.epochs.push(m); // the usual case: later epochs than any known (no search over a long run's epochs)
+        continue;
+      }
       const at = this.epochs.findIndex((e) => e.epoch >= m.epoch);
       if (at < 0) this.epochs.push(m);
       else if (this.epochs[at].epoch === m.epoch) this.epochs[at] = m;
