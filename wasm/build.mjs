@@ -1,8 +1,10 @@
 // Compiles wasm/kernels.ts (AssemblyScript) into src/core/engine/wasmBinary.ts: the .wasm bytes
-// as base64 strings, so every bundle (extension, worker, CLI, bench) and vitest get the kernels
-// without a file path or a loader. One source, built twice (see BUILDS): with its own memory, and
-// importing a shared memory (`env.memory`, a SharedArrayBuffer) that the training threads of
-// src/core/engine/threadPool.ts instantiate the same module over. Called by esbuild.mjs before bundling; also runnable alone:
+// of four builds as base64 strings (see BUILDS: plain SIMD and relaxed SIMD with fused
+// multiply-adds, which the loader takes where WebAssembly.validate accepts it; each with its own
+// memory, and importing a shared memory (`env.memory`, a SharedArrayBuffer) that the training
+// threads of src/core/engine/threadPool.ts instantiate the same module over), so every bundle
+// (extension, worker, CLI, bench) and vitest get the kernels without a file path or a loader.
+// Called by esbuild.mjs before bundling; also runnable alone:
 //   node wasm/build.mjs            rebuild when wasm/kernels.ts is newer than the output
 //   node wasm/build.mjs --force    rebuild anyway
 //   node wasm/build.mjs --check    exit 1 if the committed output differs from a fresh build
@@ -27,16 +29,21 @@ export const ascArgs = [
   '--initialMemory', '1',
 ];
 
+/** The relaxed-SIMD builds add this: ASC_FEATURE_RELAXED_SIMD is then true and madd fuses (f32x4.relaxed_madd). */
+export const relaxedArgs = ['--enable', 'relaxed-simd'];
+
 /** Most pages (64 KiB) the shared memory may grow to: 65536 pages = 4 GiB, all a 32-bit memory can address. */
 export const SHARED_MAXIMUM_PAGES = 65536;
 
-/** The shared-memory build adds this: the memory comes from the loader (shared between threads). */
+/** The shared-memory builds add this: the memory comes from the loader (shared between threads). */
 export const sharedArgs = ['--enable', 'threads', '--importMemory', '--sharedMemory', '--maximumMemory', String(SHARED_MAXIMUM_PAGES)];
 
 /** The builds: each an exported base64 constant of wasmBinary.ts and the asc arguments added to ascArgs. */
 export const BUILDS = [
-  { name: 'wasmKernelsBase64', what: 'SIMD, own memory', args: [] },
-  { name: 'wasmKernelsSharedBase64', what: 'SIMD, imported shared memory (training threads)', args: sharedArgs },
+  { name: 'wasmKernelsBase64', what: 'SIMD', args: [] },
+  { name: 'wasmKernelsRelaxedBase64', what: 'relaxed SIMD: fused multiply-adds', args: relaxedArgs },
+  { name: 'wasmKernelsSharedBase64', what: 'SIMD, imported shared memory for the training threads', args: sharedArgs },
+  { name: 'wasmKernelsRelaxedSharedBase64', what: 'relaxed SIMD, imported shared memory for the training threads', args: [...relaxedArgs, ...sharedArgs] },
 ];
 
 /** Compiles the kernels with `extra` asc arguments; returns the .wasm bytes. Throws with asc's messages on a compile error. */
