@@ -3,6 +3,13 @@
  * kernels.ts and jsKernels.ts (row-major; A: m × n, W: p × n, Z and D: m × p, G: p × n); the
  * loops live in wasm/kernels.ts (AssemblyScript), compiled at build time into wasmBinary.ts.
  *
+ * Two builds of that source are embedded: plain SIMD, and relaxed SIMD, whose products fuse every
+ * vector multiply-add (f32x4.relaxed_madd: one FMA instruction, rounded once). The relaxed build
+ * is taken where `WebAssembly.validate` accepts it (VS Code's Electron; Node 20 only with
+ * --experimental-wasm-relaxed-simd), else the plain one. They agree to float rounding; results are
+ * bit-identical run to run within one build, not across builds. `wasmKernels({ build: 'simd' })`
+ * forces the plain build.
+ *
  * Each call to wasmKernels() makes a fresh WebAssembly.Instance with its own linear memory,
  * so every Trainer owns its memory. `alloc` hands out Float32Array views of that memory:
  * the first call grows it to fit; once views exist, growing would detach them (a wasm memory
@@ -18,11 +25,19 @@
  * kernels take over: wasmKernels() returns null when no instance can be made, and alloc() hands
  * out a plain Float32Array (every call then runs in JavaScript) when the memory cannot grow.
  * Either is reported once per process through the fallback listener (console.warn by default).
+ *
+ * Training threads (threadPool.ts): where the runtime shares WebAssembly memory between threads,
+ * the instance is of the shared-memory build over a shared memory made here, and its big calls
+ * (forward, backward, gradient, the update) are split across the threads set with
+ * setTrainingThreads (wasmThreads.ts): each output computed by one thread exactly as in one call,
+ * so the same bits at any number of threads. Elsewhere the own-memory build, on one thread.
  */
 import type { Kernels } from './kernels';
 import { jsKernels } from './jsKernels';
 import { optimizeJs } from './optimizers';
-import { wasmKernelsBase64 } from './wasmBinary';
+import { wasmKernelsBase64, wasmKernelsRelaxedBase64, wasmKernelsRelaxedSharedBase64, wasmKernelsSharedBase64 } from './wasmBinary';
+import { UPDATE_CHUNK, sharedMemoryAvailable } from './threadPool';
+import { chunkedOptimize, splitter, type Splitter } from './wasmThreads';
 
 // The few WebAssembly JS-API members used here. TypeScript declares them only in the DOM
 // library, which src/core must not depend on (it runs in the worker, the CLI and tests).
@@ -34,7 +49,9 @@ interface WasmMemory {
   grow(pages: number): number;
 }
 declare const WebAssembly: {
+  validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => WasmModule;
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
   Instance: new (module: WasmModule, imports: object) => { exports: unknown };
 };
 
@@ -42,9 +59,12 @@ declare const WebAssembly: {
 export interface KernelExports {
   memory: WasmMemory;
   heapBase(): number;
-  forward(A: number, W: number, bias: number, Z: number, m: number, n: number, p: number): void;
-  backward(D: number, W: number, dA: number, m: number, p: number, n: number): void;
-  gradient(D: number, A: number, G: number, gb: number, m: number, p: number, n: number, scale: number): void;
+  /** The outputs of units j0 ≤ j < j1 only (all: 0, p). */
+  forward(A: number, W: number, bias: number, Z: number, m: number, n: number, p: number, j0: number, j1: number): void;
+  /** The columns k0 ≤ k < k1 only (k0 a multiple of 4; all: 0, n). */
+  backward(D: number, W: number, dA: number, m: number, p: number, n: number, k0: number, k1: number): void;
+  /** The units j0 ≤ j < j1 only (all: 0, p). */
+  gradient(D: number, A: number, G: number, gb: number, m: number, p: number, n: number, scale: number, j0: number, j1: number): void;
   optimize(
     code: number, w: number, g: number, previous: number, s1: number, s2: number, p1: number, p2: number, count: number,
     l2: number, l1: number, rate: number, momentum: number, nesterov: number, beta1: number, beta2: number, rho: number, epsilon: number, correction2: number,
@@ -57,26 +77,89 @@ const PAGE = 65536;
 /** Views start on 16-byte boundaries (one f32x4). */
 const ALIGN = 16;
 
-let compiled: WasmModule | null | undefined;
-let unavailableReason: string | undefined;
+/**
+ * The kernel builds: 'relaxed-simd' (fused multiply-adds) and 'simd' (plain). A Kernels' name says
+ * which one computes: 'wasm-relaxed-simd' or 'wasm-simd' (or 'js' after a fallback).
+ */
+export type WasmBuild = 'relaxed-simd' | 'simd';
 
-/** The compiled module (compiled once per process), or null where WebAssembly SIMD is unavailable. */
-export function wasmKernelsModule(): WasmModule | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
+const compiled: Partial<Record<WasmBuild, WasmModule | null>> = {};
+const unavailableReasons: Partial<Record<WasmBuild, string>> = {};
+
+/** Does this runtime accept the relaxed-SIMD build? (WebAssembly.validate, asked once.) */
+let relaxedValid: boolean | undefined;
+export function relaxedSimdAvailable(): boolean {
+  if (relaxedValid === undefined) {
+    try {
+      relaxedValid = typeof WebAssembly === 'object' && WebAssembly.validate(decodeBase64(wasmKernelsRelaxedBase64));
+    } catch {
+      relaxedValid = false;
+    }
+  }
+  return relaxedValid;
+}
+
+/** The build wasmKernels() takes by default here: relaxed SIMD where validate accepts it, else plain SIMD. */
+export function defaultWasmBuild(): WasmBuild {
+  return relaxedSimdAvailable() ? 'relaxed-simd' : 'simd';
+}
+
+/** The compiled module of `build` (compiled once per process), or null where it cannot be compiled. */
+export function wasmKernelsModule(build: WasmBuild = defaultWasmBuild()): WasmModule | null {
+  const known = compiled[build];
+  if (known !== undefined) return known;
+  compiled[build] = null;
   try {
     if (typeof WebAssembly !== 'object') throw new Error('this runtime has no WebAssembly');
-    compiled = new WebAssembly.Module(decodeBase64(wasmKernelsBase64));
+    compiled[build] = new WebAssembly.Module(decodeBase64(build === 'relaxed-simd' ? wasmKernelsRelaxedBase64 : wasmKernelsBase64));
   } catch (error) {
-    unavailableReason = `WebAssembly SIMD kernels cannot be compiled here (${error instanceof Error ? error.message : String(error)})`;
+    const what = build === 'relaxed-simd' ? 'WebAssembly relaxed-SIMD' : 'WebAssembly SIMD';
+    unavailableReasons[build] = `${what} kernels cannot be compiled here (${error instanceof Error ? error.message : String(error)})`;
   }
-  return compiled;
+  return compiled[build] ?? null;
+}
+
+const compiledShared: Partial<Record<WasmBuild, WasmModule | null>> = {};
+
+/** The shared-memory twin of `build` (compiled once per process), or null where shared WebAssembly memory is unavailable. */
+function sharedKernelsModule(build: WasmBuild): WasmModule | null {
+  const known = compiledShared[build];
+  if (known !== undefined) return known;
+  compiledShared[build] = null;
+  try {
+    if (sharedMemoryAvailable() && wasmKernelsModule(build) !== null) {
+      compiledShared[build] = new WebAssembly.Module(decodeBase64(build === 'relaxed-simd' ? wasmKernelsRelaxedSharedBase64 : wasmKernelsSharedBase64));
+    }
+  } catch {
+    // No threads here: the own-memory build, on one thread.
+  }
+  return compiledShared[build] ?? null;
+}
+
+/** The most pages a shared memory may grow to (wasm/build.mjs SHARED_MAXIMUM_PAGES: 4 GiB). */
+const SHARED_MAXIMUM_PAGES = 65536;
+
+/**
+ * A fresh instance of the shared-memory build over a new shared memory, with what a helper thread
+ * needs to instantiate the same module over the same memory; null where that cannot be had
+ * (then the own-memory build serves, on one thread).
+ */
+function instantiateShared(build: WasmBuild): { exports: KernelExports; module: WasmModule; memory: WasmMemory } | null {
+  const module = sharedKernelsModule(build);
+  if (module === null) return null;
+  try {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAXIMUM_PAGES, shared: true });
+    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+    return { exports, module, memory };
+  } catch {
+    return null;
+  }
 }
 
 /** Why wasmKernels() returns null in this runtime; undefined when it does not. */
-export function wasmUnavailableReason(): string | undefined {
-  wasmKernelsModule();
-  return unavailableReason;
+export function wasmUnavailableReason(build: WasmBuild = defaultWasmBuild()): string | undefined {
+  wasmKernelsModule(build);
+  return unavailableReasons[build];
 }
 
 /** Says once per process and kind that the JavaScript kernels took over, and why. */
@@ -105,8 +188,8 @@ export function resetWasmFallbackReports(): void {
  * A fresh instance of the raw exports (own memory), or null where WebAssembly SIMD is unavailable
  * or its memory cannot be reserved (reported through the fallback listener).
  */
-export function instantiateWasmKernels(): KernelExports | null {
-  const module = wasmKernelsModule();
+export function instantiateWasmKernels(build: WasmBuild = defaultWasmBuild()): KernelExports | null {
+  const module = wasmKernelsModule(build);
   if (module === null) return null;
   try {
     return new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
@@ -121,10 +204,18 @@ export function instantiateWasmKernels(): KernelExports | null {
   }
 }
 
-/** WebAssembly SIMD kernels with their own memory, or null where WebAssembly SIMD is unavailable. */
-export function wasmKernels(): Kernels | null {
-  const exports = instantiateWasmKernels();
+/**
+ * WebAssembly SIMD kernels with their own memory, or null where WebAssembly SIMD is unavailable.
+ * `build`: which kernel build (default: relaxed SIMD where the runtime validates it, else plain SIMD).
+ * Where memory can be shared between threads, the instance is that build's shared-memory twin.
+ */
+export function wasmKernels(options: { build?: WasmBuild } = {}): Kernels | null {
+  const build = options.build ?? defaultWasmBuild();
+  const shared = instantiateShared(build);
+  const exports = shared?.exports ?? instantiateWasmKernels(build);
   if (exports === null) return null;
+  /** Splits big calls across the training threads (shared memory only). */
+  const split: Splitter | null = shared ? splitter(shared.exports, shared.module, shared.memory) : null;
   const { memory } = exports;
   const js = jsKernels();
   let top = Math.max(ALIGN, alignUp(exports.heapBase()));
@@ -186,7 +277,7 @@ export function wasmKernels(): Kernels | null {
 
   return {
     get name() {
-      return plain ? 'js' : 'wasm-simd';
+      return plain ? 'js' : `wasm-${build}`;
     },
     alloc,
     forward(A, W, bias, Z, m, n, p) {
@@ -195,14 +286,15 @@ export function wasmKernels(): Kernels | null {
       need(bias, p, 'forward', 'bias', 'p');
       need(Z, m * p, 'forward', 'Z', 'm × p');
       if (!inMemory(A, W, bias, Z)) return js.forward(A, W, bias, Z, m, n, p);
-      exports.forward(A.byteOffset, W.byteOffset, bias === null ? 0 : bias.byteOffset, Z.byteOffset, m, n, p);
+      const a = A.byteOffset, w = W.byteOffset, b = bias === null ? 0 : bias.byteOffset, z = Z.byteOffset;
+      if (split === null || !split.forward(a, w, b, z, m, n, p)) exports.forward(a, w, b, z, m, n, p, 0, p);
     },
     backward(D, W, dA, m, p, n) {
       need(D, m * p, 'backward', 'D', 'm × p');
       need(W, p * n, 'backward', 'W', 'p × n');
       need(dA, m * n, 'backward', 'dA', 'm × n');
       if (!inMemory(D, W, dA, null)) return js.backward(D, W, dA, m, p, n);
-      exports.backward(D.byteOffset, W.byteOffset, dA.byteOffset, m, p, n);
+      if (split === null || !split.backward(D.byteOffset, W.byteOffset, dA.byteOffset, m, p, n)) exports.backward(D.byteOffset, W.byteOffset, dA.byteOffset, m, p, n, 0, n);
     },
     gradient(D, A, G, gb, m, p, n, scale) {
       need(D, m * p, 'gradient', 'D', 'm × p');
@@ -210,7 +302,8 @@ export function wasmKernels(): Kernels | null {
       need(G, p * n, 'gradient', 'G', 'p × n');
       need(gb, p, 'gradient', 'gb', 'p');
       if (!inMemory(D, A, G, gb)) return js.gradient(D, A, G, gb, m, p, n, scale);
-      exports.gradient(D.byteOffset, A.byteOffset, G.byteOffset, gb === null ? 0 : gb.byteOffset, m, p, n, scale);
+      const d = D.byteOffset, a = A.byteOffset, g = G.byteOffset, b = gb === null ? 0 : gb.byteOffset;
+      if (split === null || !split.gradient(d, a, g, b, m, p, n, scale)) exports.gradient(d, a, g, b, m, p, n, scale, 0, p);
     },
     optimize(code, p, count, s) {
       need(p.w, count, 'optimize', 'w', 'count');
@@ -221,6 +314,8 @@ export function wasmKernels(): Kernels | null {
       need(p.p1, count, 'optimize', 'p1', 'count');
       need(p.p2, count, 'optimize', 'p2', 'count');
       if (!inMemory(p.w, p.g, p.previous, p.s1) || !inMemory(p.s2, p.p1, p.p2, null)) return optimizeJs(code, p, count, s);
+      const chunked = split !== null ? split.optimize(code, p, count, s, address) : count > UPDATE_CHUNK ? chunkedOptimize(exports, code, p, count, s, address) : null;
+      if (chunked !== null) return chunked;
       return exports.optimize(
         code, p.w.byteOffset, p.g.byteOffset, p.previous.byteOffset, address(p.s1), address(p.s2), address(p.p1), address(p.p2), count,
         p.l2, p.l1, s.rate, s.momentum, s.nesterov, s.beta1, s.beta2, s.rho, s.epsilon, s.correction2,
