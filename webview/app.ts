@@ -285,6 +285,7 @@ export function startPanel(): PanelInternals {
     history.addEpochs(s.newEpochs);
     heatmaps.setData(s.layers, s.trace);
     network.view.setData(s.layers, s.trace);
+    network.update(s);
     tiles?.setData(s.layers?.[0], s.trace);
     boundary?.setData(s.boundary);
     schedule('header', 'chart');
