@@ -58,8 +58,8 @@ export class CheckpointStore {
       await new Promise((resolve) => setTimeout(resolve, CHECKPOINT_SETTLE_MS));
       if (!session.loaded) return;
       const step = state.step;
-      const { weights } = await session.request({ kind: 'getWeights' });
-      const latest = state.latest;
+      // Weights and training state together, between two steps: the step they are at is the worker's.
+      const { weights, training } = await session.request({ kind: 'checkpoint' });
       const losses = state.stepLosses.thinned(CHECKPOINT_MAX_LOSSES);
       let epochs = [...state.epochs];
       while (epochs.length > CHECKPOINT_MAX_EPOCHS) epochs = thinOlder(epochs, CHECKPOINT_MAX_EPOCHS);
@@ -67,10 +67,11 @@ export class CheckpointStore {
         format: CHECKPOINT_FORMAT,
         version: CHECKPOINT_VERSION,
         specUri: key,
-        specText: session.loadedText,
+        specText: session.runningText,
         savedAt: Date.now(),
-        resume: { step: latest?.step ?? step, epoch: latest?.epoch ?? 0, stepInEpoch: latest?.stepInEpoch ?? 0 },
+        resume: { step: training.step, epoch: training.epoch, stepInEpoch: training.stepInEpoch },
         weights,
+        training,
         history: { stepLosses: Array.from(losses.values), stepStride: losses.stride, epochs, marks: [...state.marks] },
       };
       await mkdir(this.dir, { recursive: true });
@@ -105,6 +106,6 @@ export class CheckpointStore {
     if (!usable.ok) return usable;
     const { checkpoint } = parsed;
     this.last.set(specUri.toString(), { at: Date.now(), step: checkpoint.resume.step });
-    return { ok: true, weights: checkpoint.weights, restore: { resume: checkpoint.resume, history: checkpoint.history } };
+    return { ok: true, weights: checkpoint.weights, restore: { resume: checkpoint.resume, history: checkpoint.history, ...(checkpoint.training ? { training: checkpoint.training } : {}) } };
   }
 }
