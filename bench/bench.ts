@@ -31,6 +31,7 @@ import { convnetEngine } from './engines/convnet';
 import { nnspecEngine } from './engines/nnspec';
 import { tfjsEngine } from './engines/tfjs';
 import type { Engine, Session } from './engines/types';
+import { defaultWasmBuild } from '../src/core/engine/wasmKernels';
 
 const ROOT = process.cwd();
 
@@ -44,6 +45,8 @@ const ENGINES: Engine[] = [
   convnetEngine(),
   brainEngine(),
 ];
+// Where the runtime takes the relaxed-SIMD (FMA) build, the plain SIMD build beside it, for comparison.
+if (defaultWasmBuild() === 'relaxed-simd') ENGINES.splice(1, 0, nnspecEngine('wasm-simd'));
 /** The product's own choice of kernels (what a user's training runs with): the headline. */
 const NNSPEC = 'nnspec-auto';
 const NNSPEC_B1 = 'nnspec-auto-b1';
@@ -90,6 +93,8 @@ interface Machine {
   v8: string;
   loadAverageAtStart: number[];
   commit: string;
+  /** The wasm kernel build NNSpec's default kernels use here: 'relaxed-simd' (fused multiply-adds) or 'simd'. */
+  kernelBuild: string;
 }
 
 function machine(): Machine {
@@ -115,6 +120,7 @@ function machine(): Machine {
     v8: process.versions.v8,
     loadAverageAtStart: loadavg().map((v) => Number(v.toFixed(2))),
     commit,
+    kernelBuild: defaultWasmBuild(),
   };
 }
 
@@ -336,7 +342,7 @@ function memory(options: Options): MemoryRow[] {
     const networkId: NetworkId = engine.unsupported(NETWORKS.C) ? 'A' : 'C';
     const net = engine.batchOneOnly ? atBatchOne(NETWORKS[networkId]) : NETWORKS[networkId];
     const row: MemoryRow = { network: networkId, engine: engine.id, parameters: parameterCountOf(net) };
-    const child = spawnSync(process.execPath, ['--expose-gc', __filename, '--memory-child', engine.id, networkId], { encoding: 'utf8', cwd: ROOT, timeout: 120_000 });
+    const child = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', __filename, '--memory-child', engine.id, networkId], { encoding: 'utf8', cwd: ROOT, timeout: 120_000 });
     const line = child.stdout?.split('\n').find((l) => l.startsWith('MEMORY '));
     if (line) Object.assign(row, JSON.parse(line.slice(7)));
     else row.error = (child.stderr || child.error?.message || `exit ${child.status}`).trim().split('\n').slice(-3).join(' ');
@@ -425,6 +431,11 @@ async function main(): Promise<void> {
   const started = performance.now();
   const info = machine();
   console.log(`NNSpec benchmark — ${info.date}\n${info.cpu}, ${info.nproc} cores, ${info.memoryGiB} GiB; Node ${info.node} (V8 ${info.v8}); load average ${info.loadAverageAtStart.join(' ')}; commit ${info.commit}`);
+  console.log(
+    info.kernelBuild === 'relaxed-simd'
+      ? 'kernels: wasm-relaxed-simd (fused multiply-adds; WebAssembly.validate accepts relaxed SIMD here), the plain wasm-simd build beside it'
+      : `kernels: wasm-simd (this runtime does not accept relaxed SIMD${process.execArgv.includes('--experimental-wasm-relaxed-simd') ? '' : '; node --experimental-wasm-relaxed-simd dist/bench.js runs the FMA build'})`,
+  );
   if (info.loadAverageAtStart[0] > 0.5 * info.nproc) console.log(`note: the machine is busy (load ${info.loadAverageAtStart[0]} on ${info.nproc} cores): expect lower, noisier numbers`);
 
   let peak: Peak | undefined;

@@ -24,7 +24,7 @@ interface Row {
 }
 
 export interface MarkdownInput {
-  machine: { date: string; cpu: string; nproc: number; memoryGiB: number; node: string; v8: string; loadAverageAtStart: number[]; commit: string };
+  machine: { date: string; cpu: string; nproc: number; memoryGiB: number; node: string; v8: string; loadAverageAtStart: number[]; commit: string; kernelBuild?: string };
   peak?: { wasmSimdGflops: number; plainJsGflops: number };
   only: NetworkId[];
   runs: number;
@@ -43,7 +43,8 @@ export function markdown(r: MarkdownInput): string {
   lines.push(
     `Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.nproc} cores (\`nproc\`), ${m.memoryGiB} GiB, Node ${m.node} (V8 ${m.v8}), commit ${m.commit}; ` +
       `load average at the start ${m.loadAverageAtStart.join(' / ')} (1 / 5 / 15 min) — the machine was shared with other builds and tests, so every engine ran slower than on a quiet machine, and unevenly. ` +
-      `One thread per engine; ${r.runs} timed runs after a warm-up.`,
+      `One thread per engine; ${r.runs} timed runs after a warm-up.` +
+      (m.kernelBuild ? ` NNSpec's kernel build: **wasm-${m.kernelBuild}**${m.kernelBuild === 'relaxed-simd' ? ' (fused multiply-adds)' : ' (relaxed SIMD not accepted by this runtime)'}.` : ''),
   );
   if (r.peak) {
     lines.push('', `Peak on this machine, same moment: WebAssembly SIMD multiply-add **${fixed(r.peak.wasmSimdGflops, 1)} GFLOP/s**, plain JS multiply-add **${fixed(r.peak.plainJsGflops, 1)} GFLOP/s**.`);

@@ -14,6 +14,18 @@
 // (at most 8, so with the operands they fit the 16 SIMD registers V8 uses on x64) while the
 // inner loop streams the shared dimension; every vector loaded feeds two to four multiply-adds.
 // Tails (sizes not multiples of the tile) are handled by narrower tiles, then scalars.
+//
+// Two builds of this one source (wasm/build.mjs): plain SIMD, and relaxed SIMD
+// (`--enable relaxed-simd`, where the compile-time constant ASC_FEATURE_RELAXED_SIMD is true).
+// They differ only in madd below: every vector multiply-add of the three products (and of peak)
+// is fused in the relaxed build, s + x·y rounded once instead of twice. Results agree to float
+// rounding, not bit for bit; each build on its own is deterministic.
+
+/** s + x·y per lane: f32x4.relaxed_madd (one FMA instruction where the CPU has it) in the relaxed build, mul then add otherwise. */
+@inline function madd(s: v128, x: v128, y: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, y, s);
+  return f32x4.add(s, f32x4.mul(x, y));
+}
 
 // ---------------------------------------------------------------------------------------
 // forward: dot products along k, which is contiguous in both A's rows and W's rows.
@@ -58,17 +70,17 @@ export function forward(A: usize, W: usize, bias: usize, Z: usize, m: i32, n: i3
         const y0 = v128.load(w0 + o);
         const y1 = v128.load(w1 + o);
         let x = v128.load(a0 + o);
-        s00 = f32x4.add(s00, f32x4.mul(x, y0));
-        s01 = f32x4.add(s01, f32x4.mul(x, y1));
+        s00 = madd(s00, x, y0);
+        s01 = madd(s01, x, y1);
         x = v128.load(a1 + o);
-        s10 = f32x4.add(s10, f32x4.mul(x, y0));
-        s11 = f32x4.add(s11, f32x4.mul(x, y1));
+        s10 = madd(s10, x, y0);
+        s11 = madd(s11, x, y1);
         x = v128.load(a2 + o);
-        s20 = f32x4.add(s20, f32x4.mul(x, y0));
-        s21 = f32x4.add(s21, f32x4.mul(x, y1));
+        s20 = madd(s20, x, y0);
+        s21 = madd(s21, x, y1);
         x = v128.load(a3 + o);
-        s30 = f32x4.add(s30, f32x4.mul(x, y0));
-        s31 = f32x4.add(s31, f32x4.mul(x, y1));
+        s30 = madd(s30, x, y0);
+        s31 = madd(s31, x, y1);
       }
       const b0 = biasAt(bias, j);
       const b1 = biasAt(bias, j + 1);
@@ -89,10 +101,10 @@ export function forward(A: usize, W: usize, bias: usize, Z: usize, m: i32, n: i3
       for (let k = 0; k < n4; k += 4) {
         const o = <usize>k << 2;
         const y = v128.load(w0 + o);
-        s0 = f32x4.add(s0, f32x4.mul(v128.load(a0 + o), y));
-        s1 = f32x4.add(s1, f32x4.mul(v128.load(a1 + o), y));
-        s2 = f32x4.add(s2, f32x4.mul(v128.load(a2 + o), y));
-        s3 = f32x4.add(s3, f32x4.mul(v128.load(a3 + o), y));
+        s0 = madd(s0, v128.load(a0 + o), y);
+        s1 = madd(s1, v128.load(a1 + o), y);
+        s2 = madd(s2, v128.load(a2 + o), y);
+        s3 = madd(s3, v128.load(a3 + o), y);
       }
       const b0 = biasAt(bias, j);
       const zj = z0 + (<usize>j << 2);
@@ -116,10 +128,10 @@ export function forward(A: usize, W: usize, bias: usize, Z: usize, m: i32, n: i3
       for (let k = 0; k < n4; k += 4) {
         const o = <usize>k << 2;
         const x = v128.load(a0 + o);
-        s0 = f32x4.add(s0, f32x4.mul(x, v128.load(w0 + o)));
-        s1 = f32x4.add(s1, f32x4.mul(x, v128.load(w1 + o)));
-        s2 = f32x4.add(s2, f32x4.mul(x, v128.load(w2 + o)));
-        s3 = f32x4.add(s3, f32x4.mul(x, v128.load(w3 + o)));
+        s0 = madd(s0, x, v128.load(w0 + o));
+        s1 = madd(s1, x, v128.load(w1 + o));
+        s2 = madd(s2, x, v128.load(w2 + o));
+        s3 = madd(s3, x, v128.load(w3 + o));
       }
       const zj = z0 + (<usize>j << 2);
       store<f32>(zj, hsum(s0) + dotTail(a0, w0, n4, n) + biasAt(bias, j));
@@ -132,7 +144,7 @@ export function forward(A: usize, W: usize, bias: usize, Z: usize, m: i32, n: i3
       let s0 = f32x4.splat(0);
       for (let k = 0; k < n4; k += 4) {
         const o = <usize>k << 2;
-        s0 = f32x4.add(s0, f32x4.mul(v128.load(a0 + o), v128.load(w0 + o)));
+        s0 = madd(s0, v128.load(a0 + o), v128.load(w0 + o));
       }
       store<f32>(z0 + (<usize>j << 2), hsum(s0) + dotTail(a0, w0, n4, n) + biasAt(bias, j));
     }
@@ -168,17 +180,17 @@ export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32):
         const y0 = v128.load(w);
         const y1 = v128.load(w, 16);
         let d = v128.load32_splat(d0 + jo);
-        s00 = f32x4.add(s00, f32x4.mul(d, y0));
-        s01 = f32x4.add(s01, f32x4.mul(d, y1));
+        s00 = madd(s00, d, y0);
+        s01 = madd(s01, d, y1);
         d = v128.load32_splat(d1 + jo);
-        s10 = f32x4.add(s10, f32x4.mul(d, y0));
-        s11 = f32x4.add(s11, f32x4.mul(d, y1));
+        s10 = madd(s10, d, y0);
+        s11 = madd(s11, d, y1);
         d = v128.load32_splat(d2 + jo);
-        s20 = f32x4.add(s20, f32x4.mul(d, y0));
-        s21 = f32x4.add(s21, f32x4.mul(d, y1));
+        s20 = madd(s20, d, y0);
+        s21 = madd(s21, d, y1);
         d = v128.load32_splat(d3 + jo);
-        s30 = f32x4.add(s30, f32x4.mul(d, y0));
-        s31 = f32x4.add(s31, f32x4.mul(d, y1));
+        s30 = madd(s30, d, y0);
+        s31 = madd(s31, d, y1);
         w += row;
       }
       const out = o0 + ko;
@@ -198,10 +210,10 @@ export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32):
       for (let j = 0; j < p; j++) {
         const jo = <usize>j << 2;
         const y = v128.load(w);
-        s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(d0 + jo), y));
-        s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(d1 + jo), y));
-        s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(d2 + jo), y));
-        s3 = f32x4.add(s3, f32x4.mul(v128.load32_splat(d3 + jo), y));
+        s0 = madd(s0, v128.load32_splat(d0 + jo), y);
+        s1 = madd(s1, v128.load32_splat(d1 + jo), y);
+        s2 = madd(s2, v128.load32_splat(d2 + jo), y);
+        s3 = madd(s3, v128.load32_splat(d3 + jo), y);
         w += row;
       }
       const out = o0 + ko;
@@ -242,10 +254,10 @@ export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32):
       let w = W + ko;
       for (let j = 0; j < p; j++) {
         const d = v128.load32_splat(d0 + (<usize>j << 2));
-        s0 = f32x4.add(s0, f32x4.mul(d, v128.load(w)));
-        s1 = f32x4.add(s1, f32x4.mul(d, v128.load(w, 16)));
-        s2 = f32x4.add(s2, f32x4.mul(d, v128.load(w, 32)));
-        s3 = f32x4.add(s3, f32x4.mul(d, v128.load(w, 48)));
+        s0 = madd(s0, d, v128.load(w));
+        s1 = madd(s1, d, v128.load(w, 16));
+        s2 = madd(s2, d, v128.load(w, 32));
+        s3 = madd(s3, d, v128.load(w, 48));
         w += row;
       }
       const out = o0 + ko;
@@ -259,7 +271,7 @@ export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32):
       let s0 = f32x4.splat(0);
       let w = W + ko;
       for (let j = 0; j < p; j++) {
-        s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(d0 + (<usize>j << 2)), v128.load(w)));
+        s0 = madd(s0, v128.load32_splat(d0 + (<usize>j << 2)), v128.load(w));
         w += row;
       }
       v128.store(o0 + ko, s0);
@@ -317,17 +329,17 @@ export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32
           const x0 = v128.load(a);
           const x1 = v128.load(a, 16);
           let e = v128.load32_splat(d);
-          s00 = f32x4.add(s00, f32x4.mul(e, x0));
-          s01 = f32x4.add(s01, f32x4.mul(e, x1));
+          s00 = madd(s00, e, x0);
+          s01 = madd(s01, e, x1);
           e = v128.load32_splat(d, 4);
-          s10 = f32x4.add(s10, f32x4.mul(e, x0));
-          s11 = f32x4.add(s11, f32x4.mul(e, x1));
+          s10 = madd(s10, e, x0);
+          s11 = madd(s11, e, x1);
           e = v128.load32_splat(d, 8);
-          s20 = f32x4.add(s20, f32x4.mul(e, x0));
-          s21 = f32x4.add(s21, f32x4.mul(e, x1));
+          s20 = madd(s20, e, x0);
+          s21 = madd(s21, e, x1);
           e = v128.load32_splat(d, 12);
-          s30 = f32x4.add(s30, f32x4.mul(e, x0));
-          s31 = f32x4.add(s31, f32x4.mul(e, x1));
+          s30 = madd(s30, e, x0);
+          s31 = madd(s31, e, x1);
           a += row;
           d += drow;
         }
@@ -356,10 +368,10 @@ export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32
       let d = dj;
       for (let b = 0; b < m; b++) {
         const x = v128.load(a);
-        s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(d), x));
-        s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(d, 4), x));
-        s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(d, 8), x));
-        s3 = f32x4.add(s3, f32x4.mul(v128.load32_splat(d, 12), x));
+        s0 = madd(s0, v128.load32_splat(d), x);
+        s1 = madd(s1, v128.load32_splat(d, 4), x);
+        s2 = madd(s2, v128.load32_splat(d, 8), x);
+        s3 = madd(s3, v128.load32_splat(d, 12), x);
         a += row;
         d += drow;
       }
@@ -403,10 +415,10 @@ export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32
       let d = dj;
       for (let b = 0; b < m; b++) {
         const e = v128.load32_splat(d);
-        s0 = f32x4.add(s0, f32x4.mul(e, v128.load(a)));
-        s1 = f32x4.add(s1, f32x4.mul(e, v128.load(a, 16)));
-        s2 = f32x4.add(s2, f32x4.mul(e, v128.load(a, 32)));
-        s3 = f32x4.add(s3, f32x4.mul(e, v128.load(a, 48)));
+        s0 = madd(s0, e, v128.load(a));
+        s1 = madd(s1, e, v128.load(a, 16));
+        s2 = madd(s2, e, v128.load(a, 32));
+        s3 = madd(s3, e, v128.load(a, 48));
         a += row;
         d += drow;
       }
@@ -422,7 +434,7 @@ export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32
       let a = A + ko;
       let d = dj;
       for (let b = 0; b < m; b++) {
-        s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(d), v128.load(a)));
+        s0 = madd(s0, v128.load32_splat(d), v128.load(a));
         a += row;
         d += drow;
       }
@@ -600,18 +612,18 @@ export function peak(iterations: i32, x: f32): f32 {
   let s4 = f32x4.splat(4), s5 = f32x4.splat(5), s6 = f32x4.splat(6), s7 = f32x4.splat(7);
   let s8 = f32x4.splat(8), s9 = f32x4.splat(9), s10 = f32x4.splat(10), s11 = f32x4.splat(11);
   for (let i = 0; i < iterations; i++) {
-    s0 = f32x4.add(f32x4.mul(s0, c), v);
-    s1 = f32x4.add(f32x4.mul(s1, c), v);
-    s2 = f32x4.add(f32x4.mul(s2, c), v);
-    s3 = f32x4.add(f32x4.mul(s3, c), v);
-    s4 = f32x4.add(f32x4.mul(s4, c), v);
-    s5 = f32x4.add(f32x4.mul(s5, c), v);
-    s6 = f32x4.add(f32x4.mul(s6, c), v);
-    s7 = f32x4.add(f32x4.mul(s7, c), v);
-    s8 = f32x4.add(f32x4.mul(s8, c), v);
-    s9 = f32x4.add(f32x4.mul(s9, c), v);
-    s10 = f32x4.add(f32x4.mul(s10, c), v);
-    s11 = f32x4.add(f32x4.mul(s11, c), v);
+    s0 = madd(v, s0, c);
+    s1 = madd(v, s1, c);
+    s2 = madd(v, s2, c);
+    s3 = madd(v, s3, c);
+    s4 = madd(v, s4, c);
+    s5 = madd(v, s5, c);
+    s6 = madd(v, s6, c);
+    s7 = madd(v, s7, c);
+    s8 = madd(v, s8, c);
+    s9 = madd(v, s9, c);
+    s10 = madd(v, s10, c);
+    s11 = madd(v, s11, c);
   }
   const t0 = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
   const t1 = f32x4.add(f32x4.add(s4, s5), f32x4.add(s6, s7));

@@ -15,7 +15,13 @@ import { nnspecText, type BenchNetwork } from '../networks';
 import type { Engine, Session } from './types';
 
 export function nnspecEngine(kind: KernelsKind, options: { batchOne?: boolean } = {}): Engine {
-  const kernelsLabel = { auto: 'default: WebAssembly SIMD, plain JS when tiny', wasm: 'WebAssembly SIMD', js: 'plain JS kernels' }[kind];
+  const kernelsLabel = {
+    auto: 'default: WebAssembly SIMD, plain JS when tiny',
+    wasm: 'WebAssembly SIMD',
+    'wasm-simd': 'plain WebAssembly SIMD build, no FMA',
+    'wasm-relaxed-simd': 'WebAssembly relaxed SIMD, FMA',
+    js: 'plain JS kernels',
+  }[kind];
   return {
     id: `nnspec-${kind}${options.batchOne ? '-b1' : ''}`,
     label: `NNSpec (${kernelsLabel}${options.batchOne ? ', batch 1' : ''})`,

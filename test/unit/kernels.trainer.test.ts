@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/core/engine/createKernels';
 import { createTrainer } from '../../src/core/engine/trainer';
+import { defaultWasmBuild } from '../../src/core/engine/wasmKernels';
 import type { Trainer } from '../../src/core/engine/types';
 import { loadDataset, prepareData } from '../../src/core/data';
 import { parseSpec } from '../../src/core/lang';
@@ -108,7 +109,7 @@ describe('Trainer: wasm kernels give the same training as js kernels', () => {
   for (const [name, text] of networks) {
     it(name, () => {
       const { wasm, js } = trainers(text);
-      expect(wasm.kernelsName).toBe('wasm-simd');
+      expect(wasm.kernelsName).toBe(`wasm-${defaultWasmBuild()}`);
       expect(js.kernelsName).toBe('js');
       expectSameNetwork(wasm, js, 0, 'initial weights');
       for (let i = 0; i < 8; i++) {

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/core/engine/createKernels';
 import { jsKernels } from '../../src/core/engine/jsKernels';
 import type { Kernels } from '../../src/core/engine/kernels';
-import { wasmKernels } from '../../src/core/engine/wasmKernels';
+import { defaultWasmBuild, wasmKernels } from '../../src/core/engine/wasmKernels';
 import { Random } from '../../src/core/random';
 import { emptyScalars, optimizeJs, optimizer, optimizerSettings, type ParameterArrays } from '../../src/core/engine/optimizers';
 
@@ -374,15 +374,17 @@ describe('wasm kernels: memory', () => {
 });
 
 describe('createKernels', () => {
-  it("takes the wasm kernels by default in Node, and 'js' on request", () => {
-    expect(createKernels().name).toBe('wasm-simd');
-    expect(createKernels('auto').name).toBe('wasm-simd');
-    expect(createKernels('wasm').name).toBe('wasm-simd');
+  it("takes the wasm kernels by default in Node (the build this runtime validates), and 'js' on request", () => {
+    const wasmName = `wasm-${defaultWasmBuild()}`;
+    expect(createKernels().name).toBe(wasmName);
+    expect(createKernels('auto').name).toBe(wasmName);
+    expect(createKernels('wasm').name).toBe(wasmName);
+    expect(createKernels('wasm-simd').name).toBe('wasm-simd');
     expect(createKernels('js').name).toBe('js');
   });
 
   it('names the choices when given an unknown one', () => {
-    expect(() => createKernels('gpu' as never)).toThrow("unknown kernels 'gpu': expected one of auto, js, wasm");
+    expect(() => createKernels('gpu' as never)).toThrow("unknown kernels 'gpu': expected one of auto, js, wasm, wasm-simd, wasm-relaxed-simd");
   });
 });
 

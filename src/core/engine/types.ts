@@ -190,7 +190,7 @@ export interface Trainer {
   /** The spec and data this trainer was made from (not copied: do not modify). */
   readonly spec: NetworkSpec;
   readonly data: PreparedData;
-  /** Which Kernels backend runs the matrices: 'js', 'wasm-simd', … */
+  /** Which Kernels backend runs the matrices: 'js', 'wasm-simd', 'wasm-relaxed-simd' (fused multiply-adds). */
   readonly kernelsName: string;
   getWeights(): WeightsFile;
   /** Throws WeightsError naming the layer and the shape that does not fit. */

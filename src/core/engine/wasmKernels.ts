@@ -3,6 +3,13 @@
  * kernels.ts and jsKernels.ts (row-major; A: m × n, W: p × n, Z and D: m × p, G: p × n); the
  * loops live in wasm/kernels.ts (AssemblyScript), compiled at build time into wasmBinary.ts.
  *
+ * Two builds of that source are embedded: plain SIMD, and relaxed SIMD, whose products fuse every
+ * vector multiply-add (f32x4.relaxed_madd: one FMA instruction, rounded once). The relaxed build
+ * is taken where `WebAssembly.validate` accepts it (VS Code's Electron; Node 20 only with
+ * --experimental-wasm-relaxed-simd), else the plain one. They agree to float rounding; results are
+ * bit-identical run to run within one build, not across builds. `wasmKernels({ build: 'simd' })`
+ * forces the plain build.
+ *
  * Each call to wasmKernels() makes a fresh WebAssembly.Instance with its own linear memory,
  * so every Trainer owns its memory. `alloc` hands out Float32Array views of that memory:
  * the first call grows it to fit; once views exist, growing would detach them (a wasm memory
@@ -22,7 +29,7 @@
 import type { Kernels } from './kernels';
 import { jsKernels } from './jsKernels';
 import { optimizeJs } from './optimizers';
-import { wasmKernelsBase64 } from './wasmBinary';
+import { wasmKernelsBase64, wasmKernelsRelaxedBase64 } from './wasmBinary';
 
 // The few WebAssembly JS-API members used here. TypeScript declares them only in the DOM
 // library, which src/core must not depend on (it runs in the worker, the CLI and tests).
@@ -34,6 +41,7 @@ interface WasmMemory {
   grow(pages: number): number;
 }
 declare const WebAssembly: {
+  validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: object) => { exports: unknown };
 };
@@ -57,26 +65,52 @@ const PAGE = 65536;
 /** Views start on 16-byte boundaries (one f32x4). */
 const ALIGN = 16;
 
-let compiled: WasmModule | null | undefined;
-let unavailableReason: string | undefined;
+/**
+ * The kernel builds: 'relaxed-simd' (fused multiply-adds) and 'simd' (plain). A Kernels' name says
+ * which one computes: 'wasm-relaxed-simd' or 'wasm-simd' (or 'js' after a fallback).
+ */
+export type WasmBuild = 'relaxed-simd' | 'simd';
 
-/** The compiled module (compiled once per process), or null where WebAssembly SIMD is unavailable. */
-export function wasmKernelsModule(): WasmModule | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
+const compiled: Partial<Record<WasmBuild, WasmModule | null>> = {};
+const unavailableReasons: Partial<Record<WasmBuild, string>> = {};
+
+/** Does this runtime accept the relaxed-SIMD build? (WebAssembly.validate, asked once.) */
+let relaxedValid: boolean | undefined;
+export function relaxedSimdAvailable(): boolean {
+  if (relaxedValid === undefined) {
+    try {
+      relaxedValid = typeof WebAssembly === 'object' && WebAssembly.validate(decodeBase64(wasmKernelsRelaxedBase64));
+    } catch {
+      relaxedValid = false;
+    }
+  }
+  return relaxedValid;
+}
+
+/** The build wasmKernels() takes by default here: relaxed SIMD where validate accepts it, else plain SIMD. */
+export function defaultWasmBuild(): WasmBuild {
+  return relaxedSimdAvailable() ? 'relaxed-simd' : 'simd';
+}
+
+/** The compiled module of `build` (compiled once per process), or null where it cannot be compiled. */
+export function wasmKernelsModule(build: WasmBuild = defaultWasmBuild()): WasmModule | null {
+  const known = compiled[build];
+  if (known !== undefined) return known;
+  compiled[build] = null;
   try {
     if (typeof WebAssembly !== 'object') throw new Error('this runtime has no WebAssembly');
-    compiled = new WebAssembly.Module(decodeBase64(wasmKernelsBase64));
+    compiled[build] = new WebAssembly.Module(decodeBase64(build === 'relaxed-simd' ? wasmKernelsRelaxedBase64 : wasmKernelsBase64));
   } catch (error) {
-    unavailableReason = `WebAssembly SIMD kernels cannot be compiled here (${error instanceof Error ? error.message : String(error)})`;
+    const what = build === 'relaxed-simd' ? 'WebAssembly relaxed-SIMD' : 'WebAssembly SIMD';
+    unavailableReasons[build] = `${what} kernels cannot be compiled here (${error instanceof Error ? error.message : String(error)})`;
   }
-  return compiled;
+  return compiled[build] ?? null;
 }
 
 /** Why wasmKernels() returns null in this runtime; undefined when it does not. */
-export function wasmUnavailableReason(): string | undefined {
-  wasmKernelsModule();
-  return unavailableReason;
+export function wasmUnavailableReason(build: WasmBuild = defaultWasmBuild()): string | undefined {
+  wasmKernelsModule(build);
+  return unavailableReasons[build];
 }
 
 /** Says once per process and kind that the JavaScript kernels took over, and why. */
@@ -105,8 +139,8 @@ export function resetWasmFallbackReports(): void {
  * A fresh instance of the raw exports (own memory), or null where WebAssembly SIMD is unavailable
  * or its memory cannot be reserved (reported through the fallback listener).
  */
-export function instantiateWasmKernels(): KernelExports | null {
-  const module = wasmKernelsModule();
+export function instantiateWasmKernels(build: WasmBuild = defaultWasmBuild()): KernelExports | null {
+  const module = wasmKernelsModule(build);
   if (module === null) return null;
   try {
     return new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
@@ -121,9 +155,13 @@ export function instantiateWasmKernels(): KernelExports | null {
   }
 }
 
-/** WebAssembly SIMD kernels with their own memory, or null where WebAssembly SIMD is unavailable. */
-export function wasmKernels(): Kernels | null {
-  const exports = instantiateWasmKernels();
+/**
+ * WebAssembly SIMD kernels with their own memory, or null where WebAssembly SIMD is unavailable.
+ * `build`: which kernel build (default: relaxed SIMD where the runtime validates it, else plain SIMD).
+ */
+export function wasmKernels(options: { build?: WasmBuild } = {}): Kernels | null {
+  const build = options.build ?? defaultWasmBuild();
+  const exports = instantiateWasmKernels(build);
   if (exports === null) return null;
   const { memory } = exports;
   const js = jsKernels();
@@ -186,7 +224,7 @@ export function wasmKernels(): Kernels | null {
 
   return {
     get name() {
-      return plain ? 'js' : 'wasm-simd';
+      return plain ? 'js' : `wasm-${build}`;
     },
     alloc,
     forward(A, W, bias, Z, m, n, p) {
