@@ -236,7 +236,7 @@ describe('neuron pictures', () => {
       });
     });
     for (const l of [1, 2]) {
-      const { min, max, counts } = pictures.layers[l - 1];
+      const { min, max } = pictures.layers[l - 1];
       const units = info('iris').layers[l - 1].units;
       const all = acts.flatMap((s) => s[l - 1]);
       expect(min).toBeCloseTo(Math.min(...all), 5);
