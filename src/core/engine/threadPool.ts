@@ -47,7 +47,7 @@ export function parseThreads(value: unknown): { threads: number } | { error: str
   const number = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(number) || number < 1 || number > MAX_THREADS) {
     const shown = typeof value === 'string' ? `'${value}'` : String(value);
-    return { error: `${shown} is not a number of threads: expected a whole number from 1 to ${MAX_THREADS}, or auto (here ${defaultTrainingThreads()}: min(cores − 1, 4) of ${availableCores()} cores)` };
+    return { error: `${shown} is not a number of threads: expected a whole number from 1 to ${MAX_THREADS}, or 0 or auto for min(cores − 1, 4), at least 1 (${defaultTrainingThreads()} on this machine's ${availableCores()} cores)` };
   }
   return { threads: number };
 }
