@@ -73,6 +73,16 @@ export function trainingThreads(): number {
  * `node dist/bench.js --only threshold` (docs/performance.md, "Threads").
  */
 export const THREAD_MIN_WORK = 65536;
+
+let threshold = THREAD_MIN_WORK;
+/** The work (multiply-adds) from which calls are split: THREAD_MIN_WORK unless the benchmark, measuring below it, says otherwise. */
+export function threadThreshold(): number {
+  return threshold;
+}
+/** For the benchmark's threshold measurement (bench/threads.ts): split calls from `work` multiply-adds on. */
+export function setThreadThreshold(work: number): void {
+  threshold = work;
+}
 /** The least work (multiply-adds, or parameters for an update) in one chunk. */
 export const CHUNK_MIN_WORK = 16384;
 /**
