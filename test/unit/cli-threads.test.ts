@@ -1,14 +1,15 @@
 /**
- * `nnspec train --threads N`: the weights saved are byte-identical at 1, 2 and 4 threads (digits-30:
- * its 784-wide layer is split), every process exits by itself, and a bad N is refused with a
- * message saying what is expected (exit 2).
+ * `nnspec train --threads N`: the weights saved are byte-identical at 1, 2 and 4 threads (the
+ * benchmark's network C on the digits: its products and its first layer's update are split), every
+ * process exits by itself, and a bad N is refused with a message saying what is expected (exit 2).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, requireDigits, ROOT, spawnCli, tempDir } from './cli-support';
 
-const SPEC = path.join(ROOT, 'examples', 'digits-30.nnspec');
+const SPEC_TEXT = ['network threads-C', 'input 28x28', 'dense 128 relu', 'dense 64 relu', 'dense 10 softmax', 'loss cce', 'optimizer adam rate=0.001', 'l2 0.0001', 'batch 64', 'epochs 1', 'init he', 'seed 3', 'data digits', 'validation 0.2', ''].join('\n');
+let SPEC = '';
 
 describe('nnspec train --threads', () => {
   let dir: string;
@@ -16,6 +17,8 @@ describe('nnspec train --threads', () => {
     ensureBuilt();
     requireDigits();
     dir = tempDir();
+    SPEC = path.join(dir, 'threads-C.nnspec');
+    fs.writeFileSync(SPEC, SPEC_TEXT);
   }, 120_000);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

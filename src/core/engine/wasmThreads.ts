@@ -76,7 +76,8 @@ export function splitter(exports: object, module: unknown, memory: unknown): Spl
       // order, on one thread or several: Σ w² then has the same bits at any number of threads.
       if (count <= UPDATE_CHUNK) return null;
       const chunks = Math.ceil(count / UPDATE_CHUNK);
-      const target = chunks >= 2 && count >= threadThreshold() ? pool() : null;
+      // An update reads and writes some 8 arrays per parameter: counted as 8 multiply-adds of work.
+      const target = chunks >= 2 && 8 * count >= threadThreshold() ? pool() : null;
       if (target === null || chunks > MAX_CHUNKS) return chunkedOptimize(exports as OptimizeExport, code, p, count, s, address);
       for (let c = 0; c < chunks; c++) target.bounds[c] = c * UPDATE_CHUNK;
       target.bounds[chunks] = count;
