@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, requireDigits, ROOT, spawnCli, tempDir } from './cli-support';
+import { ensureBuilt, requireDigits, spawnCli, tempDir } from './cli-support';
 
 const SPEC_TEXT = ['network threads-C', 'input 28x28', 'dense 128 relu', 'dense 64 relu', 'dense 10 softmax', 'loss cce', 'optimizer adam rate=0.001', 'l2 0.0001', 'batch 64', 'epochs 1', 'init he', 'seed 3', 'data digits', 'validation 0.2', ''].join('\n');
 let SPEC = '';
