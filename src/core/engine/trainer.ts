@@ -47,6 +47,8 @@ import { cost, outputDelta, type CostFunction } from './costs';
 import type { Kernels } from './kernels';
 import { createKernels } from './createKernels';
 import { initialiser } from './initialisers';
+import { fusedLayerStep } from './sampleStep';
+import { jsForward } from './jsKernels';
 import { emptyScalars, optimizer, optimizerSettings, regularise, type Optimizer, type OptimizerSettings, type ParameterArrays, type StepScalars } from './optimizers';
 import { EarlyStopping, monitoredValue, type StopReason } from './stopping';
 import { checkOptimizerState, rms, type OptimizerState, type OptimizerStateSummary } from './optimizerState';
@@ -65,13 +67,18 @@ import {
 export interface TrainerOptions {
   /** The matrix backend; by default defaultKernels(): WebAssembly SIMD where available (plain JavaScript for tiny networks and where it is not). */
   kernels?: Kernels;
+  /**
+   * false: never the fused one-sample step (sampleStep.ts), always the generic passes it is the
+   * bit-identical fast path of (its plain twin, for tests). Default true.
+   */
+  fusedSteps?: boolean;
 }
 
 /** Rows per chunk when evaluating or taking the full gradient (and the least the buffers hold). */
 const CHUNK_ROWS = 256;
 
 export function createTrainer(spec: NetworkSpec, data: PreparedData, options: TrainerOptions = {}): Trainer {
-  return new BatchTrainer(spec, data, options.kernels ?? defaultKernels(spec, data));
+  return new BatchTrainer(spec, data, options.kernels ?? defaultKernels(spec, data), options.fusedSteps ?? true);
 }
 
 /**
@@ -205,6 +212,8 @@ class BatchTrainer implements Trainer {
   private dropoutRandom: Random;
   /** Σ w² and Σ |w| over all weights (kept up to date by every update), for the L2 and L1 terms. */
   private sumSquares = 0;
+  /** The last update did not sum the squares (the fused step without L2): sumSquares is worked out when the L2 term is next wanted. */
+  private sumSquaresStale = false;
   private sumAbs = 0;
   private readonly stopping: EarlyStopping | null;
   private stopReason: StopReason | null = null;
@@ -225,11 +234,25 @@ class BatchTrainer implements Trainer {
    * a^{l−1}_k · δ^l_j is exactly that sample's share of the step's gradient. Plain arrays made once.
    */
   private readonly stepTrace: { activations: Float32Array[]; zs: Float32Array[]; deltas: Float32Array[] };
+  /**
+   * Lazy: the batch row whose a, z and δ (still in X, Z^l, A^l, D^l after the step) are the last
+   * step's trace but not yet copied into stepTrace, or −1. The copy is made only when something
+   * else is about to overwrite those buffers (settleTrace) or the trace is read, not on every step.
+   */
+  private traceRow = -1;
+  /**
+   * One-sample steps take the fused step (sampleStep.ts): plain JavaScript kernels, sgd without
+   * momentum (no optimizer state), no dropout. Fixed when the trainer is made.
+   */
+  private readonly fusedSample: boolean;
+  /** Per layer, what fusedLayerStep returned in the last fused step. */
+  private readonly fusedSums: Float64Array;
 
   constructor(
     public spec: NetworkSpec,
     readonly data: PreparedData,
     private readonly kernels: Kernels,
+    fusedSteps = true,
   ) {
     const train = data.train;
     if (spec.layers.length === 0) throw new Error('the network has no dense layers');
@@ -261,6 +284,9 @@ class BatchTrainer implements Trainer {
     const last = spec.layers[spec.layers.length - 1];
     if ((last.dropout ?? 0) > 0) throw new Error(`dropout on the output layer (layer ${last.index}) would drop the network's answers: put it on a hidden layer`);
     const states = this.optimizer.stateNames(this.settings).length;
+    this.fusedSample =
+      fusedSteps && !kernels.optimize && this.settings.kind === 'sgd' && states === 0 && spec.layers.every((layer) => (layer.dropout ?? 0) === 0);
+    this.fusedSums = new Float64Array(spec.layers.length);
 
     const validationCount = data.validation?.count ?? 0;
     this.rows = Math.max(this.batchSize, Math.min(CHUNK_ROWS, Math.max(train.count, validationCount)));
@@ -351,8 +377,20 @@ class BatchTrainer implements Trainer {
   }
 
   get rate(): number {
-    return this.spec.optimizer.rate * Math.pow(this.spec.optimizer.decay, this.epoch);
+    // η·d^e, worked out once per epoch and optimizer line (Math.pow costs as much as a tiny step's update)
+    const { optimizer } = this.spec;
+    if (this.rateOf !== optimizer || this.rateEpoch !== this.epoch) {
+      this.rateOf = optimizer;
+      this.rateEpoch = this.epoch;
+      this.rateValue = optimizer.rate * Math.pow(optimizer.decay, this.epoch);
+    }
+    return this.rateValue;
   }
+
+  /** The cache of `rate`: the optimizer line and epoch it was worked out for. */
+  private rateOf: NetworkSpec['optimizer'] | null = null;
+  private rateEpoch = -1;
+  private rateValue = 0;
 
   get done(): boolean {
     return this.epoch >= this.epochs || this.stopReason !== null;
@@ -404,6 +442,7 @@ class BatchTrainer implements Trainer {
     this.step = 0;
     this.stepInEpoch = 0;
     this.lastSampleIndex = 0;
+    this.traceRow = -1;
     this.shuffleRandom = Random.derive(this.spec.seed, 'shuffle');
     this.dropoutRandom = Random.derive(this.spec.seed, 'dropout');
     this.order.set(this.everySample);
@@ -419,6 +458,7 @@ class BatchTrainer implements Trainer {
   }
 
   stepOnce(): StepResult {
+    this.traceRow = -1; // this step's trace replaces the pending one
     if (this.stepInEpoch === 0) {
       // A new epoch: a fresh shuffle, and its accumulated change starts from zero.
       this.shuffleRandom.shuffle(this.order);
@@ -430,13 +470,25 @@ class BatchTrainer implements Trainer {
     const start = this.stepInEpoch * this.batchSize;
     const m = Math.min(this.batchSize, this.trainCount - start);
     this.gather(this.order, start, m);
-    const costSum = this.backpropagate(m, 'step');
-    this.keepStepTrace(m - 1);
-    const loss = costSum / m + this.regularisationTerm();
     const rate = this.rate;
     const stepNumber = this.step + 1;
+    let loss: number;
+    let updated: boolean;
+    if (m === 1 && this.fusedSample) {
+      // The fused one-sample step: forward, δ^L and the loss first; then, if the loss is finite,
+      // backward, gradient and update in one pass per layer (else the gradients alone, as below).
+      this.forwardOne();
+      const output = this.net[this.net.length - 1];
+      loss = outputDelta(this.costFn, output.fn, output.Z, output.A, this.Y, output.D, 1, this.outputSize) + this.regularisationTerm();
+      updated = Number.isFinite(loss) ? this.fusedBackwardUpdate(rate) : (this.backwardPass(1, 'step'), false);
+    } else {
+      const costSum = this.backpropagate(m, 'step');
+      loss = costSum / m + this.regularisationTerm();
+      updated = Number.isFinite(loss) && this.update(rate);
+    }
+    this.traceRow = m - 1;
     if (!Number.isFinite(loss)) throw this.divergence(`loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'}`, stepNumber, rate);
-    if (!this.update(rate)) throw this.divergence('a weight became NaN or infinite', stepNumber, rate);
+    if (!updated) throw this.divergence('a weight became NaN or infinite', stepNumber, rate);
 
     this.lastSampleIndex = this.order[start + m - 1];
     this.lastStepRows = m;
@@ -516,6 +568,7 @@ class BatchTrainer implements Trainer {
   }
 
   private evaluateNow(part: 'train' | 'validation'): Evaluation | null {
+    this.settleTrace();
     const dataset = part === 'train' ? this.data.train : this.data.validation;
     if (!dataset || dataset.count === 0) return null;
     const { inputSize, outputSize } = this;
@@ -541,6 +594,7 @@ class BatchTrainer implements Trainer {
     visit: (start: number, m: number, zs: readonly Float32Array[], activations: readonly Float32Array[]) => void,
     limit = Infinity,
   ): void {
+    this.settleTrace();
     const dataset = part === 'train' ? this.data.train : this.data.validation;
     if (!dataset) return;
     const count = Math.min(dataset.count, limit);
@@ -556,6 +610,7 @@ class BatchTrainer implements Trainer {
   }
 
   predict(input: ArrayLike<number>): Float32Array {
+    this.settleTrace();
     // the spec's features (of a raw 2-D point), then the normalisation
     encodeInput(this.spec.features, this.data.normalizer, input, this.X.subarray(0, this.inputSize));
     this.forward(1);
@@ -563,6 +618,7 @@ class BatchTrainer implements Trainer {
   }
 
   trace(sampleIndex?: number): SampleTrace {
+    this.settleTrace();
     if (sampleIndex === undefined && this.step > 0) {
       const { activations, zs, deltas } = this.stepTrace;
       const copy = (arrays: Float32Array[]): Float32Array[] => arrays.map((a) => a.slice());
@@ -589,6 +645,7 @@ class BatchTrainer implements Trainer {
   }
 
   gradientOf(sampleIndices: ArrayLike<number>): Gradient {
+    this.settleTrace();
     const count = sampleIndices.length;
     if (count === 0) throw new RangeError('the gradient needs at least one sample');
     const indices = Int32Array.from(sampleIndices);
@@ -716,6 +773,13 @@ class BatchTrainer implements Trainer {
   // -------------------------------------------------------------------------
   // The passes.
 
+  /** Before anything but a step overwrites the batch buffers: the pending trace row into stepTrace. */
+  private settleTrace(): void {
+    if (this.traceRow < 0) return;
+    this.keepStepTrace(this.traceRow);
+    this.traceRow = -1;
+  }
+
   /** Copies batch row b's a, z and δ of every layer into stepTrace (element loops: no views made). */
   private keepStepTrace(b: number): void {
     const { activations, zs, deltas } = this.stepTrace;
@@ -765,6 +829,19 @@ class BatchTrainer implements Trainer {
     }
   }
 
+  /** forward(1) of the fused one-sample step: the JavaScript kernel called directly (no dropout there). */
+  private forwardOne(): void {
+    const { net } = this;
+    let A = this.X;
+    for (let l = 0; l < net.length; l++) {
+      const layer = net[l];
+      const view = layer.view;
+      jsForward(A, view.weights, view.bias ? view.biases : null, layer.Z, 1, view.inputs, view.units);
+      layer.fn.forward(layer.Z, layer.A, 1, view.units);
+      A = layer.A;
+    }
+  }
+
   /** M_i = 0 with probability p, else 1/(1 − p), for the first `count` values. */
   private drawMask(mask: Float32Array, count: number, p: number): void {
     const keep = 1 / (1 - p);
@@ -800,11 +877,17 @@ class BatchTrainer implements Trainer {
    * scratch buffers. Returns Σ_x C_x. Interleaves ∂C/∂w^l with δ^{l−1} so each layer's δ is used hot.
    */
   private backpropagate(m: number, into: 'step' | 'scratch'): number {
-    const training = into === 'step';
-    this.forward(m, training);
-    const L = this.net.length;
-    const output = this.net[L - 1];
+    this.forward(m, into === 'step');
+    const output = this.net[this.net.length - 1];
     const costSum = outputDelta(this.costFn, output.fn, output.Z, output.A, this.Y, output.D, m, this.outputSize);
+    this.backwardPass(m, into);
+    return costSum;
+  }
+
+  /** backpropagate after its forward pass and δ^L: ∂C/∂w^l, ∂C/∂b^l and δ^{l−1}, from the last layer down. */
+  private backwardPass(m: number, into: 'step' | 'scratch'): void {
+    const training = into === 'step';
+    const L = this.net.length;
     const scale = into === 'step' ? 1 / m : 1;
     for (let l = L - 1; l >= 0; l--) {
       const layer = this.net[l];
@@ -822,7 +905,31 @@ class BatchTrainer implements Trainer {
         below.fn.backward(below.Z, below.A, below.D, m, below.view.units);
       }
     }
-    return costSum;
+  }
+
+  /**
+   * The fused one-sample step's backward pass and update (sampleStep.ts), after forward and δ^L:
+   * per layer from the last down, ∂C/∂w, ∂C/∂b, (w^l)ᵀ δ^l and the sgd update in one pass, then
+   * σ' for δ^{l−1}. Bit-identical to backwardPass(1, 'step') followed by update(rate). When some new
+   * parameter is not a finite float32, everything is put back and false returned.
+   */
+  private fusedBackwardUpdate(rate: number): boolean {
+    const { net, fusedSums } = this;
+    const squares = this.l2 !== 0; // Σ w² only for the L2 term
+    for (let l = net.length - 1; l >= 0; l--) {
+      const { view, weightArrays, D } = net[l];
+      const below = l > 0 ? net[l - 1] : null;
+      fusedSums[l] = fusedLayerStep(
+        D, below ? below.A : this.X, view.weights, view.gradWeights, view.previousWeights,
+        view.bias ? view.biases : null, view.gradBiases, view.previousBiases, below ? below.D : null,
+        view.inputs, view.units, rate, weightArrays.l2, weightArrays.l1, squares,
+      );
+      if (below) below.fn.backward(below.Z, below.A, below.D, 1, below.view.units);
+    }
+    // summed over the layers in order 1 … L, as update() does (NaN when some layer's new values are not finite)
+    let sumSquares = 0;
+    for (let l = 0; l < net.length; l++) sumSquares += fusedSums[l];
+    return this.updated(sumSquares, 0, !squares);
   }
 
   /**
@@ -847,6 +954,14 @@ class BatchTrainer implements Trainer {
         if (view.bias) biasSquares += rule.step(biasArrays, view.units, scalars);
       }
     }
+    return this.updated(sumSquares, biasSquares);
+  }
+
+  /**
+   * After an update whose new parameters have these Σ w² and Σ b²: the counters, or, when one is not
+   * finite, everything put back and false. `stale`: sumSquares was not summed (only checked).
+   */
+  private updated(sumSquares: number, biasSquares: number, stale = false): boolean {
     if (!Number.isFinite(sumSquares) || !Number.isFinite(biasSquares)) {
       for (const { view, weightArrays, biasArrays } of this.net) {
         view.weights.set(view.previousWeights);
@@ -861,18 +976,32 @@ class BatchTrainer implements Trainer {
     this.updates++;
     this.version++;
     this.sumSquares = sumSquares;
+    this.sumSquaresStale = stale;
     if (this.l1 !== 0) this.sumAbs = this.computeSumAbs();
     return true;
   }
 
   /** (λ₂/2) Σ w² + λ₁ Σ |w| over every weight (biases excluded). */
   private regularisationTerm(): number {
-    return (this.l2 === 0 ? 0 : (this.l2 / 2) * this.sumSquares) + (this.l1 === 0 ? 0 : this.l1 * this.sumAbs);
+    if (this.l2 === 0) return this.l1 === 0 ? 0 : this.l1 * this.sumAbs;
+    if (this.sumSquaresStale) {
+      // as update() sums them: per layer in index order, then the layers in order
+      let sum = 0;
+      for (const { view } of this.net) {
+        let layer = 0;
+        for (const w of view.weights) layer += w * w;
+        sum += layer;
+      }
+      this.sumSquares = sum;
+      this.sumSquaresStale = false;
+    }
+    return (this.l2 / 2) * this.sumSquares + (this.l1 === 0 ? 0 : this.l1 * this.sumAbs);
   }
 
   /** After the parameters were replaced (reset, setWeights, restore): the sums, a new version. */
   private parametersChanged(): void {
     this.sumSquares = this.computeSumSquares();
+    this.sumSquaresStale = false;
     this.sumAbs = this.computeSumAbs();
     this.version++;
   }
