@@ -13,6 +13,7 @@ import type { HealthProblem } from './core/engine/health';
 import type { LayerHistograms } from './core/engine/histograms';
 import type { StepExplanation } from './core/engine/explain';
 import type { OptimizerStateSummary } from './core/engine/optimizerState';
+import type { TrainingState } from './core/engine/trainingState';
 import type { PackedWeights, WeightsFile, WeightsShape } from './core/weights';
 
 export type SessionStatus =
@@ -157,6 +158,8 @@ export interface Snapshot {
 
 export type WorkerRequest =
   | { kind: 'getWeights' }
+  /** What a session checkpoint holds of the trainer: its weights and its training state (trainingState.ts), taken together between steps. */
+  | { kind: 'checkpoint' }
   /** Packed (Float32Arrays) from Load Weights, so that millions of weights cross the host cheaply. */
   | { kind: 'setWeights'; weights: WeightsFile | PackedWeights }
   | { kind: 'predict'; input: number[] }
@@ -167,6 +170,7 @@ export type WorkerRequest =
 
 export type WorkerResponse =
   | { kind: 'getWeights'; weights: WeightsFile }
+  | { kind: 'checkpoint'; weights: WeightsFile; training: TrainingState }
   | { kind: 'setWeights' }
   | { kind: 'predict'; output: number[]; predictedClass?: number; className?: string }
   | {
@@ -198,6 +202,12 @@ export type ToWorker =
        * the session starts paused there.
        */
       resume?: { step: number; epoch: number; stepInEpoch: number };
+      /**
+       * With `resume`, from a checkpoint that has it: the trainer's whole training state (the
+       * shuffle, the optimizer's state, the stop rule's counters), so Train continues exactly as
+       * if no reload had happened. Without it the run begins the checkpoint's epoch afresh.
+       */
+      training?: TrainingState;
     }
   | { type: 'run' }
   | { type: 'pause' }

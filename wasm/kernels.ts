@@ -15,6 +15,13 @@
 // inner loop streams the shared dimension; every vector loaded feeds two to four multiply-adds.
 // Tails (sizes not multiples of the tile) are handled by narrower tiles, then scalars.
 //
+// Ranges, for the training threads (src/core/engine/threadPool.ts): each product computes only
+// the outputs of one range, forward and gradient the units j0 ≤ j < j1, backward the columns
+// k0 ≤ k < k1 (k0 a multiple of 4). Every output element is the same sequence of operations
+// whatever tile it falls in (vector lanes accumulate in the order of the shared dimension; the
+// columns past n & ~3 are scalars in every tile), so splitting a product into ranges, on any
+// number of threads, gives the same bits as one call over everything.
+//
 // Two builds of this one source (wasm/build.mjs): plain SIMD, and relaxed SIMD
 // (`--enable relaxed-simd`, where the compile-time constant ASC_FEATURE_RELAXED_SIMD is true).
 // They differ only in madd below: every vector multiply-add of the three products (and of peak)
@@ -45,7 +52,7 @@
   return bias == 0 ? <f32>0 : load<f32>(bias + (<usize>j << 2));
 }
 
-export function forward(A: usize, W: usize, bias: usize, Z: usize, m: i32, n: i32, p: i32): void {
+export function forward(A: usize, W: usize, bias: usize, Z: usize, m: i32, n: i32, p: i32, j0: i32, j1: i32): void {
   const n4 = n & ~3;
   const row = <usize>n << 2; // bytes in one row of A or W
   const zrow = <usize>p << 2; // bytes in one row of Z
@@ -57,8 +64,8 @@ export function forward(A: usize, W: usize, bias: usize, Z: usize, m: i32, n: i3
     const a2 = a1 + row;
     const a3 = a2 + row;
     const z0 = Z + <usize>b * zrow;
-    let j = 0;
-    for (; j + 2 <= p; j += 2) {
+    let j = j0;
+    for (; j + 2 <= j1; j += 2) {
       const w0 = W + <usize>j * row;
       const w1 = w0 + row;
       let s00 = f32x4.splat(0), s01 = f32x4.splat(0);
@@ -94,8 +101,8 @@ export function forward(A: usize, W: usize, bias: usize, Z: usize, m: i32, n: i3
       store<f32>(zj + 3 * zrow, hsum(s30) + dotTail(a3, w0, n4, n) + b0);
       store<f32>(zj + 3 * zrow, hsum(s31) + dotTail(a3, w1, n4, n) + b1, 4);
     }
-    if (j < p) {
-      // The last unit when p is odd: four samples × one unit.
+    if (j < j1) {
+      // The last unit when the range is odd: four samples × one unit.
       const w0 = W + <usize>j * row;
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
       for (let k = 0; k < n4; k += 4) {
@@ -118,8 +125,8 @@ export function forward(A: usize, W: usize, bias: usize, Z: usize, m: i32, n: i3
   for (; b < m; b++) {
     const a0 = A + <usize>b * row;
     const z0 = Z + <usize>b * zrow;
-    let j = 0;
-    for (; j + 4 <= p; j += 4) {
+    let j = j0;
+    for (; j + 4 <= j1; j += 4) {
       const w0 = W + <usize>j * row;
       const w1 = w0 + row;
       const w2 = w1 + row;
@@ -139,7 +146,7 @@ export function forward(A: usize, W: usize, bias: usize, Z: usize, m: i32, n: i3
       store<f32>(zj, hsum(s2) + dotTail(a0, w2, n4, n) + biasAt(bias, j + 2), 8);
       store<f32>(zj, hsum(s3) + dotTail(a0, w3, n4, n) + biasAt(bias, j + 3), 12);
     }
-    for (; j < p; j++) {
+    for (; j < j1; j++) {
       const w0 = W + <usize>j * row;
       let s0 = f32x4.splat(0);
       for (let k = 0; k < n4; k += 4) {
@@ -154,9 +161,10 @@ export function forward(A: usize, W: usize, bias: usize, Z: usize, m: i32, n: i3
 // ---------------------------------------------------------------------------------------
 // backward: rows of dA are sums of rows of W weighted by δ, so vectorise along k.
 
-export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32): void {
-  const n8 = n & ~7;
+export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32, k0: i32, k1: i32): void {
+  // Vector columns end at kv: those before n & ~3 (as in one call over every column), scalars after.
   const n4 = n & ~3;
+  const kv = k1 < n4 ? k1 : n4;
   const row = <usize>n << 2; // bytes in one row of W or dA
   const drow = <usize>p << 2; // bytes in one row of D
   let b = 0;
@@ -167,8 +175,8 @@ export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32):
     const d2 = d1 + drow;
     const d3 = d2 + drow;
     const o0 = dA + <usize>b * row;
-    let k = 0;
-    for (; k < n8; k += 8) {
+    let k = k0;
+    for (; k + 8 <= kv; k += 8) {
       const ko = <usize>k << 2;
       let s00 = f32x4.splat(0), s01 = f32x4.splat(0);
       let s10 = f32x4.splat(0), s11 = f32x4.splat(0);
@@ -203,7 +211,7 @@ export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32):
       v128.store(out + 3 * row, s30);
       v128.store(out + 3 * row, s31, 16);
     }
-    for (; k < n4; k += 4) {
+    for (; k < kv; k += 4) {
       const ko = <usize>k << 2;
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
       let w = W + ko;
@@ -222,7 +230,7 @@ export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32):
       v128.store(out + 2 * row, s2);
       v128.store(out + 3 * row, s3);
     }
-    for (; k < n; k++) {
+    for (; k < k1; k++) {
       const ko = <usize>k << 2;
       let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
       let w = W + ko;
@@ -243,12 +251,11 @@ export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32):
     }
   }
   // Remaining samples: one sample × sixteen columns.
-  const n16 = n & ~15;
   for (; b < m; b++) {
     const d0 = D + <usize>b * drow;
     const o0 = dA + <usize>b * row;
-    let k = 0;
-    for (; k < n16; k += 16) {
+    let k = k0;
+    for (; k + 16 <= kv; k += 16) {
       const ko = <usize>k << 2;
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
       let w = W + ko;
@@ -266,7 +273,7 @@ export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32):
       v128.store(out, s2, 32);
       v128.store(out, s3, 48);
     }
-    for (; k < n4; k += 4) {
+    for (; k < kv; k += 4) {
       const ko = <usize>k << 2;
       let s0 = f32x4.splat(0);
       let w = W + ko;
@@ -276,7 +283,7 @@ export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32):
       }
       v128.store(o0 + ko, s0);
     }
-    for (; k < n; k++) {
+    for (; k < k1; k++) {
       const ko = <usize>k << 2;
       let s0: f32 = 0;
       let w = W + ko;
@@ -295,14 +302,14 @@ export function backward(D: usize, W: usize, dA: usize, m: i32, p: i32, n: i32):
 /** Columns per chunk in gradient: m × KC floats of A (e.g. 64 × 128 × 4 B = 32 KiB) fit in L1. */
 const KC: i32 = 128;
 
-export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32, n: i32, scale: f32): void {
+export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32, n: i32, scale: f32, j0: i32, j1: i32): void {
   const n8 = n & ~7;
   const n4 = n & ~3;
   const row = <usize>n << 2; // bytes in one row of A or G
   const drow = <usize>p << 2; // bytes in one row of D
   const sc = f32x4.splat(scale);
   if (gb != 0) {
-    for (let j = 0; j < p; j++) {
+    for (let j = j0; j < j1; j++) {
       let s: f32 = 0;
       for (let b = 0; b < m; b++) s += load<f32>(D + <usize>b * drow + (<usize>j << 2));
       store<f32>(gb + (<usize>j << 2), scale * s);
@@ -311,10 +318,10 @@ export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32
   // Four units × eight columns: 8 accumulators; per sample b, 2 loads of A and 4 splats of δ.
   // Columns in chunks of KC so the chunk of A (m rows × KC columns) stays in L1 while every
   // block of four units passes over it.
-  const p4 = p & ~3;
+  const p4 = j0 + ((j1 - j0) & ~3);
   for (let kc = 0; kc < n8; kc += KC) {
     const kEnd = kc + KC < n8 ? kc + KC : n8;
-    for (let j = 0; j < p4; j += 4) {
+    for (let j = j0; j < p4; j += 4) {
       const g0 = G + <usize>j * row;
       const dj = D + (<usize>j << 2);
       for (let k = kc; k < kEnd; k += 8) {
@@ -356,8 +363,8 @@ export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32
     }
   }
   // The columns past the last multiple of 8, four units at a time.
-  let j = 0;
-  for (; j + 4 <= p; j += 4) {
+  let j = j0;
+  for (; j < p4; j += 4) {
     const g0 = G + <usize>j * row;
     const dj = D + (<usize>j << 2);
     let k = n8;
@@ -402,9 +409,9 @@ export function gradient(D: usize, A: usize, G: usize, gb: usize, m: i32, p: i32
       store<f32>(out + 3 * row, scale * s3);
     }
   }
-  // Remaining units (p not a multiple of 4): one unit × sixteen columns.
+  // Remaining units (the range not a multiple of 4): one unit × sixteen columns.
   const n16 = n & ~15;
-  for (; j < p; j++) {
+  for (; j < j1; j++) {
     const g0 = G + <usize>j * row;
     const dj = D + (<usize>j << 2);
     let k = 0;

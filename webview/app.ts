@@ -227,13 +227,14 @@ export function startPanel(): PanelInternals {
 
     history.reset(info.epochs * info.stepsPerEpoch);
     const stride = message.history.stepStride ?? 1;
-    if (stride === 1) history.addSteps(message.history.stepLosses, message.history.stepLosses.length);
     // A long run's history comes thinned (each value stands for `stride` steps): each at its last step.
-    else message.history.stepLosses.forEach((loss, i) => history.addSteps([loss], (i + 1) * stride));
+    history.addThinned(message.history.stepLosses, message.history.stepLosses.length * stride, stride);
     history.addEpochs(message.history.epochs);
+    history.addMarks(message.history.marks);
     if (latest) {
       addStepLosses(latest);
       history.addEpochs(latest.newEpochs);
+      history.addMarks(latest.newMarks);
     }
     chart.configure(info.stepsPerEpoch, info.task !== 'regression');
 
@@ -269,10 +270,7 @@ export function startPanel(): PanelInternals {
 
   /** A snapshot's step losses; with a stride > 1 each value stands for that many steps, placed at the last of them. */
   function addStepLosses(s: Snapshot): void {
-    const stride = s.newStepStride ?? 1;
-    const n = s.newStepLosses.length;
-    if (stride === 1) history.addSteps(s.newStepLosses, s.step);
-    else s.newStepLosses.forEach((loss, i) => history.addSteps([loss], s.step - (n - 1 - i) * stride));
+    history.addThinned(s.newStepLosses, s.step, s.newStepStride ?? 1);
   }
 
   function snapshot(s: Snapshot): void {
@@ -283,6 +281,7 @@ export function startPanel(): PanelInternals {
     if (status !== 'diverged' && status !== 'error' && status !== 'done') statusMessage = undefined;
     addStepLosses(s);
     history.addEpochs(s.newEpochs);
+    history.addMarks(s.newMarks);
     heatmaps.setData(s.layers, s.trace);
     network.view.setData(s.layers, s.trace);
     tiles?.setData(s.layers?.[0], s.trace);

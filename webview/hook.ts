@@ -27,6 +27,17 @@ function install(p: PanelInternals): void {
       return { x: read('x'), y: read('y') };
     },
     chartBuckets: p.chartBuckets,
+    /** The live-edit marks as drawn on the loss chart: full text, line pixel (CSS px in the canvas), label shown. */
+    chartMarks: () => p.chart.markLayout(),
+    /** What the chart's tooltip names near canvas pixel x (the marks within hover distance). */
+    chartMarksNear: (x: number) => p.chart.marksNear(x).map((m) => m.text),
+    /** The loss chart's tooltip as shown: visible, title, footer lines. */
+    chartTooltip: () => {
+      const t = p.chart.chart.tooltip;
+      return { visible: (t?.opacity ?? 0) > 0, title: [...(t?.title ?? [])], footer: [...(t?.footer ?? [])] };
+    },
+    /** Buckets the panel's loss history holds, its stride and bytes (flat on a long run). */
+    historyMemory: () => ({ kept: p.history.kept, stride: p.history.stride, bytes: p.history.bytes, epochs: p.history.epochs.length }),
     stepCount: () => p.history.length,
     cellPixel: (layer: number, j: number, k: number) => p.heatmaps.cellPixel(layer, j, k),
     limit: (layer: number) => p.heatmaps.limitOf(layer),

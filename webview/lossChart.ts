@@ -20,6 +20,7 @@ import type { XY } from './decimate';
 import { formatNumber, formatPercent, tickLabel } from './format';
 import type { LossHistory } from './lossHistory';
 import type { Palette } from './theme';
+import type { HyperMark } from '../src/protocol';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip);
 
@@ -40,6 +41,35 @@ export const DATASET = {
 
 type LineDataset = ChartDataset<'line', XY[]>;
 
+/** A live-edit mark as drawn: its line's pixel, the label shown beside it ('' when none fits). */
+export interface DrawnMark {
+  text: string;
+  x: number;
+  label: string;
+  /** Where the label's text starts and its width in px (0 without one), and the plot's edges. */
+  labelX: number;
+  width: number;
+  left: number;
+  top: number;
+  bottom: number;
+  right: number;
+}
+
+/**
+ * The labels a mark can have, longest first: "η 0.5 → 0.1" (its text without "at step …"), then
+ * "η 0.1" (the new value alone). The full text is in the tooltip.
+ */
+export function markLabels(mark: HyperMark): string[] {
+  const long = mark.text.replace(/\s+at step\s+[\d,.\s]+$/u, '');
+  const arrow = long.lastIndexOf('→');
+  const symbol = long.split(' ')[0];
+  const short = arrow >= 0 ? `${symbol} ${long.slice(arrow + 1).trim()}` : long;
+  return short === long ? [long] : [long, short];
+}
+
+/** How near (px) the pointer must be to a mark's line for the tooltip to name it. */
+const MARK_HOVER_PX = 8;
+
 
 /** The style fields of a scale this chart sets (chart.js's option types are all-required here). */
 interface ScaleStyle {
@@ -55,11 +85,17 @@ export class LossChart {
   private axis: XAxis = 'steps';
   private stepsPerEpoch = 1;
   private showAccuracy = false;
+  /** The live edits to mark (the history's), and where the last draw put them. */
+  private marks: readonly HyperMark[] = [];
+  private drawnMarks: DrawnMark[] = [];
+  private markStyle = { line: 'gray', text: 'gray', background: 'white', font: '11px sans-serif', dash: [4, 3] };
 
   constructor(canvas: HTMLCanvasElement, palette: Palette) {
     const dataset = (label: string, yAxisID = 'y'): LineDataset => ({ label, data: [], yAxisID, parsing: false, normalized: true } as LineDataset);
     this.chart = new Chart<'line', XY[]>(canvas, {
       type: 'line',
+      // Live edits: a dashed vertical line where the new value starts and a label beside it.
+      plugins: [{ id: 'nnspecMarks', afterDatasetsDraw: (chart) => this.drawMarks(chart as Chart<'line', XY[]>) }],
       data: {
         datasets: [
           dataset('Batch loss'),
@@ -115,6 +151,8 @@ export class LossChart {
                 const isAccuracy = item.datasetIndex >= DATASET.trainAccuracy;
                 return `${item.dataset.label}: ${isAccuracy ? formatPercent(y) : formatNumber(y)}`;
               },
+              // Near a live-edit mark: its full text ("η 0.5 → 0.1 at step 1,234").
+              footer: (items) => (items.length ? this.marksNear(items[0].element.x).map((m) => m.text) : []),
             },
           },
         },
@@ -169,7 +207,93 @@ export class LossChart {
       tooltip.borderWidth = 1;
       tooltip.titleFont = { ...font, weight: 'bold' };
       tooltip.bodyFont = font;
+      tooltip.footerColor = toCss(p.foreground);
+      tooltip.footerFont = { ...font, weight: 'normal' };
     }
+    const contrast = p.kind.startsWith('high');
+    this.markStyle = {
+      line: toCss(p.foreground, contrast ? 1 : 0.55),
+      text: toCss(p.foreground),
+      background: toCss(p.card, 0.85),
+      // A size smaller than the axes': labels fit between marks on a ~300 px panel.
+      font: `${Math.max(9, Math.round(p.fontSize * 0.8))}px ${p.fontFamily}`,
+      dash: contrast ? [] : [4, 3],
+    };
+  }
+
+  /** The marks whose line is within MARK_HOVER_PX of pixel x, as last drawn. */
+  marksNear(x: number): DrawnMark[] {
+    return this.drawnMarks.filter((m) => Math.abs(m.x - x) <= MARK_HOVER_PX);
+  }
+
+  /** Where the last draw put the marks (for tests). */
+  markLayout(): DrawnMark[] {
+    return this.drawnMarks.map((m) => ({ ...m }));
+  }
+
+  /** x of the boundary before step s: the new value starts at step s, so the line sits between s − 1 and s. */
+  private markX(step: number): number {
+    const s = step - 0.5;
+    return this.axis === 'steps' ? s : s / this.stepsPerEpoch;
+  }
+
+  /**
+   * Each mark as a dashed vertical line over the plot, labelled at the top with the longest of
+   * markLabels() that fits before the next mark's line (or the plot's right edge); none when even
+   * the shortest does not (a narrow panel, marks close together): the tooltip still names it.
+   */
+  private drawMarks(chart: Chart<'line', XY[]>): void {
+    const area = chart.chartArea;
+    const scale = chart.scales.x;
+    this.drawnMarks = [];
+    if (!area || !scale || this.marks.length === 0) return;
+    const ctx = chart.ctx;
+    const style = this.markStyle;
+    const placed = this.marks
+      .map((mark) => ({ mark, x: scale.getPixelForValue(this.markX(mark.step)) }))
+      .filter((m) => Number.isFinite(m.x) && m.x >= area.left - 0.5 && m.x <= area.right + 0.5);
+    ctx.save();
+    ctx.font = style.font;
+    ctx.textBaseline = 'top';
+    const pad = 3;
+    const height = Math.ceil(ctx.measureText('Mg').actualBoundingBoxDescent + ctx.measureText('Mg').actualBoundingBoxAscent) || 12;
+    // The right edge of the last label drawn: a label never overlaps the one before it.
+    let taken = area.left;
+    placed.forEach(({ mark, x }, i) => {
+      ctx.strokeStyle = style.line;
+      ctx.lineWidth = 1;
+      ctx.setLineDash(style.dash);
+      ctx.beginPath();
+      const px = Math.round(x) + 0.5;
+      ctx.moveTo(px, area.top);
+      ctx.lineTo(px, area.bottom);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      // Right of the line up to the next one, else left of it back to the previous label: the
+      // long label on either side, then the short one.
+      const right = (i + 1 < placed.length ? placed[i + 1].x : area.right) - px - 2 * pad;
+      const left = px - taken - 2 * pad;
+      let label = '';
+      let labelX = px;
+      for (const text of markLabels(mark)) {
+        const w = ctx.measureText(text).width;
+        if (w <= right) [label, labelX] = [text, px + pad];
+        else if (w <= left) [label, labelX] = [text, px - pad - w];
+        if (label) break;
+      }
+      const width = label ? ctx.measureText(label).width : 0;
+      if (label) {
+        ctx.fillStyle = style.background;
+        ctx.fillRect(labelX - pad + 1, area.top + 1, width + 2 * pad - 2, height + 2 * pad - 2);
+        ctx.fillStyle = style.text;
+        ctx.fillText(label, labelX, area.top + pad);
+        taken = Math.max(taken, labelX + width + pad);
+      } else {
+        taken = Math.max(taken, px);
+      }
+      this.drawnMarks.push({ text: mark.text, x, label, labelX, width, left: area.left, top: area.top, bottom: area.bottom, right: area.right });
+    });
+    ctx.restore();
   }
 
   private narrow: boolean | undefined;
@@ -247,6 +371,16 @@ export class LossChart {
     // After a Step or two a line is a dot: draw the dots, or nothing shows.
     ds[DATASET.smoothed].pointRadius = ds[DATASET.smoothed].data.length <= 30 ? 2.5 : 0;
     this.fitLossRange();
+    // A mark made while paused is at the next step, past the data: the axis reaches it.
+    const x = this.chart.config.options?.scales?.x as Partial<ScaleOptionsByType<'linear'>> | undefined;
+    const lastMark = history.marks[history.marks.length - 1];
+    if (x) x.suggestedMax = lastMark ? xOfStep(lastMark.step) : undefined;
+    if (this.marks.length !== history.marks.length || this.marks !== history.marks) {
+      this.marks = history.marks;
+      const canvas = this.chart.canvas;
+      const base = 'Loss per step and per epoch';
+      canvas.setAttribute('aria-label', this.marks.length ? `${base}; live edits: ${this.marks.map((m) => m.text).join('; ')}` : base);
+    }
     this.chart.update('none');
   }
 

@@ -6,6 +6,9 @@
  * Algorithm: sfc32 (Chris Doty-Humphrey's Small Fast Counting generator), seeded through
  * splitmix32; 32-bit integer arithmetic only, so it is exact in JavaScript.
  */
+/** sfc32's four 32-bit words and Box–Muller's spare normal value (null when none is kept). */
+export type RandomState = [number, number, number, number, number | null];
+
 export class Random {
   private a: number;
   private b: number;
@@ -89,6 +92,19 @@ export class Random {
     copy.c = this.c;
     copy.d = this.d;
     copy.spareNormal = this.spareNormal;
+    return copy;
+  }
+
+  /** The generator's state as plain numbers (a session checkpoint): fromState() draws on from here. */
+  state(): RandomState {
+    return [this.a, this.b, this.c, this.d, this.spareNormal];
+  }
+
+  /** A generator in the state state() gave. */
+  static fromState(state: RandomState): Random {
+    const copy = Object.create(Random.prototype) as Random;
+    [copy.a, copy.b, copy.c, copy.d] = state.map((v) => (v ?? 0) | 0) as [number, number, number, number];
+    copy.spareNormal = state[4] ?? null;
     return copy;
   }
 

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { EpochMetrics } from '../core/engine/types';
 import type { WeightsFile } from '../core/weights';
 import type { HyperMark } from '../protocol';
+import { decodeTrainingState, type TrainingState } from '../core/engine/trainingState';
 
 export const CHECKPOINT_FORMAT = 'nnspec-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -38,6 +39,12 @@ export interface Checkpoint {
   savedAt: number;
   resume: ResumePoint;
   weights: WeightsFile;
+  /**
+   * The trainer's training state (the shuffle, the optimizer's state, the stop rule's counters):
+   * with it Train continues exactly as if no reload had happened. Checkpoints written before it
+   * existed lack it (their run begins the checkpoint's epoch afresh, with a fresh optimizer state).
+   */
+  training?: TrainingState;
   history: CheckpointHistory;
 }
 
@@ -94,6 +101,14 @@ export function parseCheckpoint(text: string): { ok: true; checkpoint: Checkpoin
     weights: w,
     history: { stepLosses: decodeLosses(h.stepLosses as unknown[]), stepStride: h.stepStride, epochs: h.epochs, marks: h.marks },
   };
+  if (c.training !== undefined) {
+    // A damaged training state costs only the exact continuation: the weights and history still come back.
+    try {
+      checkpoint.training = decodeTrainingState(c.training);
+    } catch {
+      // (the worker then counts on from `resume` with a fresh optimizer state)
+    }
+  }
   return { ok: true, checkpoint };
 }
 

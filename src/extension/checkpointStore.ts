@@ -45,16 +45,17 @@ export class CheckpointStore {
     this.writing.add(key);
     try {
       const step = state.step;
-      const { weights } = await session.request({ kind: 'getWeights' });
-      const latest = state.latest;
+      // Weights and training state together, between two steps: the step they are at is the worker's.
+      const { weights, training } = await session.request({ kind: 'checkpoint' });
       const checkpoint: Checkpoint = {
         format: CHECKPOINT_FORMAT,
         version: CHECKPOINT_VERSION,
         specUri: key,
-        specText: session.loadedText,
+        specText: session.runningText,
         savedAt: Date.now(),
-        resume: { step: latest?.step ?? step, epoch: latest?.epoch ?? 0, stepInEpoch: latest?.stepInEpoch ?? 0 },
+        resume: { step: training.step, epoch: training.epoch, stepInEpoch: training.stepInEpoch },
         weights,
+        training,
         history: { stepLosses: Array.from(state.stepLosses.toArray()), stepStride: state.stepLosses.stride, epochs: [...state.epochs], marks: [...state.marks] },
       };
       await mkdir(this.dir, { recursive: true });
@@ -89,6 +90,6 @@ export class CheckpointStore {
     if (!usable.ok) return usable;
     const { checkpoint } = parsed;
     this.last.set(specUri.toString(), { at: Date.now(), step: checkpoint.resume.step });
-    return { ok: true, weights: checkpoint.weights, restore: { resume: checkpoint.resume, history: checkpoint.history } };
+    return { ok: true, weights: checkpoint.weights, restore: { resume: checkpoint.resume, history: checkpoint.history, ...(checkpoint.training ? { training: checkpoint.training } : {}) } };
   }
 }

@@ -113,6 +113,8 @@ export class SessionUi implements vscode.Disposable {
     session.retune(edit.live);
     session.markStale(edit.restart.length > 0, edit.restart);
     if (edit.restart.length === 0) {
+      // The session now trains what this text says (a checkpoint saves it, for after a reload).
+      session.runningText = doc.getText();
       this.offeredRestart.delete(session);
       return;
     }

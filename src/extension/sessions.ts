@@ -31,6 +31,7 @@ import type { LiveHyper } from '../core/engine/types';
 import type { PanelSource } from './panelSource';
 import { SessionState } from './sessionState';
 import type { CheckpointHistory, ResumePoint } from './checkpoint';
+import type { TrainingState } from '../core/engine/trainingState';
 
 export function workerSettings(panelVisible = false): WorkerSettings {
   const config = vscode.workspace.getConfiguration('nnspec');
@@ -58,6 +59,8 @@ export const DRAW_TIMEOUT_MS = 1000;
 export interface Restore {
   resume: ResumePoint;
   history: CheckpointHistory;
+  /** The trainer's training state, when the checkpoint has it (exact continuation). */
+  training?: TrainingState;
 }
 
 type Pending = { resolve: (response: WorkerResponse) => void; reject: (error: Error) => void };
@@ -66,6 +69,12 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
   readonly state = new SessionState();
   /** The spec text the worker loaded. */
   loadedText = '';
+  /**
+   * The spec text whose hyper-parameters the worker trains with: the loaded text, then the
+   * document's text after each edit the session took live (what a checkpoint saves, so that
+   * after a reload the file still matches it).
+   */
+  runningText = '';
   /** The spec the worker trains: the loaded one with the live edits applied since. */
   runningSpec: NetworkSpec | undefined;
   /** The document has edits the session cannot take without a restart (it runs an older spec). */
@@ -128,16 +137,17 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
   load(specText: string, weights?: WeightsFile, note?: string, restore?: Restore): Promise<void> {
     this.loadNote = note;
     this.restoreOnLoad = restore;
-    const loading = this.startWorker(specText, weights, restore?.resume).finally(() => {
+    const loading = this.startWorker(specText, weights, restore).finally(() => {
       if (this.loading === loading) this.loading = undefined;
     });
     this.loading = loading;
     return loading;
   }
 
-  private async startWorker(specText: string, weights?: WeightsFile, resume?: ResumePoint): Promise<void> {
+  private async startWorker(specText: string, weights?: WeightsFile, restore?: Restore): Promise<void> {
     this.terminateWorker();
     this.loadedText = specText;
+    this.runningText = specText;
     const parsed = parseSpec(specText);
     this.runningSpec = parsed.diagnostics.some((d) => d.severity === 'error') ? undefined : parsed.spec;
     this.stale = false;
@@ -173,7 +183,8 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
       assetsDir: vscode.Uri.joinPath(this.extensionUri, 'media').fsPath,
       settings: workerSettings(this.panelVisible),
       weights,
-      ...(resume ? { resume } : {}),
+      ...(restore ? { resume: restore.resume } : {}),
+      ...(restore?.training ? { training: restore.training } : {}),
     });
     await loaded;
   }

@@ -540,6 +540,8 @@ export class SessionRunner {
     switch (request.kind) {
       case 'getWeights':
         return { kind: 'getWeights', weights: this.trainer.getWeights() };
+      case 'checkpoint':
+        return { kind: 'checkpoint', weights: this.trainer.getWeights(), training: this.trainer.getTrainingState() };
       case 'setWeights': {
         if (this.status === 'running') this.pause();
         this.trainer.setWeights(request.weights.format === 'nnspec-packed-weights' ? unpackWeights(request.weights) : request.weights);

@@ -15,6 +15,7 @@ import type { FromWorker, SessionInfo, ToWorker } from '../protocol';
 import { SessionRunner, type Post } from './runner';
 import { checkGradients } from './gradientCheck';
 import { RunInsights } from './insights';
+import { decodeTrainingState } from '../core/engine/trainingState';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run in a worker_threads Worker');
@@ -37,9 +38,19 @@ port.on('message', (message: ToWorker) => {
         return;
       }
       if (message.weights) project.trainer.setWeights(message.weights);
-      if (message.resume) {
-        // Carry on counting where the checkpoint was. A run saved mid-epoch begins that epoch
-        // afresh (stepInEpoch 0: a new shuffle, its full set of batches); steps go on counting.
+      let resumed = false;
+      if (message.training) {
+        // Carry on exactly where the checkpoint was: the same shuffle, optimizer state and stop rule.
+        try {
+          project.trainer.setTrainingState(decodeTrainingState(message.training));
+          resumed = true;
+        } catch (error) {
+          post({ type: 'notice', message: `${error instanceof Error ? error.message : String(error)}; training goes on from the checkpoint's weights with a fresh optimizer state` }, []);
+        }
+      }
+      if (message.resume && !resumed) {
+        // Without the training state (an older checkpoint): carry on counting where it was. A run
+        // saved mid-epoch begins that epoch afresh (a new shuffle); steps go on counting.
         project.trainer.resumeAt(message.resume.step, message.resume.epoch);
       }
       const info = sessionInfo(project, message.specPath);

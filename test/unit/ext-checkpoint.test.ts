@@ -60,7 +60,7 @@ function checkpointAfter(epochs: number): { checkpoint: Checkpoint; losses: numb
     savedAt: 1,
     resume: { step: trainer.step, epoch: trainer.epoch, stepInEpoch: trainer.stepInEpoch },
     weights: trainer.getWeights(),
-    history: { stepLosses: losses, stepStride: 1, epochs: metrics, marks: [] },
+    history: { stepLosses: losses, stepStride: 1, epochs: metrics, marks: [{ step: 5, name: 'rate', from: 0.5, to: 0.25, text: 'η 0.5 → 0.25 at step 5' }] },
   };
   return { checkpoint, losses, metrics, trainer };
 }
@@ -152,6 +152,8 @@ describe('resuming from a checkpoint', () => {
     expect(state.status).toBe('paused');
     expect(Array.from(state.stepLosses.toArray())).toEqual(Array.from(Float32Array.from(losses)));
     expect(state.epochs.map((m) => m.epoch)).toEqual([0, 1, 2]);
+    // The live-edit marks come back for the chart (the panel's init carries state.marks).
+    expect(state.marks.map((m) => m.text)).toEqual(['η 0.5 → 0.25 at step 5']);
 
     // Train: steps 13… join the restored history; epoch 4 completes after 4 more steps.
     const next: number[] = [];

@@ -133,4 +133,36 @@ describe('after a window reload', () => {
     expect(s.state.stepLosses.steps).toBe(11);
     expect(s.state.stepLosses.toArray()).toHaveLength(11);
   });
+
+  it('Train after the restore continues exactly as if no reload had happened (Adam, early stopping; through the checkpoint file)', async () => {
+    const root = path.resolve(__dirname, '../..');
+    if (!fs.existsSync(path.join(root, 'dist', 'worker.js'))) throw new Error('dist/worker.js is missing: run `npm run build` first');
+    const { loadProject } = await import('../../src/core/project');
+    const { CheckpointStore } = await import('../../src/extension/checkpointStore');
+    const text = 'input 2\ndense 6 tanh\ndense 1 sigmoid\nloss bce\noptimizer adam rate=0.02\nbatch 16\nepochs 40\nseed 3\ndata circle n=200\nvalidation 0.2\nstop patience=4 min_delta=0.001\n';
+    const uri = new FakeUri('/work/circle.nnspec');
+    const before = new TrainingSession(uri as never, new FakeUri(root) as never);
+    sessions.push(before);
+    await before.load(text);
+    for (let i = 0; i < 23; i++) await before.act('step'); // 10 steps an epoch: mid-epoch 3
+    const store = new CheckpointStore(fs.mkdtempSync(path.join(os.tmpdir(), 'nnspec-checkpoints-')));
+    await store.maybeSave(before);
+    before.stop();
+    const found = await store.restorable(uri as never, text);
+    if (!found.ok) throw new Error(found.reason);
+    expect(found.restore.training?.optimizer.updates).toBe(23);
+
+    const after = new TrainingSession(uri as never, new FakeUri(root) as never);
+    sessions.push(after);
+    await after.load(text, found.weights, undefined, found.restore);
+    expect(after.status).toBe('paused');
+    for (let i = 0; i < 17; i++) await after.act('step');
+    const { weights } = await after.request({ kind: 'getWeights' });
+
+    const project = loadProject(text, uri.fsPath, { assetsDir: path.join(root, 'media') });
+    if (!project.ok) throw new Error(project.message);
+    for (let i = 0; i < 40; i++) project.trainer.stepOnce();
+    expect(after.state.step).toBe(40);
+    expect(weights).toEqual(project.trainer.getWeights());
+  });
 });

@@ -29,6 +29,10 @@ export interface Hook {
   histogramKind(): string;
   confusionAccuracy(): number | undefined;
   confusionCell(i: number, j: number): { x: number; y: number };
+  chartMarks(): { text: string; x: number; label: string; labelX: number; width: number; left: number; top: number; bottom: number; right: number }[];
+  chartMarksNear(x: number): string[];
+  chartTooltip(): { visible: boolean; title: string[]; footer: string[] };
+  historyMemory(): { kept: number; stride: number; bytes: number; epochs: number };
 }
 
 interface PageRect {

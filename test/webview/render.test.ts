@@ -7,7 +7,8 @@ import { divergingScale, pack, parseColor, SCALE_SIZE, scaleIndex, unpack } from
 import { Ema, meanDecimate, minMaxDecimate } from '../../webview/decimate';
 import { formatNumber, formatPercent, tickLabel } from '../../webview/format';
 import { cellAt, cellOrigin, heatmapLayout, renderHeatmap, symmetricLimit, tileCellAt, tileLayout } from '../../webview/heatmapRender';
-import { LossHistory } from '../../webview/lossHistory';
+import { LossHistory, MAX_EPOCHS_KEPT } from '../../webview/lossHistory';
+import { markLabels } from '../../webview/lossChart';
 
 describe('decimation', () => {
   test('min/max keeps every bucket extreme, both ends, in order, within 2·buckets + 2 points', () => {
@@ -69,6 +70,95 @@ describe('decimation', () => {
       [0, 2],
       [1, 0.5],
     ]);
+  });
+});
+
+describe('the panel\'s loss history in bounded memory', () => {
+  test('10 million steps: memory stays flat, every bucket\'s extremes survive at their own steps, the shape is kept', () => {
+    const h = new LossHistory();
+    h.reset(10_000_000);
+    const bytes = h.bytes;
+    const n = 10_000_000;
+    const loss = (s: number): number => 2 * Math.exp(-s / 2_000_000) + 0.05 * Math.sin(s / 9);
+    const chunk = new Float32Array(10_000);
+    const spike = 6_543_210;
+    const dip = 8_765_432;
+    for (let last = chunk.length; last <= n; last += chunk.length) {
+      for (let i = 0; i < chunk.length; i++) {
+        const step = last - chunk.length + 1 + i;
+        chunk[i] = step === spike ? 50 : step === dip ? -3 : loss(step);
+      }
+      h.addSteps(chunk, last);
+    }
+    expect(h.length).toBe(n);
+    expect(h.bytes).toBe(bytes); // allocated once, whatever the length
+    expect(h.bytes).toBeLessThanOrEqual(1.5 * 1024 * 1024);
+    expect(h.kept).toBeLessThanOrEqual(LossHistory.CAPACITY);
+    expect(h.stride).toBeGreaterThan(256);
+    const raw = h.rawPoints(1500, (s) => s);
+    expect(raw.length).toBeLessThanOrEqual(2 * 1500 + 2);
+    expect(raw).toContainEqual({ x: spike, y: 50 });
+    expect(raw).toContainEqual({ x: dip, y: -3 });
+    expect(raw[0]).toEqual({ x: 1, y: Math.fround(loss(1)) });
+    expect(raw[raw.length - 1]).toEqual({ x: n, y: Math.fround(loss(n)) });
+    for (let i = 1; i < raw.length; i++) expect(raw[i].x).toBeGreaterThan(raw[i - 1].x);
+    // The shape: the smoothed line follows the decaying curve (within its ±0.05 wiggle).
+    const smooth = h.smoothedPoints(1500, (s) => s);
+    expect(smooth.length).toBeLessThanOrEqual(1501);
+    for (const p of smooth.filter((_, i) => i % 100 === 50)) expect(Math.abs(p.y - 2 * Math.exp(-p.x / 2_000_000))).toBeLessThan(0.06);
+    expect(smooth[smooth.length - 1].x).toBe(n);
+    // Every group\'s min/max envelope: the highest and lowest plotted values are the run\'s own.
+    expect(Math.max(...raw.map((p) => p.y))).toBe(50);
+    expect(Math.min(...raw.map((p) => p.y))).toBe(-3);
+  });
+
+  test('a thinned history (the host\'s stride) goes in at its steps; gaps cost no memory', () => {
+    const h = new LossHistory(64);
+    h.reset(1000);
+    h.addThinned([5, 1, 4, 2], 4 * 1000, 1000); // each value stands for 1,000 steps, at the last
+    expect(h.length).toBe(4000);
+    expect([1000, 2000, 3000, 4000].map((s) => h.stepLoss(s))).toEqual([5, 1, 4, 2]);
+    expect(h.stepLoss(1500)).toBeNaN();
+    expect(h.kept).toBeLessThanOrEqual(64);
+    expect(h.rawPoints(10, (s) => s)).toEqual([
+      { x: 1000, y: 5 },
+      { x: 2000, y: 1 },
+      { x: 3000, y: 4 },
+      { x: 4000, y: 2 },
+    ]);
+    // More steps at stride 1 after it: still at their own steps.
+    h.addSteps([0.5, 0.25], 4002);
+    expect(h.length).toBe(4002);
+    expect(h.stepLoss(4002)).toBe(0.25);
+  });
+
+  test('epoch metrics are bounded too (older ones thinned, the latest complete) and appended in O(1)', () => {
+    const h = new LossHistory();
+    h.reset(100);
+    for (let e = 0; e < 200_000; e++) h.addEpochs([{ epoch: e, train: { loss: 1 / (e + 1), count: 4 } }]);
+    expect(h.epochs.length).toBeLessThanOrEqual(MAX_EPOCHS_KEPT);
+    expect(h.epochs[h.epochs.length - 1].epoch).toBe(199_999);
+    expect(h.epochs[0].epoch).toBe(0);
+    const recent = h.epochs.slice(-MAX_EPOCHS_KEPT / 4).map((m) => m.epoch);
+    expect(recent).toEqual(Array.from({ length: recent.length }, (_, i) => 200_000 - recent.length + i));
+  });
+
+  test('live-edit marks are kept once each, in step order, and go with a reset', () => {
+    const h = new LossHistory();
+    h.reset(100);
+    const mark = (step: number, text: string) => ({ step, name: 'rate' as const, from: 0.5, to: 0.1, text });
+    h.addMarks([mark(30, 'η 0.5 → 0.1 at step 30')]);
+    h.addMarks([mark(10, 'η 1 → 0.5 at step 10'), mark(30, 'η 0.5 → 0.1 at step 30')]);
+    expect(h.marks.map((m) => m.step)).toEqual([10, 30]);
+    h.reset(100);
+    expect(h.marks).toEqual([]);
+  });
+});
+
+describe('live-edit mark labels', () => {
+  test('the longest label is the text without "at step", the shorter the new value alone', () => {
+    expect(markLabels({ step: 1234, name: 'rate', from: 0.5, to: 0.1, text: 'η 0.5 → 0.1 at step 1,234' })).toEqual(['η 0.5 → 0.1', 'η 0.1']);
+    expect(markLabels({ step: 9, name: 'batch', from: 'full', to: 16, text: 'batch full → 16 at step 9' })).toEqual(['batch full → 16', 'batch 16']);
   });
 });
 

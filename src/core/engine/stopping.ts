@@ -49,6 +49,13 @@ export function monitoredValue(monitor: Monitor, metrics: Pick<EpochMetrics, 'tr
   }
 }
 
+/** EarlyStopping's counters: best (±∞ before the first epoch), its epoch (−1 before), wait. */
+export interface StoppingState {
+  best: number;
+  bestEpoch: number;
+  wait: number;
+}
+
 export type StopVerdict = 'improved' | 'continue' | 'stop';
 
 export class EarlyStopping {
@@ -115,6 +122,18 @@ export class EarlyStopping {
       return 'stop';
     }
     return 'continue';
+  }
+
+  /** The rule's counters (a session checkpoint): the best value, its epoch and the epochs waited since. */
+  get state(): StoppingState {
+    return { best: this.best, bestEpoch: this.bestEpoch, wait: this.wait };
+  }
+
+  /** Carries on from counters `state` gave (after a reload: patience counts on as if none happened). */
+  restore(state: StoppingState): void {
+    this.best = state.best;
+    this.bestEpoch = state.bestEpoch;
+    this.wait = state.wait;
   }
 
   /** Why the last 'stop' stopped. */

@@ -52,6 +52,7 @@ import { jsForward } from './jsKernels';
 import { emptyScalars, optimizer, optimizerSettings, regularise, type Optimizer, type OptimizerSettings, type ParameterArrays, type StepScalars } from './optimizers';
 import { EarlyStopping, monitoredValue, type StopReason } from './stopping';
 import { checkOptimizerState, rms, type OptimizerState, type OptimizerStateSummary } from './optimizerState';
+import type { TrainingState } from './trainingState';
 import {
   DivergenceError,
   type EpochMetrics,
@@ -762,6 +763,62 @@ class BatchTrainer implements Trainer {
       });
     });
     this.updates = state.updates;
+  }
+
+  getTrainingState(): TrainingState {
+    const state: TrainingState = {
+      format: 'nnspec-training-state',
+      version: 1,
+      step: this.step,
+      epoch: this.epoch,
+      stepInEpoch: this.stepInEpoch,
+      epochs: this.epochs,
+      order: Array.from(this.order),
+      shuffleRandom: this.shuffleRandom.state(),
+      dropoutRandom: this.dropoutRandom.state(),
+      optimizer: this.getOptimizerState(),
+      sums: [this.sumSquares, this.sumAbs],
+    };
+    if (this.stopping) state.stopping = this.stopping.state;
+    if (this.bestParameters) state.best = this.bestParameters.map((p) => ({ weights: Array.from(p.weights), biases: Array.from(p.biases) }));
+    if (this.stopReason) state.stopped = { ...this.stopReason };
+    return state;
+  }
+
+  setTrainingState(state: TrainingState): void {
+    const fail = (what: string): never => {
+      throw new Error(`the training state does not fit: ${what}`);
+    };
+    if (state.order.length !== this.trainCount) fail(`its shuffle orders ${state.order.length} samples, the training set has ${this.trainCount}`);
+    const seen = new Uint8Array(this.trainCount);
+    for (const i of state.order) {
+      if (!(i >= 0 && i < this.trainCount) || seen[i]) fail('its shuffle order is not a permutation of the training samples');
+      seen[i] = 1;
+    }
+    if (state.stepInEpoch >= this.stepsPerEpoch) fail(`it is at step ${state.stepInEpoch + 1} of an epoch of ${this.stepsPerEpoch}`);
+    if (state.best) {
+      if (state.best.length !== this.net.length) fail(`its best weights have ${state.best.length} layers, the network ${this.net.length}`);
+      state.best.forEach((p, l) => {
+        const { view } = this.net[l];
+        if (p.weights.length !== view.weights.length || p.biases.length !== view.units) fail(`layer ${l + 1}'s best weights are not ${view.units} × ${view.inputs}`);
+      });
+    }
+    this.setOptimizerState(state.optimizer);
+    this.step = state.step;
+    this.epoch = state.epoch;
+    this.stepInEpoch = state.stepInEpoch;
+    this.epochs = state.epochs;
+    this.order.set(state.order);
+    this.shuffleRandom = Random.fromState(state.shuffleRandom);
+    this.dropoutRandom = Random.fromState(state.dropoutRandom);
+    if (this.stopping) {
+      if (state.stopping) this.stopping.restore(state.stopping);
+      else this.stopping.reset();
+    }
+    this.bestParameters = state.best ? state.best.map((p) => ({ weights: Float32Array.from(p.weights), biases: Float32Array.from(p.biases) })) : null;
+    this.stopReason = state.stopped ?? null;
+    this.version++;
+    [this.sumSquares, this.sumAbs] = state.sums;
   }
 
   dropoutMask(layer: number): Float32Array | null {

@@ -10,6 +10,7 @@ import type { PreparedData } from '../data/prepare';
 import type { WeightsFile } from '../weights';
 import type { OptimizerState, OptimizerStateSummary } from './optimizerState';
 import type { StopReason } from './stopping';
+import type { TrainingState } from './trainingState';
 
 export interface LayerView {
   /** l, from 1. */
@@ -196,6 +197,16 @@ export interface Trainer {
   retune(changes: LiveHyper): void;
   /** The optimizer's moments, accumulators and update count, as plain data (optimizerState.ts). */
   getOptimizerState(): OptimizerState;
+  /**
+   * Everything besides the weights the next step depends on (trainingState.ts): counters, the
+   * shuffle and its generators, the optimizer's state, the stop rule's counters.
+   */
+  getTrainingState(): TrainingState;
+  /**
+   * After setWeights(): carry on exactly where getTrainingState() was (a checkpoint after a
+   * reload). Throws, saying what, when the state does not fit this trainer.
+   */
+  setTrainingState(state: TrainingState): void;
   /** The state in a few numbers (RMS per layer and array), for the `optimizer` line's hover. */
   optimizerStateSummary(): OptimizerStateSummary;
   /** Puts a state from getOptimizerState back (after setWeights, which clears it); throws when it does not fit. */

@@ -25,11 +25,19 @@
  * kernels take over: wasmKernels() returns null when no instance can be made, and alloc() hands
  * out a plain Float32Array (every call then runs in JavaScript) when the memory cannot grow.
  * Either is reported once per process through the fallback listener (console.warn by default).
+ *
+ * Training threads (threadPool.ts): where the runtime shares WebAssembly memory between threads,
+ * the instance is of the shared-memory build over a shared memory made here, and its big calls
+ * (forward, backward, gradient, the update) are split across the threads set with
+ * setTrainingThreads (wasmThreads.ts): each output computed by one thread exactly as in one call,
+ * so the same bits at any number of threads. Elsewhere the own-memory build, on one thread.
  */
 import type { Kernels } from './kernels';
 import { jsKernels } from './jsKernels';
 import { optimizeJs } from './optimizers';
-import { wasmKernelsBase64, wasmKernelsRelaxedBase64 } from './wasmBinary';
+import { wasmKernelsBase64, wasmKernelsRelaxedBase64, wasmKernelsRelaxedSharedBase64, wasmKernelsSharedBase64 } from './wasmBinary';
+import { UPDATE_CHUNK, sharedMemoryAvailable } from './threadPool';
+import { chunkedOptimize, splitter, type Splitter } from './wasmThreads';
 
 // The few WebAssembly JS-API members used here. TypeScript declares them only in the DOM
 // library, which src/core must not depend on (it runs in the worker, the CLI and tests).
@@ -43,6 +51,7 @@ interface WasmMemory {
 declare const WebAssembly: {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => WasmModule;
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
   Instance: new (module: WasmModule, imports: object) => { exports: unknown };
 };
 
@@ -50,9 +59,12 @@ declare const WebAssembly: {
 export interface KernelExports {
   memory: WasmMemory;
   heapBase(): number;
-  forward(A: number, W: number, bias: number, Z: number, m: number, n: number, p: number): void;
-  backward(D: number, W: number, dA: number, m: number, p: number, n: number): void;
-  gradient(D: number, A: number, G: number, gb: number, m: number, p: number, n: number, scale: number): void;
+  /** The outputs of units j0 ≤ j < j1 only (all: 0, p). */
+  forward(A: number, W: number, bias: number, Z: number, m: number, n: number, p: number, j0: number, j1: number): void;
+  /** The columns k0 ≤ k < k1 only (k0 a multiple of 4; all: 0, n). */
+  backward(D: number, W: number, dA: number, m: number, p: number, n: number, k0: number, k1: number): void;
+  /** The units j0 ≤ j < j1 only (all: 0, p). */
+  gradient(D: number, A: number, G: number, gb: number, m: number, p: number, n: number, scale: number, j0: number, j1: number): void;
   optimize(
     code: number, w: number, g: number, previous: number, s1: number, s2: number, p1: number, p2: number, count: number,
     l2: number, l1: number, rate: number, momentum: number, nesterov: number, beta1: number, beta2: number, rho: number, epsilon: number, correction2: number,
@@ -107,6 +119,43 @@ export function wasmKernelsModule(build: WasmBuild = defaultWasmBuild()): WasmMo
   return compiled[build] ?? null;
 }
 
+const compiledShared: Partial<Record<WasmBuild, WasmModule | null>> = {};
+
+/** The shared-memory twin of `build` (compiled once per process), or null where shared WebAssembly memory is unavailable. */
+function sharedKernelsModule(build: WasmBuild): WasmModule | null {
+  const known = compiledShared[build];
+  if (known !== undefined) return known;
+  compiledShared[build] = null;
+  try {
+    if (sharedMemoryAvailable() && wasmKernelsModule(build) !== null) {
+      compiledShared[build] = new WebAssembly.Module(decodeBase64(build === 'relaxed-simd' ? wasmKernelsRelaxedSharedBase64 : wasmKernelsSharedBase64));
+    }
+  } catch {
+    // No threads here: the own-memory build, on one thread.
+  }
+  return compiledShared[build] ?? null;
+}
+
+/** The most pages a shared memory may grow to (wasm/build.mjs SHARED_MAXIMUM_PAGES: 4 GiB). */
+const SHARED_MAXIMUM_PAGES = 65536;
+
+/**
+ * A fresh instance of the shared-memory build over a new shared memory, with what a helper thread
+ * needs to instantiate the same module over the same memory; null where that cannot be had
+ * (then the own-memory build serves, on one thread).
+ */
+function instantiateShared(build: WasmBuild): { exports: KernelExports; module: WasmModule; memory: WasmMemory } | null {
+  const module = sharedKernelsModule(build);
+  if (module === null) return null;
+  try {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAXIMUM_PAGES, shared: true });
+    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+    return { exports, module, memory };
+  } catch {
+    return null;
+  }
+}
+
 /** Why wasmKernels() returns null in this runtime; undefined when it does not. */
 export function wasmUnavailableReason(build: WasmBuild = defaultWasmBuild()): string | undefined {
   wasmKernelsModule(build);
@@ -158,11 +207,15 @@ export function instantiateWasmKernels(build: WasmBuild = defaultWasmBuild()): K
 /**
  * WebAssembly SIMD kernels with their own memory, or null where WebAssembly SIMD is unavailable.
  * `build`: which kernel build (default: relaxed SIMD where the runtime validates it, else plain SIMD).
+ * Where memory can be shared between threads, the instance is that build's shared-memory twin.
  */
 export function wasmKernels(options: { build?: WasmBuild } = {}): Kernels | null {
   const build = options.build ?? defaultWasmBuild();
-  const exports = instantiateWasmKernels(build);
+  const shared = instantiateShared(build);
+  const exports = shared?.exports ?? instantiateWasmKernels(build);
   if (exports === null) return null;
+  /** Splits big calls across the training threads (shared memory only). */
+  const split: Splitter | null = shared ? splitter(shared.exports, shared.module, shared.memory) : null;
   const { memory } = exports;
   const js = jsKernels();
   let top = Math.max(ALIGN, alignUp(exports.heapBase()));
@@ -233,14 +286,15 @@ export function wasmKernels(options: { build?: WasmBuild } = {}): Kernels | null
       need(bias, p, 'forward', 'bias', 'p');
       need(Z, m * p, 'forward', 'Z', 'm × p');
       if (!inMemory(A, W, bias, Z)) return js.forward(A, W, bias, Z, m, n, p);
-      exports.forward(A.byteOffset, W.byteOffset, bias === null ? 0 : bias.byteOffset, Z.byteOffset, m, n, p);
+      const a = A.byteOffset, w = W.byteOffset, b = bias === null ? 0 : bias.byteOffset, z = Z.byteOffset;
+      if (split === null || !split.forward(a, w, b, z, m, n, p)) exports.forward(a, w, b, z, m, n, p, 0, p);
     },
     backward(D, W, dA, m, p, n) {
       need(D, m * p, 'backward', 'D', 'm × p');
       need(W, p * n, 'backward', 'W', 'p × n');
       need(dA, m * n, 'backward', 'dA', 'm × n');
       if (!inMemory(D, W, dA, null)) return js.backward(D, W, dA, m, p, n);
-      exports.backward(D.byteOffset, W.byteOffset, dA.byteOffset, m, p, n);
+      if (split === null || !split.backward(D.byteOffset, W.byteOffset, dA.byteOffset, m, p, n)) exports.backward(D.byteOffset, W.byteOffset, dA.byteOffset, m, p, n, 0, n);
     },
     gradient(D, A, G, gb, m, p, n, scale) {
       need(D, m * p, 'gradient', 'D', 'm × p');
@@ -248,7 +302,8 @@ export function wasmKernels(options: { build?: WasmBuild } = {}): Kernels | null
       need(G, p * n, 'gradient', 'G', 'p × n');
       need(gb, p, 'gradient', 'gb', 'p');
       if (!inMemory(D, A, G, gb)) return js.gradient(D, A, G, gb, m, p, n, scale);
-      exports.gradient(D.byteOffset, A.byteOffset, G.byteOffset, gb === null ? 0 : gb.byteOffset, m, p, n, scale);
+      const d = D.byteOffset, a = A.byteOffset, g = G.byteOffset, b = gb === null ? 0 : gb.byteOffset;
+      if (split === null || !split.gradient(d, a, g, b, m, p, n, scale)) exports.gradient(d, a, g, b, m, p, n, scale, 0, p);
     },
     optimize(code, p, count, s) {
       need(p.w, count, 'optimize', 'w', 'count');
@@ -259,6 +314,8 @@ export function wasmKernels(options: { build?: WasmBuild } = {}): Kernels | null
       need(p.p1, count, 'optimize', 'p1', 'count');
       need(p.p2, count, 'optimize', 'p2', 'count');
       if (!inMemory(p.w, p.g, p.previous, p.s1) || !inMemory(p.s2, p.p1, p.p2, null)) return optimizeJs(code, p, count, s);
+      const chunked = split !== null ? split.optimize(code, p, count, s, address) : count > UPDATE_CHUNK ? chunkedOptimize(exports, code, p, count, s, address) : null;
+      if (chunked !== null) return chunked;
       return exports.optimize(
         code, p.w.byteOffset, p.g.byteOffset, p.previous.byteOffset, address(p.s1), address(p.s2), address(p.p1), address(p.p2), count,
         p.l2, p.l1, s.rate, s.momentum, s.nesterov, s.beta1, s.beta2, s.rho, s.epsilon, s.correction2,
