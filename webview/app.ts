@@ -284,6 +284,7 @@ export function startPanel(): PanelInternals {
     history.addMarks(s.newMarks);
     heatmaps.setData(s.layers, s.trace);
     network.view.setData(s.layers, s.trace);
+    network.update(s);
     tiles?.setData(s.layers?.[0], s.trace);
     boundary?.setData(s.boundary);
     schedule('header', 'chart');

@@ -76,7 +76,11 @@ export class NetworkCard {
       learning.append(wrap);
       input.addEventListener('change', () => {
         const r = toRequest(input.value.trim());
-        if (r) this.post({ type: 'editSpec', edit: r });
+        if (!r) return;
+        this.post({ type: 'editSpec', edit: r });
+        // The spec's text holds the value now (Ctrl+Z there undoes it): the field goes back to
+        // showing the session's value as its placeholder, so it never says what the text does not.
+        input.value = '';
       });
       return input;
     };
@@ -105,6 +109,12 @@ export class NetworkCard {
     this.fields.validation.placeholder = String(Number((info.validationCount / Math.max(1, total)).toFixed(3)));
     if (latest) this.fields.rate.placeholder = String(Number(latest.rate.toPrecision(4)));
     this.syncEdits();
+  }
+
+  /** A snapshot: η's placeholder is the rate of the next step (live edits of `rate` change it). */
+  update(latest: Snapshot): void {
+    const rate = String(Number(latest.rate.toPrecision(4)));
+    if (this.fields.rate.placeholder !== rate) this.fields.rate.placeholder = rate;
   }
 
   draw(palette: Palette): void {

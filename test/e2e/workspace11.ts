@@ -1,0 +1,77 @@
+/**
+ * What the issue-11 end-to-end tests (point and click, the walk, the screenshots) share: NNSpec
+ * packaged and installed into a fresh code-server, the examples copied, the panel's read-only hook
+ * on, and what a user reads off the screen — the editor's text, the panel's frame for a spec.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Frame } from 'playwright-core';
+import { installExtension, workbenchUrl } from '../../scripts/vscode/codeServer.mjs';
+import { manifest, packageExtension } from '../../scripts/vscode/vsix.mjs';
+import { Workbench, copyExamples, prepareVsCode, requirePrerequisites, startSession, waitFor, type Session } from './harness';
+
+export interface Opened {
+  session: Session;
+  workbench: Workbench;
+  /** The copy of examples/ the window has open (the tests may edit it). */
+  workspace: string;
+}
+
+/** A fresh VS Code under `root` with NNSpec installed from its .vsix and the examples' copy open. */
+export async function openExamples(root: string, settings: Record<string, unknown> = {}): Promise<Opened> {
+  requirePrerequisites();
+  prepareVsCode();
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const vsix = packageExtension({ out: join(root, `nnspec-${manifest().version}.vsix`), quiet: true });
+  const workspace = copyExamples(root);
+  installExtension(vsix.path, { extensionsDir: join(root, 'extensions'), userDataDir: join(root, 'user-data') });
+  // NNSPEC_PANEL_HOOK=1: the panel loads its read-only test hook (window.__nnspec, webview/hook.ts).
+  const session = await startSession({ root, env: { NNSPEC_PANEL_HOOK: '1' }, settings });
+  try {
+    const workbench = await Workbench.open(session.browser, workbenchUrl(session.server.url, workspace));
+    return { session, workbench, workspace };
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+}
+
+/**
+ * The text of the editor showing `fileName`, as the user sees it: its rendered lines in order
+ * (Monaco draws them as absolutely placed divs, not necessarily in DOM order). The whole of a short
+ * spec is on screen at 1400×900.
+ */
+export async function editorText(workbench: Workbench, fileName: string): Promise<string> {
+  const group = workbench.page.locator('.editor-group-container', { has: workbench.page.locator(`.tab.active[aria-label^="${fileName}"]`) }).first();
+  const lines = await group.locator('.monaco-editor .view-lines .view-line').evaluateAll((elements) =>
+    elements.map((e) => ({ top: parseFloat((e as HTMLElement).style.top || '0'), text: (e.textContent ?? '').replace(/\u00a0/g, ' ') })),
+  );
+  return lines
+    .sort((a, b) => a.top - b.top)
+    .map((l) => l.text)
+    .join('\n');
+}
+
+/** Wait until the editor of `fileName` shows `expected` (compared without trailing blank lines). */
+export async function waitForText(workbench: Workbench, fileName: string, expected: string, what: string, timeoutMs = 20_000): Promise<string> {
+  const trim = (s: string): string => s.replace(/\s+$/, '');
+  return waitFor(what, () => editorText(workbench, fileName), (text) => trim(text) === trim(expected), timeoutMs);
+}
+
+/** The training panel's webview frame for the spec named `name` (the panel's document title, "NNSpec: name"). */
+export function panelFrame(workbench: Workbench, name: string, timeoutMs = 60_000): Promise<Frame> {
+  return workbench.webviewFrame(`typeof window.__nnspec === 'object' && document.title === ${JSON.stringify(`NNSpec: ${name}`)}`, timeoutMs);
+}
+
+/** Click the tab of `fileName` (the editor takes the keyboard). */
+export async function focusEditor(workbench: Workbench, fileName: string): Promise<void> {
+  await workbench.page.locator(`.tabs-container .tab[aria-label^="${fileName}"]`).first().click();
+  await workbench.page.waitForTimeout(200);
+}
+
+/** Whether the tab of `fileName` shows unsaved changes. */
+export async function isDirty(workbench: Workbench, fileName: string): Promise<boolean> {
+  const tab = workbench.page.locator(`.tabs-container .tab[aria-label^="${fileName}"]`).first();
+  return (await tab.getAttribute('class'))?.split(/\s+/).includes('dirty') ?? false;
+}
