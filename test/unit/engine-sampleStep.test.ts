@@ -69,6 +69,13 @@ function runBoth(fused: Trainer, generic: Trainer, steps: number, label: string)
     expect(a).toEqual(b);
     // Reading everything every few steps (and not in between) also exercises the lazy bookkeeping.
     if (s % 7 === 0 || a.epochEnded) expectIdentical(fused, generic, `${label}, step ${s}`);
+    if (s % 11 === 0) {
+      // an evaluation and a prediction overwrite the batch buffers the lazy trace and gradient come from
+      expect(fused.evaluate('train')).toEqual(generic.evaluate('train'));
+      const input = new Array(fused.layers[0].inputs).fill(0.25);
+      expect(Array.from(fused.predict(input))).toEqual(Array.from(generic.predict(input)));
+      expectIdentical(fused, generic, `${label}, step ${s}, after evaluate and predict`);
+    }
   }
   expectIdentical(fused, generic, `${label}, at the end`);
   expect(fused.evaluate('train')).toEqual(generic.evaluate('train'));
@@ -97,7 +104,9 @@ describe('the fused one-sample step is bit-identical to the generic passes', () 
     const layers: LayerOptions[] = [{ units: 6, activation: T }, { units: 1, activation: 'sigmoid' }];
     const { fused, generic } = pair(3, layers, { loss: 'bce', rate: 0.4, epochs: 6 });
     runBoth(fused, generic, 30, 'before');
+    for (const t of [fused, generic]) t.stepOnce(); // nothing read after it: its trace and gradient still pending
     for (const t of [fused, generic]) t.retune({ l2: 0.02, rate: 0.1 });
+    expectIdentical(fused, generic, 'right after the retune'); // the last step's ∂C/∂w without the new λ₂
     runBoth(fused, generic, 30, 'with L2');
     for (const t of [fused, generic]) t.retune({ batch: 4 });
     runBoth(fused, generic, 10, 'batch 4 (the generic passes on both)');

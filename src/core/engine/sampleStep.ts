@@ -21,9 +21,10 @@
  */
 
 /**
- * One layer of the fused step, in place. W, G, P: p × n (weights, ∂C/∂w, w before the step);
+ * One layer of the fused step, in place. W, P: p × n (weights, w before the step);
  * bias, gb, pb: p (null without biases); D: δ^l, p values; A: a^{l−1}, n values; dA: n values
- * that receive (w^l)ᵀ δ^l (null for the first layer).
+ * that receive (w^l)ᵀ δ^l (null for the first layer). ∂C/∂w is not stored: fusedLayerGradient
+ * writes it, from the same D, A and P, when someone reads it (the Trainer's settle()).
  *
  * Returns NaN when some new weight or bias is not a finite float32 (the caller then puts W and
  * bias back from P and pb); else, with `squares`, Σ w² of the new weights summed in index order
@@ -34,7 +35,6 @@ export function fusedLayerStep(
   D: Float32Array,
   A: Float32Array,
   W: Float32Array,
-  G: Float32Array,
   P: Float32Array,
   bias: Float32Array | null,
   gb: Float32Array,
@@ -74,7 +74,6 @@ export function fusedLayerStep(
       if (dA !== null) dA[k] = (j === 0 ? 0 : dA[k]) + d * w;
       let g = Math.fround(1 * (0 + d * A[k]));
       if (regularised) g = Math.fround(g + (l2 * w + (w > 0 ? l1 : w < 0 ? -l1 : 0)));
-      G[i] = g;
       P[i] = w;
       const after = Math.fround(w - rate * g);
       W[i] = after;
@@ -84,4 +83,24 @@ export function fusedLayerStep(
     if (rowSum - rowSum !== 0) finite = false;
   }
   return finite && biasSum - biasSum === 0 ? sum : NaN;
+}
+
+/**
+ * ∂C/∂w of one layer's fused step, written into G (p × n) after the step, from its δ^l (D), a^{l−1}
+ * (A) and weights before the step (P): the values fusedLayerStep computed and used, bit for bit.
+ */
+export function fusedLayerGradient(D: Float32Array, A: Float32Array, P: Float32Array, G: Float32Array, n: number, p: number, l2: number, l1: number): void {
+  const regularised = l2 !== 0 || l1 !== 0;
+  for (let j = 0; j < p; j++) {
+    const d = D[j];
+    const row = j * n;
+    for (let k = 0; k < n; k++) {
+      let g = Math.fround(1 * (0 + d * A[k]));
+      if (regularised) {
+        const w = P[row + k];
+        g = Math.fround(g + (l2 * w + (w > 0 ? l1 : w < 0 ? -l1 : 0)));
+      }
+      G[row + k] = g;
+    }
+  }
 }

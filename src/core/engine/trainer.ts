@@ -47,7 +47,7 @@ import { cost, outputDelta, type CostFunction } from './costs';
 import type { Kernels } from './kernels';
 import { createKernels } from './createKernels';
 import { initialiser } from './initialisers';
-import { fusedLayerStep } from './sampleStep';
+import { fusedLayerGradient, fusedLayerStep } from './sampleStep';
 import { jsForward } from './jsKernels';
 import { emptyScalars, optimizer, optimizerSettings, regularise, type Optimizer, type OptimizerSettings, type ParameterArrays, type StepScalars } from './optimizers';
 import { EarlyStopping, monitoredValue, type StopReason } from './stopping';
@@ -105,9 +105,18 @@ export function defaultKernels(spec: NetworkSpec, data: PreparedData): Kernels {
 /**
  * A layer's public view. `lastDelta*` and `epochDelta*` are worked out when read, as
  * w − (w before the last step) and w − (w when the epoch began), so the step loop itself only
- * copies the weights (a memcpy) instead of keeping two more running sums.
+ * copies the weights (a memcpy) instead of keeping two more running sums. After a fused
+ * one-sample step, ∂C/∂w too is written only when read (`settle`, see BatchTrainer.settle).
  */
 class DenseLayerView implements LayerView {
+  /** Called before ∂C/∂w is read: writes a pending gradient into gradWeightsBuffer. */
+  settle: () => void = () => {};
+
+  get gradWeights(): Float32Array {
+    this.settle();
+    return this.gradWeightsBuffer;
+  }
+
   constructor(
     readonly index: number,
     readonly inputs: number,
@@ -116,7 +125,8 @@ class DenseLayerView implements LayerView {
     readonly bias: boolean,
     readonly weights: Float32Array,
     readonly biases: Float32Array,
-    readonly gradWeights: Float32Array,
+    /** ∂C/∂w's storage; read it through gradWeights, which first writes a pending fused step's gradient. */
+    readonly gradWeightsBuffer: Float32Array,
     readonly gradBiases: Float32Array,
     /** w and b before the last step (after a reset or setWeights: the current ones). */
     readonly previousWeights: Float32Array,
@@ -242,6 +252,12 @@ class BatchTrainer implements Trainer {
    */
   private traceRow = -1;
   /**
+   * Lazy too: after a fused one-sample step, ∂C/∂w is not written (each value is used in the
+   * update and dropped); δ^l and a^{l−1} stay in D^l and A^{l−1}, and the weights before the step in
+   * previousWeights, so settle() writes it when it is read or those buffers are about to change.
+   */
+  private gradientsPending = false;
+  /**
    * One-sample steps take the fused step (sampleStep.ts): plain JavaScript kernels, sgd without
    * momentum (no optimizer state), no dropout. Fixed when the trainer is made.
    */
@@ -351,7 +367,7 @@ class BatchTrainer implements Trainer {
       const result: Layer = {
         view,
         fn: activation(layer.activation),
-        weightArrays: parameters(view.weights, view.gradWeights, view.previousWeights, size, this.l2, this.l1),
+        weightArrays: parameters(view.weights, view.gradWeightsBuffer, view.previousWeights, size, this.l2, this.l1),
         biasArrays: parameters(view.biases, view.gradBiases, view.previousBiases, layer.units, 0, 0),
         dropout,
         mask: dropout > 0 ? take(this.rows * layer.units) : null,
@@ -366,6 +382,7 @@ class BatchTrainer implements Trainer {
       return result;
     });
     this.layers = this.net.map((layer) => layer.view);
+    for (const { view } of this.net) view.settle = () => this.settle();
     this.order = new Int32Array(train.count);
     this.everySample = new Int32Array(train.count);
     for (let i = 0; i < train.count; i++) this.everySample[i] = i;
@@ -402,6 +419,7 @@ class BatchTrainer implements Trainer {
   }
 
   retune(changes: LiveHyper): void {
+    this.settle(); // a pending gradient's λ₂ and λ₁ are the step's
     const train = this.data.train;
     const batch = changes.batch ?? this.spec.batch;
     const batchSize = batch === 'full' ? train.count : Math.max(1, Math.min(Math.floor(batch), train.count));
@@ -459,7 +477,9 @@ class BatchTrainer implements Trainer {
   }
 
   stepOnce(): StepResult {
-    this.traceRow = -1; // this step's trace replaces the pending one
+    // this step's trace and gradients replace the pending ones
+    this.traceRow = -1;
+    this.gradientsPending = false;
     if (this.stepInEpoch === 0) {
       // A new epoch: a fresh shuffle, and its accumulated change starts from zero.
       this.shuffleRandom.shuffle(this.order);
@@ -542,6 +562,7 @@ class BatchTrainer implements Trainer {
 
   /** Puts the best epoch's weights back (the optimizer state stays: the run is over). */
   private restoreBest(): void {
+    this.settle();
     this.net.forEach(({ view }, l) => {
       view.weights.set(this.bestParameters![l].weights);
       view.biases.set(this.bestParameters![l].biases);
@@ -569,7 +590,7 @@ class BatchTrainer implements Trainer {
   }
 
   private evaluateNow(part: 'train' | 'validation'): Evaluation | null {
-    this.settleTrace();
+    this.settle();
     const dataset = part === 'train' ? this.data.train : this.data.validation;
     if (!dataset || dataset.count === 0) return null;
     const { inputSize, outputSize } = this;
@@ -595,7 +616,7 @@ class BatchTrainer implements Trainer {
     visit: (start: number, m: number, zs: readonly Float32Array[], activations: readonly Float32Array[]) => void,
     limit = Infinity,
   ): void {
-    this.settleTrace();
+    this.settle();
     const dataset = part === 'train' ? this.data.train : this.data.validation;
     if (!dataset) return;
     const count = Math.min(dataset.count, limit);
@@ -611,7 +632,7 @@ class BatchTrainer implements Trainer {
   }
 
   predict(input: ArrayLike<number>): Float32Array {
-    this.settleTrace();
+    this.settle();
     // the spec's features (of a raw 2-D point), then the normalisation
     encodeInput(this.spec.features, this.data.normalizer, input, this.X.subarray(0, this.inputSize));
     this.forward(1);
@@ -619,7 +640,7 @@ class BatchTrainer implements Trainer {
   }
 
   trace(sampleIndex?: number): SampleTrace {
-    this.settleTrace();
+    this.settle();
     if (sampleIndex === undefined && this.step > 0) {
       const { activations, zs, deltas } = this.stepTrace;
       const copy = (arrays: Float32Array[]): Float32Array[] => arrays.map((a) => a.slice());
@@ -646,7 +667,7 @@ class BatchTrainer implements Trainer {
   }
 
   gradientOf(sampleIndices: ArrayLike<number>): Gradient {
-    this.settleTrace();
+    this.settle();
     const count = sampleIndices.length;
     if (count === 0) throw new RangeError('the gradient needs at least one sample');
     const indices = Int32Array.from(sampleIndices);
@@ -777,7 +798,7 @@ class BatchTrainer implements Trainer {
       shuffleRandom: this.shuffleRandom.state(),
       dropoutRandom: this.dropoutRandom.state(),
       optimizer: this.getOptimizerState(),
-      sums: [this.sumSquares, this.sumAbs],
+      sums: [this.currentSumSquares(), this.sumAbs],
     };
     if (this.stopping) state.stopping = this.stopping.state;
     if (this.bestParameters) state.best = this.bestParameters.map((p) => ({ weights: Array.from(p.weights), biases: Array.from(p.biases) }));
@@ -819,6 +840,7 @@ class BatchTrainer implements Trainer {
     this.stopReason = state.stopped ?? null;
     this.version++;
     [this.sumSquares, this.sumAbs] = state.sums;
+    this.sumSquaresStale = false;
   }
 
   dropoutMask(layer: number): Float32Array | null {
@@ -830,11 +852,23 @@ class BatchTrainer implements Trainer {
   // -------------------------------------------------------------------------
   // The passes.
 
-  /** Before anything but a step overwrites the batch buffers: the pending trace row into stepTrace. */
-  private settleTrace(): void {
-    if (this.traceRow < 0) return;
-    this.keepStepTrace(this.traceRow);
-    this.traceRow = -1;
+  /**
+   * Before anything but a step overwrites the batch buffers, the previous weights or λ, and before
+   * ∂C/∂w is read: the pending gradients into gradWeights, the pending trace row into stepTrace.
+   */
+  private settle(): void {
+    if (this.gradientsPending) {
+      this.gradientsPending = false;
+      this.net.forEach((layer, l) => {
+        const { view, weightArrays } = layer;
+        const below = l > 0 ? this.net[l - 1] : null;
+        fusedLayerGradient(layer.D, below ? below.A : this.X, view.previousWeights, view.gradWeightsBuffer, view.inputs, view.units, weightArrays.l2, weightArrays.l1);
+      });
+    }
+    if (this.traceRow >= 0) {
+      this.keepStepTrace(this.traceRow);
+      this.traceRow = -1;
+    }
   }
 
   /** Copies batch row b's a, z and δ of every layer into stepTrace (element loops: no views made). */
@@ -951,7 +985,7 @@ class BatchTrainer implements Trainer {
       const { view } = layer;
       const below = l > 0 ? this.net[l - 1] : null;
       const A = below ? (training && below.dropped !== null ? below.dropped : below.A) : this.X;
-      const G = into === 'step' ? view.gradWeights : layer.scratchWeights;
+      const G = into === 'step' ? view.gradWeightsBuffer : layer.scratchWeights;
       const gb = into === 'step' ? view.gradBiases : layer.scratchBiases;
       // ∂C/∂w^l_jk = a^{l−1}_k δ^l_j, ∂C/∂b^l_j = δ^l_j (averaged or summed over the rows)
       this.kernels.gradient(layer.D, A, G, view.bias ? gb : null, m, view.units, view.inputs, scale);
@@ -977,13 +1011,14 @@ class BatchTrainer implements Trainer {
       const { view, weightArrays, D } = net[l];
       const below = l > 0 ? net[l - 1] : null;
       fusedSums[l] = fusedLayerStep(
-        D, below ? below.A : this.X, view.weights, view.gradWeights, view.previousWeights,
+        D, below ? below.A : this.X, view.weights, view.previousWeights,
         view.bias ? view.biases : null, view.gradBiases, view.previousBiases, below ? below.D : null,
         view.inputs, view.units, rate, weightArrays.l2, weightArrays.l1, squares,
       );
       if (below) below.fn.backward(below.Z, below.A, below.D, 1, below.view.units);
     }
     // summed over the layers in order 1 … L, as update() does (NaN when some layer's new values are not finite)
+    this.gradientsPending = true;
     let sumSquares = 0;
     for (let l = 0; l < net.length; l++) sumSquares += fusedSums[l];
     return this.updated(sumSquares, 0, !squares);
@@ -1006,7 +1041,7 @@ class BatchTrainer implements Trainer {
         sumSquares += kernels.optimize(rule.code, weightArrays, view.weights.length, scalars);
         if (view.bias) biasSquares += kernels.optimize(rule.code, biasArrays, view.units, scalars);
       } else {
-        if (weightArrays.l2 !== 0 || weightArrays.l1 !== 0) regularise(view.weights, view.gradWeights, view.weights.length, weightArrays.l2, weightArrays.l1);
+        if (weightArrays.l2 !== 0 || weightArrays.l1 !== 0) regularise(view.weights, view.gradWeightsBuffer, view.weights.length, weightArrays.l2, weightArrays.l1);
         sumSquares += rule.step(weightArrays, view.weights.length, scalars);
         if (view.bias) biasSquares += rule.step(biasArrays, view.units, scalars);
       }
@@ -1041,8 +1076,12 @@ class BatchTrainer implements Trainer {
   /** (λ₂/2) Σ w² + λ₁ Σ |w| over every weight (biases excluded). */
   private regularisationTerm(): number {
     if (this.l2 === 0) return this.l1 === 0 ? 0 : this.l1 * this.sumAbs;
+    return (this.l2 / 2) * this.currentSumSquares() + (this.l1 === 0 ? 0 : this.l1 * this.sumAbs);
+  }
+
+  /** Σ w², summed now if the last update left it stale: as update() sums it, per layer in index order, then the layers in order. */
+  private currentSumSquares(): number {
     if (this.sumSquaresStale) {
-      // as update() sums them: per layer in index order, then the layers in order
       let sum = 0;
       for (const { view } of this.net) {
         let layer = 0;
@@ -1052,7 +1091,7 @@ class BatchTrainer implements Trainer {
       this.sumSquares = sum;
       this.sumSquaresStale = false;
     }
-    return (this.l2 / 2) * this.sumSquares + (this.l1 === 0 ? 0 : this.l1 * this.sumAbs);
+    return this.sumSquares;
   }
 
   /** After the parameters were replaced (reset, setWeights, restore): the sums, a new version. */
@@ -1078,7 +1117,8 @@ class BatchTrainer implements Trainer {
   /** After new weights (reset, setWeights): no gradient, no optimizer state, no change yet. */
   private clearLayerState(layer: Layer): void {
     const { view, weightArrays, biasArrays } = layer;
-    for (const array of [view.gradWeights, view.gradBiases, weightArrays.s1, weightArrays.s2, biasArrays.s1, biasArrays.s2]) array?.fill(0);
+    this.settle();
+    for (const array of [view.gradWeightsBuffer, view.gradBiases, weightArrays.s1, weightArrays.s2, biasArrays.s1, biasArrays.s2]) array?.fill(0);
     this.updates = 0;
     view.previousWeights.set(view.weights);
     view.previousBiases.set(view.biases);
