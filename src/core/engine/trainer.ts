@@ -636,6 +636,7 @@ class BatchTrainer implements Trainer {
     count: number,
     visit: (start: number, m: number, zs: readonly Float32Array[], activations: readonly Float32Array[]) => void,
   ): void {
+    this.settle();
     const width = raw.length / Math.max(1, count);
     const n = this.inputSize;
     for (let start = 0; start < count; start += this.rows) {
