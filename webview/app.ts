@@ -144,6 +144,15 @@ export function startPanel(): PanelInternals {
   });
   app.insertBefore(walk.root, overview);
   app.append(network.root);
+  // The worker sends the neuron pictures only while the network view is on screen.
+  let networkShown = false; // as the host starts
+  new IntersectionObserver((entries) => {
+    const shown = entries.some((e) => e.isIntersecting);
+    if (shown !== networkShown) {
+      networkShown = shown;
+      post({ type: 'networkShown', shown });
+    }
+  }).observe(network.root);
   const heatmaps = new Heatmaps(layersContainer, {
     tooltip,
     announce: (text) => {
@@ -270,7 +279,7 @@ export function startPanel(): PanelInternals {
     histograms.add(latest?.histograms);
     heatmaps.setData(latest?.layers, latest?.trace);
     network.build(info, latest);
-    network.view.setData(latest?.layers, latest?.trace);
+    network.view.setData(latest?.layers, latest?.trace, latest?.pictures);
     tilesContainer.replaceChildren();
     tiles = undefined;
     const shape = info.imageShape;
@@ -308,12 +317,12 @@ export function startPanel(): PanelInternals {
     history.addEpochs(s.newEpochs);
     history.addMarks(s.newMarks);
     heatmaps.setData(s.layers, s.trace);
-    network.view.setData(s.layers, s.trace);
+    network.view.setData(s.layers, s.trace, s.pictures);
     network.update(s);
     tiles?.setData(s.layers?.[0], s.trace);
     boundary?.setData(s.boundary);
     schedule('header', 'chart');
-    if (s.layers || s.trace) schedule('heatmaps', 'network');
+    if (s.layers || s.trace || s.pictures) schedule('heatmaps', 'network');
     if (s.boundary) schedule('boundary');
     if (s.confusion || s.histograms) {
       confusion.setData(s.confusion);

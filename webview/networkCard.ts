@@ -6,7 +6,9 @@
  */
 import type { FromPanel, Snapshot, SessionInfo, SpecEditRequest } from '../src/protocol';
 import type { Activation } from '../src/core/spec';
+import { scaleIndex, toCss, unpack } from './colors';
 import { button, el, segmented } from './dom';
+import { formatNumber } from './format';
 import { LINK_MODES, NetworkView, type LinkMode } from './network';
 import type { Palette } from './theme';
 import type { CellTooltip } from './tooltip';
@@ -17,6 +19,8 @@ export class NetworkCard {
   readonly root = el('section', 'card network-card');
   readonly view: NetworkView;
   private readonly note = el('span', 'muted');
+  /** What the neuron pictures' colours mean. */
+  private readonly legend = el('div', 'network-legend muted');
   private readonly editRow = el('div', 'network-edits');
   private readonly layerLabel = el('span', 'muted');
   private readonly addNeuron: HTMLButtonElement;
@@ -93,7 +97,8 @@ export class NetworkCard {
     };
     const box = el('div', 'network-box');
     box.append(this.view.canvas);
-    this.root.append(header, this.note, box, this.editRow, learning);
+    this.legend.hidden = true;
+    this.root.append(header, this.note, box, this.legend, this.editRow, learning);
     this.syncEdits(false);
   }
 
@@ -101,9 +106,12 @@ export class NetworkCard {
     this.info = info;
     this.view.build(info);
     const wide = [info.inputSize, ...info.layers.map((l) => l.units)].some((n) => n > 64);
+    const sizes = [info.inputSize, ...info.layers.map((l) => l.units)];
+    const crowded = sizes.some((n, i) => i > 0 && n <= 64 && sizes[i - 1] <= 64 && n * sizes[i - 1] > 256);
     this.note.textContent =
       'Links: blue positive, red negative, thicker = larger. Neurons: their activation for the traced sample. Click a layer to edit it.' +
-      (wide ? ' Layers of more than 64 neurons are drawn as a band (one stripe a neuron) with their 64 largest links.' : '');
+      (wide ? ' Layers of more than 64 neurons are drawn as a band (one stripe a neuron) with their 64 largest links.' : '') +
+      (crowded ? ' Between two layers with more than 256 links the 256 largest are drawn.' : '');
     this.fields.batch.placeholder = String(info.batchSize);
     const total = info.trainCount + info.validationCount;
     this.fields.validation.placeholder = String(Number((info.validationCount / Math.max(1, total)).toFixed(3)));
@@ -119,6 +127,40 @@ export class NetworkCard {
 
   draw(palette: Palette): void {
     this.view.draw(palette);
+    this.drawLegend(palette);
+  }
+
+  /** The pictures' legend: what they show, and their colour scale per layer (low, middle, high). */
+  private drawLegend(palette: Palette): void {
+    const info = this.info;
+    const pictures = this.view.pictures;
+    const text = pictures.legendText();
+    this.legend.hidden = !text || !info;
+    if (!text || !info) return;
+    const patch = (value: number, offset: number, limit: number, label: string): HTMLElement => {
+      const item = el('span', 'legend-item');
+      const swatch = el('span', 'swatch patch');
+      swatch.style.background = toCss(unpack(palette.scale.lut[scaleIndex(value - offset, limit)]));
+      item.append(swatch, label);
+      return item;
+    };
+    const items: (HTMLElement | string)[] = [text];
+    info.layers.forEach((layer, i) => {
+      const scale = pictures.scale(i + 1);
+      if (!scale) return;
+      const row = el('span', 'legend-layer');
+      row.dataset.layer = String(i + 1);
+      const what = pictures.kind(i + 1) === 'tile' ? 'w' : 'a';
+      row.append(
+        `layer ${i + 1} (${layer.activation}), ${what}: `,
+        patch(scale.low, scale.offset, scale.limit, formatNumber(scale.low)),
+        patch(scale.mid, scale.offset, scale.limit, formatNumber(scale.mid)),
+        patch(scale.high, scale.offset, scale.limit, formatNumber(scale.high)),
+      );
+      items.push(row);
+    });
+    if (info.layers.some((l, i) => l.units > 64 && i > 0) || info.layers[0]?.units > 64) items.push(el('span', undefined, 'Layers drawn as a band have no pictures (the weight tiles above show layer 1 of an image network).'));
+    this.legend.replaceChildren(...items);
   }
 
   private syncEdits(redraw = true): void {

@@ -24,6 +24,7 @@ import {
   type WorkerSettings,
 } from '../protocol';
 import { parsePace, stepsPerSecond } from './pace';
+import { threadsSetting } from './features/threads';
 import { withLive } from './specEdits';
 import { parseSpec } from '../core/lang/index';
 import type { NetworkSpec } from '../core/spec';
@@ -40,6 +41,7 @@ export function workerSettings(panelVisible = false): WorkerSettings {
     maxParameters: config.get<number>('maxParameters', 5_000_000),
     memoryBudgetMB: config.get<number>('memoryBudgetMB', DEFAULT_MEMORY_BUDGET_MB),
     includeLayers: panelVisible,
+    threads: threadsSetting(config.get<unknown>('threads', 0), (message) => void vscode.window.showWarningMessage(message)),
   };
 }
 
@@ -87,6 +89,8 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
   private worker: Worker | undefined;
   private terminating = false;
   private panelVisible = false;
+  /** The panel's network view is on screen: snapshots carry the neuron pictures. */
+  private networkShown = false;
   private nextRequestId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly panelEmitter = new vscode.EventEmitter<ToPanel>();
@@ -181,7 +185,7 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
       specText,
       specPath: this.specUri.fsPath,
       assetsDir: vscode.Uri.joinPath(this.extensionUri, 'media').fsPath,
-      settings: workerSettings(this.panelVisible),
+      settings: { ...workerSettings(this.panelVisible), pictures: this.networkShown },
       weights,
       ...(restore ? { resume: restore.resume } : {}),
       ...(restore?.training ? { training: restore.training } : {}),
@@ -392,9 +396,15 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
     this.post({ type: 'settings', settings: { includeLayers: visible } });
   }
 
+  setNetworkShown(shown: boolean): void {
+    if (this.networkShown === shown) return;
+    this.networkShown = shown;
+    this.post({ type: 'settings', settings: { pictures: shown } });
+  }
+
   updateSettings(): void {
-    const { updateHz, maxParameters } = workerSettings(this.panelVisible);
-    this.post({ type: 'settings', settings: { updateHz, maxParameters, stepsPerSecond: this.stepsPerSecond } });
+    const { updateHz, maxParameters, threads } = workerSettings(this.panelVisible);
+    this.post({ type: 'settings', settings: { updateHz, maxParameters, stepsPerSecond: this.stepsPerSecond, threads } });
     this.panelEmitter.fire(this.sessionMessage());
   }
 

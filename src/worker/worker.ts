@@ -16,6 +16,7 @@ import type { FromWorker, SessionInfo, ToWorker } from '../protocol';
 import { SessionRunner, type Post } from './runner';
 import { checkGradients } from './gradientCheck';
 import { RunInsights } from './insights';
+import { setTrainingThreads } from '../core/engine/threadPool';
 import { decodeTrainingState } from '../core/engine/trainingState';
 
 const port = parentPort;
@@ -31,6 +32,8 @@ let runner: SessionRunner | undefined;
 
 port.on('message', (message: ToWorker) => {
   try {
+    // The number of training threads is this worker's (threadPool.ts): set before the trainer computes.
+    if ((message.type === 'load' || message.type === 'settings') && message.settings.threads !== undefined) setTrainingThreads(message.settings.threads);
     if (message.type === 'load') {
       runner?.dispose();
       runner = undefined;
@@ -63,7 +66,7 @@ port.on('message', (message: ToWorker) => {
       runner = new SessionRunner(project.trainer, info, message.settings, post, {
         checkGradients,
         classNames: project.dataset.classNames,
-        insights: new RunInsights(project.trainer, project.parse, project.dataset.classNames),
+        insights: new RunInsights(project.trainer, project.parse, project.dataset.classNames, undefined, info),
       });
       post({ type: 'loaded', info, diagnostics: project.diagnostics }, []);
       // Resumed after a reload: say at once where it is (paused at the checkpoint's step).
