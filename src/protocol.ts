@@ -151,7 +151,26 @@ export interface Snapshot {
   confusion?: { part: 'train' | 'validation'; step: number; classes: number; names?: string[]; counts: Float32Array };
   /** Per layer, histograms of w, ∂C/∂w and log10(|Δw|/|w|) at `step` (core/engine/histograms.ts); while the panel is visible, ≤ 5 a second. */
   histograms?: { step: number; layers: LayerHistograms[] };
+  /** Every neuron's picture (src/worker/pictures.ts), with the layers, while the network view is on screen. */
+  pictures?: NeuronPictures;
 }
+
+/**
+ * What each neuron computes, for the network view. Layers wider than the view draws as circles
+ * (64) get none (an empty array), so a message stays bounded (≤ 64 × 64 × 24² floats).
+ */
+export type NeuronPictures =
+  /**
+   * 2-input data: a^l_j over a resolution² grid of the ORIGINAL input plane (SessionInfo.plane;
+   * cell centres, row 0 = yMax, column 0 = xMin), through `features` and the normalisation;
+   * layers[l − 1] is units × resolution², neuron j's cells at j·resolution².
+   */
+  | { kind: 'plane'; step: number; resolution: number; layers: Float32Array[] }
+  /**
+   * Other data: a^l_j's histogram over the first `samples` training samples; per layer the
+   * range [min, max] of a^l (all its neurons) cut into `bins`, counts units × bins.
+   */
+  | { kind: 'histogram'; step: number; bins: number; samples: number; layers: { min: number; max: number; counts: Float32Array }[] };
 
 // ---------------------------------------------------------------------------
 // Host ⇄ worker
@@ -240,6 +259,8 @@ export interface WorkerSettings {
   includeLayers: boolean;
   /** Steps a second while running; 0 or absent = full speed (the CLI and the benchmark never pace). */
   stepsPerSecond?: number;
+  /** The network view is on screen: snapshots with layers carry the neuron pictures. */
+  pictures?: boolean;
 }
 
 export type FromWorker =
@@ -326,7 +347,9 @@ export type FromPanel =
   /** The walk shows layer l (from 1): highlight its `dense` line in the editor; null: none. */
   | { type: 'walkFocus'; layer: number | null }
   /** Point and click: change the spec's text (src/extension/features/pointAndClick.ts). */
-  | { type: 'editSpec'; edit: SpecEditRequest };
+  | { type: 'editSpec'; edit: SpecEditRequest }
+  /** The network view came on screen (or left it): the worker sends the neuron pictures only while it is shown. */
+  | { type: 'networkShown'; shown: boolean };
 
 /** A change made by point and click, as an edit of the `.nnspec` text. Layers l from 1. */
 export type SpecEditRequest =

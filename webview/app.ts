@@ -20,6 +20,11 @@ import { WalkView } from './walk';
 import type { StepExplanation } from '../src/core/engine/explain';
 import { CellTooltip } from './tooltip';
 
+/** A frame that took at least this long (ms) is followed by as much idle time before the next snapshot is asked for. */
+const IDLE_AFTER_MS = 16;
+/** The longest such pause (ms). */
+const MAX_IDLE_MS = 500;
+
 export function startPanel(): PanelInternals {
   const vscode = acquireVsCodeApi<PanelState>();
   const post = (message: FromPanel): void => vscode.postMessage(message);
@@ -48,6 +53,8 @@ export function startPanel(): PanelInternals {
   let sessionView: Extract<ToPanel, { type: 'session' }> | undefined;
   /** Flow control: the step of a snapshot received but not drawn yet (the host waits for 'drawn'). */
   let undrawnStep: number | undefined;
+  /** The status the header last painted. */
+  let statusPainted: SessionStatus | undefined;
   let palette: Palette = readPalette();
   const history = new LossHistory();
   const stats = { messages: 0, snapshots: 0, frames: 0, chartUpdates: 0 };
@@ -143,6 +150,15 @@ export function startPanel(): PanelInternals {
   /** Where the network card lives when no walk is open (it moves under the walk while one is). */
   const networkHome = document.createComment('network card');
   app.append(networkHome, network.root);
+  // The worker sends the neuron pictures only while the network view is on screen.
+  let networkShown = false; // as the host starts
+  new IntersectionObserver((entries) => {
+    const shown = entries.some((e) => e.isIntersecting);
+    if (shown !== networkShown) {
+      networkShown = shown;
+      post({ type: 'networkShown', shown });
+    }
+  }).observe(network.root);
   const heatmaps = new Heatmaps(layersContainer, {
     tooltip,
     announce: (text) => {
@@ -191,7 +207,20 @@ export function startPanel(): PanelInternals {
   function frame(): void {
     frameRequested = false;
     stats.frames++;
-    if (dirty.header) header.draw({ info, status, statusMessage, latest, lastEpoch: history.epochs[history.epochs.length - 1], stale: sessionView?.stale, pace: sessionView?.pace, stepsPerSecond: sessionView?.stepsPerSecond });
+    const started = performance.now();
+    if (dirty.header) {
+      header.draw({ info, status, statusMessage, latest, lastEpoch: history.epochs[history.epochs.length - 1], stale: sessionView?.stale, pace: sessionView?.pace, stepsPerSecond: sessionView?.stepsPerSecond });
+      dirty.header = false;
+      // A new status (Pause, Stop, the end) is painted in a frame of its own, before the chart
+      // and the weights, which take longer to draw (the press shows within one frame).
+      const statusChanged = status !== statusPainted;
+      statusPainted = status;
+      if (statusChanged && (dirty.chart || dirty.heatmaps || dirty.boundary || dirty.insights || dirty.network)) {
+        frameRequested = true;
+        requestAnimationFrame(frame);
+        return;
+      }
+    }
     if (dirty.chart) {
       chart.update(history);
       stats.chartUpdates++;
@@ -211,10 +240,15 @@ export function startPanel(): PanelInternals {
       heatmaps.reveal(pendingReveal);
       pendingReveal = undefined;
     }
-    // Flow control: the host sends the next snapshot only once this one is on screen.
+    // Flow control: the host sends the next snapshot only once this one is on screen, and after
+    // as long again as drawing it took: the panel shares the window's thread with VS Code, and on
+    // a busy machine, drawing back to back would leave no time for clicks, Pause among them.
     if (undrawnStep !== undefined) {
-      post({ type: 'drawn', step: undrawnStep });
+      const step = undrawnStep;
       undrawnStep = undefined;
+      const cost = performance.now() - started;
+      if (cost < IDLE_AFTER_MS) post({ type: 'drawn', step });
+      else setTimeout(() => post({ type: 'drawn', step }), Math.min(cost, MAX_IDLE_MS));
     }
   }
 
@@ -251,7 +285,7 @@ export function startPanel(): PanelInternals {
     histograms.add(latest?.histograms);
     heatmaps.setData(latest?.layers, latest?.trace);
     network.build(info, latest);
-    network.view.setData(latest?.layers, latest?.trace);
+    network.view.setData(latest?.layers, latest?.trace, latest?.pictures);
     tilesContainer.replaceChildren();
     tiles = undefined;
     const shape = info.imageShape;
@@ -289,12 +323,12 @@ export function startPanel(): PanelInternals {
     history.addEpochs(s.newEpochs);
     history.addMarks(s.newMarks);
     heatmaps.setData(s.layers, s.trace);
-    network.view.setData(s.layers, s.trace);
+    network.view.setData(s.layers, s.trace, s.pictures);
     network.update(s);
     tiles?.setData(s.layers?.[0], s.trace);
     boundary?.setData(s.boundary);
     schedule('header', 'chart');
-    if (s.layers || s.trace) schedule('heatmaps', 'network');
+    if (s.layers || s.trace || s.pictures) schedule('heatmaps', 'network');
     if (s.boundary) schedule('boundary');
     if (s.confusion || s.histograms) {
       confusion.setData(s.confusion);

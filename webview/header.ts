@@ -8,6 +8,7 @@ import { PACE_STEPS_PER_SECOND, type Pace, type PanelAction, type SessionInfo, t
 import { describePace } from '../src/extension/pace';
 import { button, el } from './dom';
 import { epochNumber } from '../src/core/format';
+import { LOADED_WEIGHTS, readout } from '../src/core/readout';
 import { formatCount, formatNumber, formatPercent } from './format';
 
 /** What the header shows: the session as the panel last heard of it. */
@@ -118,17 +119,19 @@ export class Header {
     this.status = status;
     this.badge.textContent = status;
     this.badge.dataset.status = status;
-    // Live edits of `epochs` and `batch` change the plan: the snapshot has the current one.
-    const epochs = s?.epochs ?? info?.epochs ?? 0;
-    const stepsPerEpoch = s?.stepsPerEpoch ?? info?.stepsPerEpoch ?? 0;
+    // The numbers every readout shows (src/core/readout.ts): live edits of `epochs` and `batch`
+    // change the plan; after Load Weights or a restore, the loaded weights' loss.
+    const r = readout(info, s);
+    const epochs = r.epochs;
+    const stepsPerEpoch = r.stepsPerEpoch;
     // Counted from 1, as every other readout (src/core/format.ts's epochNumber).
     this.mEpoch.textContent = info ? `${formatCount(epochNumber(s?.epoch ?? 0, s?.stepInEpoch ?? 0, epochs))} / ${formatCount(epochs)}` : '—';
     this.mStep.textContent = s ? formatCount(s.step) : info ? '0' : '—';
     this.mRate.textContent = s ? formatNumber(s.rate) : '—';
     // After Load Weights (until the next step) the loaded weights' cost and accuracy, not the last step's.
     const loaded = s?.loadedEvaluation;
-    if (loaded) this.mLoss.replaceChildren(el('span', 'value', formatNumber(loaded.train.loss)), el('span', 'unit', ' loaded weights'));
-    else this.mLoss.textContent = s?.loss !== null && s?.loss !== undefined ? formatNumber(s.loss) : '—';
+    if (r.lossOf === 'loaded') this.mLoss.replaceChildren(el('span', 'value', formatNumber(r.loss as number)), el('span', 'unit', ` ${LOADED_WEIGHTS}`));
+    else this.mLoss.textContent = r.loss !== null ? formatNumber(r.loss) : '—';
     const e = loaded ? { epoch: -1, ...loaded } : h.lastEpoch;
     if (info?.task === 'regression') this.mAccuracy.textContent = 'n/a';
     else if (e?.train.accuracy !== undefined) {

@@ -4,7 +4,7 @@
  * page; in VS Code when the extension host has NNSPEC_PANEL_HOOK=1). It waits for the panel's
  * internals (INTERNALS_EVENT) and puts a frozen window.__nnspec over them.
  */
-import { unpack } from './colors';
+import { scaleIndex, unpack } from './colors';
 import { heatmapLayout, renderHeatmap, symmetricLimit } from './heatmapRender';
 import { INTERNALS_EVENT, type PanelInternals } from './internals';
 
@@ -45,6 +45,8 @@ function install(p: PanelInternals): void {
       const lut = p.palette().scale.lut;
       return { negative: unpack(lut[0]), neutral: unpack(lut[(lut.length - 1) / 2]), positive: unpack(lut[lut.length - 1]) };
     },
+    /** The scale's colour for value v against ±limit (what a heatmap cell or picture pixel of v is). */
+    scaleColor: (v: number, limit: number) => unpack(p.palette().scale.lut[scaleIndex(v, limit)]),
     themeKind: () => p.palette().kind,
     /** The steps whose histograms layer l (from 1) keeps, oldest first. */
     histogramSteps: (layer: number) => p.histograms.slices(layer),
@@ -60,12 +62,50 @@ function install(p: PanelInternals): void {
     linkColor: (layer: number, j: number, k: number) => p.network.linkColor(layer, j, k, p.palette()),
     networkMode: () => p.network.mode,
     networkDraws: () => ({ draws: p.network.draws, lastMs: p.network.lastDrawMs }),
+    // Every neuron's picture (webview/pictures.ts)
+    pictureCount: () => p.network.pictureCount(),
+    pictureKind: (layer: number) => p.network.pictures.kind(layer),
+    pictureBox: (layer: number, j: number) => p.network.pictureBox(layer, j),
+    pictureGrid: (layer: number) => p.network.pictures.grid(layer),
+    pictureValue: (layer: number, j: number, row: number, col: number) => p.network.pictures.value(layer, j, row, col),
+    pictureScale: (layer: number) => p.network.pictures.scale(layer),
+    pictureStep: () => p.network.pictures.step,
+    measureNetworkRedraw: (repeats?: number) => measureNetworkRedraw(p, repeats),
     walkStage: () => {
       const s = p.walk.stage;
       return p.walk.open && s ? { phase: s.phase, layer: s.layer, title: s.title, count: p.walk.stageCount } : undefined;
     },
   };
   Object.defineProperty(window, '__nnspec', { value: Object.freeze(hook), writable: false, configurable: false });
+}
+
+/**
+ * Times the network view's redraw, `repeats` times each: `newData` as after a snapshot (fresh
+ * copies of the layer arrays, the trace and the pictures set first, untimed, as a message brings
+ * them), `same` as after a hover or a theme-free redraw (nothing new).
+ */
+function measureNetworkRedraw(p: PanelInternals, repeats = 60): { newData: number[]; same: number[]; counts: ReturnType<PanelInternals['network']['counts']> } {
+  const view = p.network;
+  const palette = p.palette();
+  const base = view.snapshotData();
+  const newData: number[] = [];
+  const same: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const layers = base.layers?.map((l) => {
+      const weights = l.weights.slice();
+      weights[r % weights.length] += 1e-3; // new numbers each snapshot
+      return { ...l, weights, gradWeights: l.gradWeights.slice(), lastDeltaWeights: l.lastDeltaWeights.slice() };
+    });
+    const pictures = base.pictures ? { ...base.pictures } : undefined;
+    view.setData(layers, base.trace ? { ...base.trace } : undefined, pictures);
+    let t0 = performance.now();
+    view.draw(palette);
+    newData.push(performance.now() - t0);
+    t0 = performance.now();
+    view.draw(palette);
+    same.push(performance.now() - t0);
+  }
+  return { newData, same, counts: view.counts() };
 }
 
 /**

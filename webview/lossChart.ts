@@ -16,7 +16,7 @@ import {
   type ScaleOptionsByType,
 } from 'chart.js';
 import { toCss } from './colors';
-import type { XY } from './decimate';
+import { minMaxDecimate, type XY } from './decimate';
 import { formatNumber, formatPercent, tickLabel } from './format';
 import type { LossHistory } from './lossHistory';
 import type { Palette } from './theme';
@@ -350,13 +350,11 @@ export class LossChart {
     const ds = this.chart.data.datasets;
     ds[DATASET.raw].data = history.rawPoints(CHART_BUCKETS, xOfStep).filter(positive);
     ds[DATASET.smoothed].data = history.smoothedPoints(CHART_BUCKETS, xOfStep).filter(positive);
+    // Min/max decimated like the steps: a long run's thousands of epochs would cost chart.js more than a frame.
     const epochPoints = (pick: (m: (typeof history.epochs)[number]) => number | undefined): XY[] => {
-      const out: XY[] = [];
-      for (const m of history.epochs) {
-        const y = pick(m);
-        if (y !== undefined && Number.isFinite(y)) out.push({ x: xOfEpoch(m.epoch), y });
-      }
-      return out;
+      const epochs = history.epochs;
+      const ys = epochs.map((m) => pick(m) ?? NaN);
+      return minMaxDecimate(ys, 0, ys.length, CHART_BUCKETS, (i) => xOfEpoch(epochs[i].epoch));
     };
     ds[DATASET.trainEpoch].data = epochPoints((m) => m.train.loss).filter(positive);
     ds[DATASET.validationEpoch].data = epochPoints((m) => m.validation?.loss).filter(positive);

@@ -9,12 +9,22 @@
  * summarised by the LINKS_PER_BAND largest in size. Hover (or arrow keys on the focused canvas)
  * tells a neuron's story (z, a, δ, b, ∂C/∂b) or a link's (the heatmap cell's: w, ∂C/∂w, Δw, a·δ).
  * A click on a hidden layer selects it for the edit buttons (+/− neuron, +/− layer, activation).
+ *
+ * Pictures (pictures.ts): beside every neuron of a layer drawn as circles, what it computes (its
+ * activation over the input plane, its weight tile, or its activation histogram); hover one for
+ * the value under the pointer.
+ *
+ * Frame budget (784-128-64-10 included, docs/performance.md): the links are drawn into an
+ * offscreen canvas only when their arrays, the mode, the size, the theme or the walk's highlight
+ * change, batched into one path per colour bin; a band is one ImageData strip; the largest links
+ * of a band are chosen in one pass (no sort of 100,352 values).
  */
-import type { LayerSnapshot, SessionInfo, TraceSnapshot } from '../src/protocol';
+import type { LayerSnapshot, NeuronPictures, SessionInfo, TraceSnapshot } from '../src/protocol';
 import { cellStory, type CellStory } from './cellStory';
 import { scaleIndex, toCss, unpack } from './colors';
 import { formatNumber } from './format';
 import { symmetricLimit } from './heatmapRender';
+import { NeuronPicturesView } from './pictures';
 import type { Palette } from './theme';
 import type { CellTooltip } from './tooltip';
 import type { WalkFocus } from './walk';
@@ -32,8 +42,17 @@ export const MAX_NEURONS = 64;
 /** Links drawn between a band and its neighbour: the largest in size. */
 export const LINKS_PER_BAND = 64;
 
+/** Links are drawn in this many colour bins a sign (one path each). */
+export const LINK_BINS = 8;
+
 const MARGIN = 28;
+/** The view's height without pictures; with them it grows to give each picture ~PICTURE_ROOM px. */
 const HEIGHT = 360;
+const MAX_HEIGHT = 640;
+const PICTURE_ROOM = 34;
+/** A picture's side, CSS px. */
+const PICTURE_MIN = 12;
+const PICTURE_MAX = 44;
 
 interface Column {
   /** 0 for the input, l for layer l. */
@@ -47,6 +66,8 @@ interface Column {
   /** A band's stripe height. */
   stripe: number;
   label: string;
+  /** The side of each neuron's picture (0: none); drawn right of the neuron, centred on it. */
+  picture: number;
 }
 
 interface Link {
@@ -76,8 +97,16 @@ export class NetworkView {
   private focus: WalkFocus | undefined;
   private columns: Column[] = [];
   private links: Link[] = [];
-  private linksKey: { layers: LayerSnapshot[] | undefined; mode: LinkMode; width: number } | undefined;
+  private linksKey: { layers: LayerSnapshot[] | undefined; mode: LinkMode; width: number; height: number } | undefined;
+  /** The links as last drawn (CSS px canvas at the device ratio), and what they were drawn from. */
+  private readonly linksCanvas = document.createElement('canvas');
+  private linksDrawn: { links: Link[]; palette: Palette; focus: string; ratio: number } | undefined;
+  /** Per palette: the scale's colours as CSS strings. */
+  private css: { palette: Palette; colors: string[] } | undefined;
+  private readonly bandCanvas = document.createElement('canvas');
+  readonly pictures = new NeuronPicturesView();
   private width = 0;
+  private height = HEIGHT;
   /** Keyboard position: column and neuron. */
   private cursor = { column: 0, j: 0 };
   selectedLayer: number | undefined;
@@ -111,20 +140,28 @@ export class NetworkView {
     this.layers = undefined;
     this.trace = undefined;
     this.cursor = { column: 0, j: 0 };
+    this.linksDrawn = undefined;
+    this.pictures.build(info);
     if (this.selectedLayer !== undefined && this.selectedLayer >= info.layers.length) this.selectedLayer = undefined;
     const sizes = [info.inputSize, ...info.layers.map((l) => l.units)];
     this.canvas.setAttribute('aria-label', `The network ${sizes.join('-')}: ${info.layers.length} dense layers. Arrow keys move between neurons; their story is read out.`);
   }
 
-  setData(layers: LayerSnapshot[] | undefined, trace: TraceSnapshot | undefined): void {
+  setData(layers: LayerSnapshot[] | undefined, trace: TraceSnapshot | undefined, pictures?: NeuronPictures): void {
     if (layers) this.layers = layers;
     if (trace) this.trace = trace;
+    this.pictures.setData(pictures, layers);
   }
 
   /** While the walk is open: its sample's activations and deltas, and the stage to highlight. */
   setWalk(trace: TraceSnapshot | undefined, focus: WalkFocus | undefined): void {
     this.walkTrace = trace;
     this.focus = focus;
+  }
+
+  /** What the view draws from now (the benchmark hook replays it with fresh copies). */
+  snapshotData(): { layers: LayerSnapshot[] | undefined; trace: TraceSnapshot | undefined; pictures: NeuronPictures | undefined } {
+    return { layers: this.layers, trace: this.trace, pictures: this.pictures.data };
   }
 
   /** How long the last draw took (ms), and how many there were. */
@@ -152,7 +189,22 @@ export class NetworkView {
   /** The colour a link is drawn in now (CSS rgb()), for tests. */
   linkColor(layer: number, j: number, k: number, palette: Palette): string {
     const { values, limit } = this.linkValues(layer);
-    return toCss(unpack(palette.scale.lut[scaleIndex(values[j * this.inputsOf(layer) + k], limit)]));
+    const bin = linkBin(values[j * this.inputsOf(layer) + k], limit);
+    return toCss(unpack(palette.scale.lut[scaleIndex(bin.value, 1)]));
+  }
+
+  /** Canvas-local (CSS px) box of neuron j's picture in layer l, when it has one. */
+  pictureBox(layer: number, j: number): { x: number; y: number; side: number } | undefined {
+    const column = this.columns[layer];
+    if (!column || !column.picture || j >= column.units) return undefined;
+    const c = this.centre(column, j);
+    // whole pixels, so a picture's cells are crisp (and read back as drawn)
+    return { x: Math.round(c.x + column.radius + 4), y: Math.round(c.y - column.picture / 2), side: column.picture };
+  }
+
+  /** Pictures drawn (one a neuron of every pictured layer drawn as circles). */
+  pictureCount(): number {
+    return this.columns.reduce((sum, c) => sum + (c.picture ? c.units : 0), 0);
   }
 
   /** A neuron's story (column 0 is the input), for the tooltip, tests and screen readers. */
@@ -176,7 +228,12 @@ export class NetworkView {
       }
     }
     const what = layer === 0 ? `Input k = ${j}${this.info?.features ? ` (${this.info.features[j]})` : ''}` : `Layer ${layer} (${this.info?.layers[layer - 1]?.activation}) · neuron j = ${j}`;
-    const spoken = `${what}: ` + (terms.length > 0 ? terms.map((t) => `${t.key} = ${formatNumber(t.value)}`).join(', ') : 'take a step to see its values');
+    let spoken = `${what}: ` + (terms.length > 0 ? terms.map((t) => `${t.key} = ${formatNumber(t.value)}`).join(', ') : 'take a step to see its values');
+    const kind = this.pictures.kind(layer);
+    const scale = this.pictures.scale(layer);
+    if (kind === 'plane' && scale) spoken += `; its picture: a over the input plane, coloured from ${formatNumber(scale.low)} to ${formatNumber(scale.high)}`;
+    else if (kind === 'tile') spoken += `; its picture: its ${this.inputsOf(layer)} incoming weights as an image`;
+    else if (kind === 'histogram') spoken += '; its picture: a histogram of its activation over training samples';
     return { layer, j, k: undefined, title: what, terms, sample: undefined, spoken };
   }
 
@@ -192,50 +249,70 @@ export class NetworkView {
     if (!info) return;
     const t0 = performance.now();
     const width = Math.max(160, this.canvas.parentElement?.clientWidth ?? 600);
+    const height = this.heightFor(info);
     const ratio = window.devicePixelRatio || 1;
-    if (width !== this.width || this.canvas.height !== Math.round(HEIGHT * ratio)) {
+    if (width !== this.width || height !== this.height || this.canvas.height !== Math.round(height * ratio)) {
       this.width = width;
+      this.height = height;
       this.canvas.width = Math.round(width * ratio);
-      this.canvas.height = Math.round(HEIGHT * ratio);
+      this.canvas.height = Math.round(height * ratio);
       this.canvas.style.width = `${width}px`;
-      this.canvas.style.height = `${HEIGHT}px`;
+      this.canvas.style.height = `${height}px`;
     }
     this.layout(info, width);
     const ctx = this.canvas.getContext('2d');
     if (!ctx) return;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = toCss(palette.card);
-    ctx.fillRect(0, 0, width, HEIGHT);
-    this.drawLinks(ctx, palette);
+    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    this.drawLinks(palette, ratio);
+    ctx.drawImage(this.linksCanvas, 0, 0);
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     this.drawNeurons(ctx, palette);
     this.lastDrawMs = performance.now() - t0;
     this.draws++;
+  }
+
+  /** The view's height: taller when pictures need the room (up to MAX_HEIGHT). */
+  private heightFor(info: SessionInfo): number {
+    let most = 0;
+    info.layers.forEach((l, i) => {
+      if (l.units <= MAX_NEURONS && this.pictures.kind(i + 1)) most = Math.max(most, l.units);
+    });
+    return Math.max(HEIGHT, Math.min(MAX_HEIGHT, most * PICTURE_ROOM + 2 * MARGIN + 14));
   }
 
   // -------------------------------------------------------------------------
 
   private layout(info: SessionInfo, width: number): void {
     const sizes = [info.inputSize, ...info.layers.map((l) => l.units)];
-    const step = (width - 2 * MARGIN) / Math.max(1, sizes.length - 1);
     const top = MARGIN;
-    const height = HEIGHT - 2 * MARGIN - 14;
+    const height = this.height - 2 * MARGIN - 14;
+    const pictureSide = (c: number, units: number): number =>
+      c > 0 && units <= MAX_NEURONS && this.pictures.kind(c) ? Math.floor(Math.max(PICTURE_MIN, Math.min(PICTURE_MAX, (height / Math.max(1, units)) * 0.86))) : 0;
+    // room on the right for the last layer's pictures
+    const last = sizes.length - 1;
+    const right = MARGIN + (pictureSide(last, sizes[last]) > 0 ? pictureSide(last, sizes[last]) + 16 : 0);
+    const step = (width - MARGIN - right) / Math.max(1, last);
     this.columns = sizes.map((units, c) => {
       const x = MARGIN + c * step;
       const band = units > MAX_NEURONS;
       const label = c === 0 ? `input ${units}` : `${units} ${info.layers[c - 1].activation}`;
       if (band) {
         const stripe = height / units;
-        return { layer: c, units, x, band, y: (j: number) => top + j * stripe, radius: 0, stripe, label };
+        return { layer: c, units, x, band, y: (j: number) => top + j * stripe, radius: 0, stripe, label, picture: 0 };
       }
       const gap = height / Math.max(1, units);
-      const radius = Math.max(2, Math.min(12, gap * 0.38));
+      const picture = pictureSide(c, units);
+      const radius = Math.max(2, Math.min(picture ? 7 : 12, gap * 0.38));
       const offset = top + (height - gap * units) / 2 + gap / 2;
-      return { layer: c, units, x, band, y: (j: number) => offset + j * gap, radius, stripe: 0, label };
+      return { layer: c, units, x, band, y: (j: number) => offset + j * gap, radius, stripe: 0, label, picture };
     });
     // Links: every one between two drawn layers; the largest for a band (worked out again only
     // when the arrays, the mode or the size change: choosing the largest of 100,352 takes a while).
-    const key = { layers: this.layers, mode: this.mode, width };
-    if (this.linksKey && this.linksKey.layers === key.layers && this.linksKey.mode === key.mode && this.linksKey.width === key.width) return;
+    const key = { layers: this.layers, mode: this.mode, width, height: this.height };
+    const k = this.linksKey;
+    if (k && k.layers === key.layers && k.mode === key.mode && k.width === key.width && k.height === key.height) return;
     this.linksKey = key;
     this.links = [];
     for (let l = 1; l < this.columns.length; l++) {
@@ -273,68 +350,118 @@ export class NetworkView {
     return false;
   }
 
-  private drawLinks(ctx: CanvasRenderingContext2D, palette: Palette): void {
+  /**
+   * The links into linksCanvas, only when they changed: batched by colour bin (sign × LINK_BINS
+   * magnitudes, highlighted or not), one path and one stroke a bin.
+   */
+  private drawLinks(palette: Palette, ratio: number): void {
+    const focus = `${this.focus?.direction}:${this.focus?.layer}`;
+    const d = this.linksDrawn;
+    const c = this.linksCanvas;
+    if (d && d.links === this.links && d.palette === palette && d.focus === focus && d.ratio === ratio && c.width === this.canvas.width && c.height === this.canvas.height) return;
+    this.linksDrawn = { links: this.links, palette, focus, ratio };
+    c.width = this.canvas.width;
+    c.height = this.canvas.height;
+    const ctx = c.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, this.width, this.height);
     const byLayer = new Map<number, { values: Float32Array; limit: number }>();
     const dim = this.focus?.layer !== undefined;
+    // bins: [highlighted][sign][magnitude] → the links' end points, x0 y0 x1 y1 …
+    const bins: number[][] = Array.from({ length: 4 * LINK_BINS }, () => []);
     for (const link of this.links) {
       let v = byLayer.get(link.layer);
       if (!v) byLayer.set(link.layer, (v = this.linkValues(link.layer)));
       const from = this.centre(this.columns[link.layer - 1], link.k);
       const to = this.centre(this.columns[link.layer], link.j);
       const value = v.values.length > 0 ? v.values[link.j * this.inputsOf(link.layer) + link.k] : 0;
-      const t = v.limit > 0 ? Math.min(1, Math.abs(value) / v.limit) : 0;
-      const on = this.highlighted(link);
+      const bin = linkBin(value, v.limit);
+      bins[(this.highlighted(link) ? 2 * LINK_BINS : 0) + bin.index].push(from.x, from.y, to.x, to.y);
+    }
+    bins.forEach((points, i) => {
+      if (points.length === 0) return;
+      const on = i >= 2 * LINK_BINS;
+      const { value, t } = binValue(i % (2 * LINK_BINS));
       ctx.globalAlpha = dim && !on ? 0.15 : 0.35 + 0.65 * t;
-      ctx.strokeStyle = toCss(unpack(palette.scale.lut[scaleIndex(value, v.limit)]));
+      ctx.strokeStyle = toCss(unpack(palette.scale.lut[scaleIndex(value, 1)]));
       ctx.lineWidth = 0.5 + 3 * t + (on ? 1 : 0);
       ctx.beginPath();
-      ctx.moveTo(from.x, from.y);
-      ctx.lineTo(to.x, to.y);
+      for (let p = 0; p < points.length; p += 4) {
+        ctx.moveTo(points[p], points[p + 1]);
+        ctx.lineTo(points[p + 2], points[p + 3]);
+      }
       ctx.stroke();
-    }
+    });
     ctx.globalAlpha = 1;
+  }
+
+  /** The scale's colour for value v against ±limit, as CSS (cached per palette). */
+  private color(palette: Palette, v: number, limit: number): string {
+    if (this.css?.palette !== palette) this.css = { palette, colors: Array.from(palette.scale.lut, (c) => toCss(unpack(c))) };
+    return this.css.colors[scaleIndex(v, limit)];
   }
 
   private drawNeurons(ctx: CanvasRenderingContext2D, palette: Palette): void {
     const trace = this.walkTrace ?? this.trace;
     ctx.font = `${Math.max(10, palette.fontSize - 2)}px ${palette.fontFamily}`;
     ctx.textAlign = 'center';
+    const neutral = toCss(palette.scale.neutral);
+    const outline = toCss(palette.contrastBorder ?? palette.muted);
+    const focusColor = toCss(palette.focus);
     this.columns.forEach((column, c) => {
       const a = trace?.activations[column.layer];
       const limit = a ? symmetricLimit(a) : 0;
       const on = this.focus?.layer === column.layer || (this.focus?.direction === 'backward' && this.focus.layer === column.layer);
       const selected = this.selectedLayer === column.layer && column.layer > 0;
-      for (let j = 0; j < column.units; j++) {
-        const fill = a ? toCss(unpack(palette.scale.lut[scaleIndex(a[j], limit)])) : toCss(palette.scale.neutral);
-        ctx.fillStyle = fill;
-        if (column.band) {
-          ctx.fillRect(column.x - 9, column.y(j), 18, Math.max(column.stripe, 0.5));
-        } else {
+      if (column.band) {
+        // one strip image, a pixel a neuron, stretched over the band
+        const b = this.bandCanvas;
+        if (b.width !== 1 || b.height !== column.units) {
+          b.width = 1;
+          b.height = column.units;
+        }
+        const bctx = b.getContext('2d');
+        if (bctx) {
+          const image = bctx.createImageData(1, column.units);
+          const pixels = new Uint32Array(image.data.buffer);
+          const lut = palette.scale.lut;
+          for (let j = 0; j < column.units; j++) pixels[j] = a ? lut[scaleIndex(a[j], limit)] : lut[(lut.length - 1) / 2];
+          bctx.putImageData(image, 0, 0);
+          ctx.imageSmoothingEnabled = false;
+          ctx.drawImage(b, column.x - 9, column.y(0), 18, column.stripe * column.units);
+        }
+        ctx.lineWidth = on || selected ? 2 : 1;
+        ctx.strokeStyle = on || selected ? focusColor : outline;
+        ctx.strokeRect(column.x - 9, column.y(0), 18, column.stripe * column.units);
+      } else {
+        for (let j = 0; j < column.units; j++) {
+          ctx.fillStyle = a ? this.color(palette, a[j], limit) : neutral;
           ctx.beginPath();
           ctx.arc(column.x, column.y(j), column.radius, 0, Math.PI * 2);
           ctx.fill();
           ctx.lineWidth = on || selected ? 2 : 1;
-          ctx.strokeStyle = toCss(on || selected ? palette.focus : palette.contrastBorder ?? palette.muted);
+          ctx.strokeStyle = on || selected ? focusColor : outline;
           ctx.stroke();
+          if (column.picture) {
+            const box = this.pictureBox(c, j)!;
+            this.pictures.draw(ctx, palette, column.layer, j, box.x, box.y, box.side);
+          }
         }
-      }
-      if (column.band) {
-        ctx.lineWidth = on || selected ? 2 : 1;
-        ctx.strokeStyle = toCss(on || selected ? palette.focus : palette.contrastBorder ?? palette.muted);
-        ctx.strokeRect(column.x - 9, column.y(0), 18, column.stripe * column.units);
       }
       const keyboard = document.activeElement === this.canvas && this.cursor.column === c;
       if (keyboard) {
         const p = this.centre(column, this.cursor.j);
-        ctx.strokeStyle = toCss(palette.focus);
+        ctx.strokeStyle = focusColor;
         ctx.lineWidth = 2;
-        ctx.strokeRect(p.x - (column.radius || 10) - 3, p.y - (column.radius || 3) - 3, 2 * (column.radius || 10) + 6, 2 * (column.radius || 3) + 6);
+        const extra = column.picture ? column.picture + 4 : 0;
+        ctx.strokeRect(p.x - (column.radius || 10) - 3, p.y - Math.max(column.radius || 3, column.picture / 2) - 3, 2 * (column.radius || 10) + 6 + extra, 2 * Math.max(column.radius || 3, column.picture / 2) + 6);
       }
       ctx.fillStyle = toCss(palette.muted);
       // the outer labels lean inwards so they stay on the canvas
       ctx.textAlign = c === 0 ? 'left' : c === this.columns.length - 1 ? 'right' : 'center';
       const labelX = c === 0 ? 4 : c === this.columns.length - 1 ? this.width - 4 : column.x;
-      ctx.fillText(column.band ? `${column.label} (band)` : column.label, labelX, HEIGHT - 8);
+      ctx.fillText(column.band ? `${column.label} (band)` : column.label, labelX, this.height - 8);
     });
   }
 
@@ -377,8 +504,42 @@ export class NetworkView {
     return best;
   }
 
+  /** The picture under p: its neuron and where in it (u across, v down, 0…1). */
+  private hitPicture(p: { x: number; y: number }): { layer: number; j: number; u: number; v: number } | undefined {
+    for (let c = 1; c < this.columns.length; c++) {
+      const column = this.columns[c];
+      if (!column.picture) continue;
+      for (let j = 0; j < column.units; j++) {
+        const box = this.pictureBox(c, j)!;
+        if (p.x >= box.x && p.x < box.x + box.side && p.y >= box.y && p.y < box.y + box.side) return { layer: c, j, u: (p.x - box.x) / box.side, v: (p.y - box.y) / box.side };
+      }
+    }
+    return undefined;
+  }
+
+  /** Neuron j's story with what its picture shows at (u, v). */
+  pictureStory(layer: number, j: number, u: number, v: number): CellStory {
+    const story = this.neuronStory(layer, j);
+    const reading = this.pictures.read(layer, j, u, v);
+    if (!reading) return story;
+    const sup = String(layer);
+    const term =
+      reading.kind === 'plane'
+        ? { key: 'here', symbol: [{ base: 'a', sub: `${j}`, sup }], value: reading.value, note: `at ${reading.where}` }
+        : reading.kind === 'tile'
+          ? { key: 'here', symbol: [{ base: 'w', sub: `${j},${reading.row * this.pictures.grid(layer)!.cols + reading.col}`, sup }], value: reading.value, note: reading.where }
+          : { key: 'here', symbol: [{ base: 'n' }], value: reading.value, note: reading.where };
+    const title = `${story.title} \u00b7 its picture`;
+    return { ...story, title, terms: [term, ...story.terms], spoken: `${title}: ${reading.kind === 'histogram' ? reading.where : `${reading.kind === 'plane' ? 'a' : 'w'} = ${formatNumber(reading.value)} at ${reading.where}`}. ${story.spoken}` };
+  }
+
   private hover(e: MouseEvent): void {
     const p = this.local(e);
+    const picture = this.hitPicture(p);
+    if (picture) {
+      this.tooltip.show(this.pictureStory(picture.layer, picture.j, picture.u, picture.v), { x: e.clientX, y: e.clientY });
+      return;
+    }
     const neuron = this.hitNeuron(p);
     if (neuron) {
       this.tooltip.show(this.neuronStory(this.columns[neuron.column].layer, neuron.j), { x: e.clientX, y: e.clientY });
@@ -430,14 +591,43 @@ function distanceToSegment(p: { x: number; y: number }, a: { x: number; y: numbe
   return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
 }
 
-function largest(values: ArrayLike<number>, count: number): number[] {
-  const order = Array.from({ length: values.length }, (_, i) => i);
-  if (values.length > 4 * count) {
-    // a partial selection: the values above the count-th largest magnitude
-    const sorted = Array.from(values, Math.abs).sort((a, b) => b - a);
-    const threshold = sorted[count - 1];
-    return order.filter((i) => Math.abs(values[i]) >= threshold).slice(0, count);
+/** Link bin of value v against ±limit: index sign·LINK_BINS + magnitude bin (see binValue). */
+function linkBin(v: number, limit: number): { index: number; value: number } {
+  const t = limit > 0 && Number.isFinite(v) ? Math.min(1, Math.abs(v) / limit) : 0;
+  const magnitude = Math.min(LINK_BINS - 1, Math.floor(t * LINK_BINS));
+  const index = (v < 0 ? LINK_BINS : 0) + magnitude;
+  return { index, value: binValue(index).value };
+}
+
+/** The bin's representative: its middle magnitude t (0…1) and signed value on a ±1 scale. */
+function binValue(index: number): { value: number; t: number } {
+  const negative = index >= LINK_BINS;
+  const t = ((index % LINK_BINS) + 0.5) / LINK_BINS;
+  return { value: negative ? -t : t, t };
+}
+
+/**
+ * The indices of the `count` largest |values| (in index order), in one pass: a kept set whose
+ * smallest member is replaced by anything larger (O(n) for n ≫ count; no sort of all values).
+ */
+export function largest(values: ArrayLike<number>, count: number): number[] {
+  const n = values.length;
+  if (n <= count) return Array.from({ length: n }, (_, i) => i);
+  const kept = new Int32Array(count);
+  const size = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    kept[i] = i;
+    size[i] = Math.abs(values[i]) || 0;
   }
-  order.sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]));
-  return order.slice(0, count);
+  let low = 0;
+  for (let i = 1; i < count; i++) if (size[i] < size[low]) low = i;
+  for (let i = count; i < n; i++) {
+    const a = Math.abs(values[i]);
+    if (!(a > size[low])) continue;
+    kept[low] = i;
+    size[low] = a;
+    low = 0;
+    for (let s = 1; s < count; s++) if (size[s] < size[low]) low = s;
+  }
+  return Array.from(kept).sort((a, b) => a - b);
 }

@@ -6,7 +6,9 @@
  */
 import type { FromPanel, Snapshot, SessionInfo, SpecEditRequest } from '../src/protocol';
 import type { Activation } from '../src/core/spec';
+import { scaleIndex, toCss, unpack } from './colors';
 import { button, el, segmented } from './dom';
+import { formatNumber } from './format';
 import { LINK_MODES, NetworkView, type LinkMode } from './network';
 import type { Palette } from './theme';
 import type { CellTooltip } from './tooltip';
@@ -17,6 +19,8 @@ export class NetworkCard {
   readonly root = el('section', 'card network-card');
   readonly view: NetworkView;
   private readonly note = el('span', 'muted');
+  /** What the neuron pictures' colours mean. */
+  private readonly legend = el('div', 'network-legend muted');
   private readonly editRow = el('div', 'network-edits');
   private readonly layerLabel = el('span', 'muted');
   private readonly addNeuron: HTMLButtonElement;
@@ -57,7 +61,9 @@ export class NetworkCard {
     this.removeLayer = button('− layer', 'Remove the selected hidden layer', edit(() => (layer() ? { kind: 'removeLayer', layer: layer()! } : undefined)));
     for (const [b, name] of [[this.addNeuron, 'add-neuron'], [this.removeNeuron, 'remove-neuron'], [this.addLayer, 'add-layer'], [this.removeLayer, 'remove-layer']] as const) b.dataset.edit = name;
     this.activation.setAttribute('aria-label', 'Activation of the selected layer');
-    this.activation.append(...ACTIVATIONS.map((a) => Object.assign(el('option', undefined, a), { value: a })));
+    // Shown while no layer is selected (the list would otherwise say "identity", as if a layer had it).
+    const none = Object.assign(el('option', undefined, 'activation'), { value: '', disabled: true });
+    this.activation.append(none, ...ACTIVATIONS.map((a) => Object.assign(el('option', undefined, a), { value: a })));
     this.activation.addEventListener('change', () => {
       const l = layer();
       if (l) this.post({ type: 'editSpec', edit: { kind: 'setActivation', layer: l, activation: this.activation.value as Activation } });
@@ -93,7 +99,8 @@ export class NetworkCard {
     };
     const box = el('div', 'network-box');
     box.append(this.view.canvas);
-    this.root.append(header, this.note, box, this.editRow, learning);
+    this.legend.hidden = true;
+    this.root.append(header, this.note, box, this.legend, this.editRow, learning);
     this.syncEdits(false);
   }
 
@@ -119,6 +126,40 @@ export class NetworkCard {
 
   draw(palette: Palette): void {
     this.view.draw(palette);
+    this.drawLegend(palette);
+  }
+
+  /** The pictures' legend: what they show, and their colour scale per layer (low, middle, high). */
+  private drawLegend(palette: Palette): void {
+    const info = this.info;
+    const pictures = this.view.pictures;
+    const text = pictures.legendText();
+    this.legend.hidden = !text || !info;
+    if (!text || !info) return;
+    const patch = (value: number, offset: number, limit: number, label: string): HTMLElement => {
+      const item = el('span', 'legend-item');
+      const swatch = el('span', 'swatch patch');
+      swatch.style.background = toCss(unpack(palette.scale.lut[scaleIndex(value - offset, limit)]));
+      item.append(swatch, label);
+      return item;
+    };
+    const items: (HTMLElement | string)[] = [text];
+    info.layers.forEach((layer, i) => {
+      const scale = pictures.scale(i + 1);
+      if (!scale) return;
+      const row = el('span', 'legend-layer');
+      row.dataset.layer = String(i + 1);
+      const what = pictures.kind(i + 1) === 'tile' ? 'w' : 'a';
+      row.append(
+        `layer ${i + 1} (${layer.activation}), ${what}: `,
+        patch(scale.low, scale.offset, scale.limit, formatNumber(scale.low)),
+        patch(scale.mid, scale.offset, scale.limit, formatNumber(scale.mid)),
+        patch(scale.high, scale.offset, scale.limit, formatNumber(scale.high)),
+      );
+      items.push(row);
+    });
+    if (info.layers.some((l, i) => l.units > 64 && i > 0) || info.layers[0]?.units > 64) items.push(el('span', undefined, 'Layers drawn as a band have no pictures (the weight tiles above show layer 1 of an image network).'));
+    this.legend.replaceChildren(...items);
   }
 
   private syncEdits(redraw = true): void {
@@ -130,7 +171,7 @@ export class NetworkCard {
     this.removeNeuron.disabled = !hidden;
     this.removeLayer.disabled = !hidden;
     this.activation.disabled = l === undefined;
-    if (l !== undefined && this.info) this.activation.value = this.info.layers[l - 1].activation;
+    this.activation.value = l !== undefined && this.info ? this.info.layers[l - 1].activation : '';
     if (redraw) this.redraw();
   }
 }

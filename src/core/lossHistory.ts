@@ -103,6 +103,28 @@ export class LossHistory {
     this.stride *= 2;
   }
 
+  /**
+   * The stored values at most `maxValues` of them: pairs merged (min at even, max at odd
+   * positions, as when the store fills) until they fit; value i covers steps i·stride + 1 … (i + 1)·stride
+   * of the returned stride. An odd value left over at the end is dropped (restore() counts its
+   * steps as the stride in progress).
+   */
+  thinned(maxValues: number): { values: Float32Array; stride: number } {
+    let values = this.toArray();
+    let stride = this.stride;
+    while (values.length > Math.max(1, maxValues)) {
+      const half = new Float32Array(values.length >> 1);
+      for (let i = 0; i < half.length; i++) {
+        const a = values[2 * i];
+        const b = values[2 * i + 1];
+        half[i] = i % 2 === 0 ? Math.min(a, b) : Math.max(a, b);
+      }
+      values = half;
+      stride *= 2;
+    }
+    return { values, stride };
+  }
+
   /** A copy of the stored values (safe to post or transfer); value i covers steps i·stride + 1 … (i + 1)·stride. */
   toArray(): Float32Array {
     return this.values.slice(0, this.length);

@@ -16,7 +16,18 @@ import {
   serializeCheckpoint,
   type Checkpoint,
 } from './checkpoint';
+import { thinOlder } from '../core/lossHistory';
 import type { Restore, SessionManager, TrainingSession } from './sessions';
+
+/**
+ * A checkpoint keeps at most this many step losses (a long run's 2^20 thinned by min/max pairs):
+ * serializing the host's whole history took the extension host ~0.7 s every 5 s.
+ */
+export const CHECKPOINT_MAX_LOSSES = 1 << 16;
+/** And at most this many epochs' metrics (older ones thinned out, the latest kept). */
+export const CHECKPOINT_MAX_EPOCHS = 1 << 12;
+/** A due checkpoint waits this long (ms) first, so the pause or the end it follows is on screen before the host serializes. */
+export const CHECKPOINT_SETTLE_MS = 300;
 
 export class CheckpointStore {
   private readonly last = new Map<string, { at: number; step: number }>();
@@ -44,9 +55,14 @@ export class CheckpointStore {
     if (!checkpointDue(state.status, state.step, Date.now(), this.last.get(key))) return;
     this.writing.add(key);
     try {
+      await new Promise((resolve) => setTimeout(resolve, CHECKPOINT_SETTLE_MS));
+      if (!session.loaded) return;
       const step = state.step;
       // Weights and training state together, between two steps: the step they are at is the worker's.
       const { weights, training } = await session.request({ kind: 'checkpoint' });
+      const losses = state.stepLosses.thinned(CHECKPOINT_MAX_LOSSES);
+      let epochs = [...state.epochs];
+      while (epochs.length > CHECKPOINT_MAX_EPOCHS) epochs = thinOlder(epochs, CHECKPOINT_MAX_EPOCHS);
       const checkpoint: Checkpoint = {
         format: CHECKPOINT_FORMAT,
         version: CHECKPOINT_VERSION,
@@ -56,7 +72,7 @@ export class CheckpointStore {
         resume: { step: training.step, epoch: training.epoch, stepInEpoch: training.stepInEpoch },
         weights,
         training,
-        history: { stepLosses: Array.from(state.stepLosses.toArray()), stepStride: state.stepLosses.stride, epochs: [...state.epochs], marks: [...state.marks] },
+        history: { stepLosses: Array.from(losses.values), stepStride: losses.stride, epochs, marks: [...state.marks] },
       };
       await mkdir(this.dir, { recursive: true });
       const file = this.file(session.specUri);

@@ -13,7 +13,8 @@ import type { PanelFocus } from './panelSource';
 import type { SessionManager, TrainingSession } from './sessions';
 import { gradientNorms, layerGradientStats } from './features/gradientHover';
 import { parseInputVector } from './features/inputs';
-import { formatEpoch, formatLoss, formatNumber } from '../core/format';
+import { formatNumber } from '../core/format';
+import { progressReport } from './sessionState';
 import type { RunLog } from './runLog';
 import { COMMAND, findSpec, type CommandId } from './commandIds';
 
@@ -200,13 +201,11 @@ class Commands {
       { location: vscode.ProgressLocation.Notification, title: `NNSpec: training ${name}`, cancellable: true },
       (progress, token) =>
         new Promise<void>((resolve) => {
-          const epochs = Math.max(1, session.info?.epochs ?? 1);
           let reported = 0;
           const update = (): void => {
-            const latest = session.state.latest;
-            const done = Math.min(epochs, latest?.epoch ?? 0) + (latest ? latest.stepInEpoch / Math.max(1, session.info?.stepsPerEpoch ?? 1) : 0);
-            const percent = Math.min(100, (done / epochs) * 100);
-            progress.report({ increment: percent - reported, message: `epoch ${formatEpoch(latest?.epoch ?? 0, latest?.stepInEpoch ?? 0, epochs)} · loss ${formatLoss(latest?.loss)}` });
+            // The same numbers as the status bar, the code lens and the panel (src/core/readout.ts).
+            const { percent, message } = progressReport(session.state);
+            progress.report({ increment: percent - reported, message });
             reported = percent;
             if (session.status !== 'running') finish();
           };
@@ -455,8 +454,8 @@ class Commands {
 }
 
 function summary(session: TrainingSession): StepSummary {
-  const latest = session.state.latest;
-  return { status: session.status, step: latest?.step ?? 0, epoch: latest?.epoch ?? 0, loss: latest?.loss ?? null };
+  const r = session.state.readout;
+  return { status: session.status, step: r.step, epoch: r.epoch, loss: r.loss };
 }
 
 function toFocus(arg: unknown): PanelFocus | undefined {

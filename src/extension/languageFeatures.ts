@@ -216,12 +216,14 @@ export class TrainingCodeLensProvider implements vscode.CodeLensProvider {
 }
 
 export function lensSession(session: TrainingSession): Parameters<typeof codeLensItems>[0] {
+  const r = session.state.readout;
   return {
     status: session.status,
-    epoch: session.state.latest?.epoch ?? 0,
-    stepInEpoch: session.state.latest?.stepInEpoch ?? 0,
-    epochs: session.info?.epochs ?? 0,
-    loss: session.state.latest?.loss ?? null,
+    epoch: r.epoch,
+    stepInEpoch: r.stepInEpoch,
+    epochs: r.epochs,
+    loss: r.loss,
+    lossOf: r.lossOf,
     stale: session.stale,
     message: session.state.message,
   };

@@ -36,6 +36,8 @@ export class TrainingPanel {
   private source: PanelSource | undefined;
   /** The webview said 'ready' since it was (re)loaded. */
   private ready = false;
+  /** The webview says its network view is on screen (the neuron pictures are sent only then). */
+  private networkShown = false;
   /** Sent once the webview is ready. */
   private pendingFocus: PanelFocus | undefined;
   private disposed = false;
@@ -117,11 +119,13 @@ export class TrainingPanel {
     if (source === this.source) return;
     this.sourceSubscription?.dispose();
     this.source?.setPanelVisible(false);
+    this.source?.setNetworkShown?.(false);
     this.source = source;
     this.sourceSubscription = source?.onPanelMessage((message) => this.forward(message));
     if (source) {
       this.panel.title = title(source);
       source.setPanelVisible(this.panel.visible);
+      source.setNetworkShown?.(this.networkShown);
       if (this.ready) this.postInit();
     }
   }
@@ -193,6 +197,10 @@ export class TrainingPanel {
         break;
       case 'editSpec':
         void applySpecEdit(this.specUri, message.edit);
+        break;
+      case 'networkShown':
+        this.networkShown = message.shown === true;
+        this.source?.setNetworkShown?.(this.networkShown);
         break;
       default:
         assertNever(message, 'panel message');

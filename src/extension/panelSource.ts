@@ -17,6 +17,8 @@ export interface PanelSource {
   control(action: PanelAction): void;
   /** The panel says whether it is visible, so snapshots carry layer arrays only when someone looks. */
   setPanelVisible(visible: boolean): void;
+  /** The panel's network view came on screen or left it: the neuron pictures ride along only while it is shown. */
+  setNetworkShown?(shown: boolean): void;
   /** Flow control: the panel was given the snapshot of `step` to draw … */
   willDraw(step: number): void;
   /** … and drew it (the worker may send the next). */

@@ -7,7 +7,8 @@ import type { EpochMetrics, Evaluation } from '../core/engine/types';
 import type { Diagnostic } from '../core/spec';
 import type { HealthProblem } from '../core/engine/health';
 import { LossHistory, thinOlder } from '../core/lossHistory';
-import { formatCompact, formatEpoch, formatLoss } from '../core/format';
+import { formatCompact, formatEpoch } from '../core/format';
+import { formatReadoutLoss, readout, type Readout } from '../core/readout';
 import type { FromWorker, HyperMark, LayerSnapshot, SessionInfo, SessionStatus, Snapshot, TraceSnapshot } from '../protocol';
 import type { CheckpointHistory } from './checkpoint';
 import type { OptimizerStateSummary } from '../core/engine/optimizerState';
@@ -113,6 +114,11 @@ export class SessionState {
     return this.latest?.step ?? 0;
   }
 
+  /** What every readout shows now (src/core/readout.ts): the status bar, the code lens, the notification, the panel. */
+  get readout(): Readout {
+    return readout(this.info, this.latest);
+  }
+
   /** The latest layer arrays, if they belong to the current step. */
   get currentLayers(): LayerSnapshot[] | undefined {
     return this.layers && this.layersStep === this.step ? this.layers : undefined;
@@ -156,12 +162,20 @@ export function statusBarText(state: Pick<SessionState, 'status' | 'info' | 'lat
   const parts = [`${icon[state.status]} NNSpec`];
   if (state.status === 'loading') return `${parts[0]} loading…`;
   if (state.status === 'error') return `${parts[0]} error`;
-  const epochs = state.info?.epochs ?? 0;
-  parts[0] += ` epoch ${formatEpoch(state.latest?.epoch ?? 0, state.latest?.stepInEpoch ?? 0, epochs)}`;
-  parts.push(`loss ${formatLoss(state.latest?.loss)}`);
+  const r = readout(state.info, state.latest);
+  parts[0] += ` epoch ${formatEpoch(r.epoch, r.stepInEpoch, r.epochs)}`;
+  parts.push(`loss ${formatReadoutLoss(r)}`);
   if (state.status === 'running' && state.latest) parts.push(`${formatCompact(state.latest.samplesPerSecond)} samples/s`);
   if (state.status === 'diverged') parts.push('diverged');
   if (stale) parts.push('stale');
   return parts.join(' · ');
 }
 
+
+/** The progress notification of a Train run: how far (0–100 %) and "epoch 3/30 · loss 0.1230". */
+export function progressReport(state: Pick<SessionState, 'info' | 'latest'>): { percent: number; message: string } {
+  const r = readout(state.info, state.latest);
+  const epochs = Math.max(1, r.epochs);
+  const done = Math.min(epochs, r.epoch) + r.stepInEpoch / Math.max(1, r.stepsPerEpoch);
+  return { percent: Math.min(100, (done / epochs) * 100), message: `epoch ${formatEpoch(r.epoch, r.stepInEpoch, epochs)} · loss ${formatReadoutLoss(r)}` };
+}

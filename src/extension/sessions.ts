@@ -87,6 +87,8 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
   private worker: Worker | undefined;
   private terminating = false;
   private panelVisible = false;
+  /** The panel's network view is on screen: snapshots carry the neuron pictures. */
+  private networkShown = false;
   private nextRequestId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly panelEmitter = new vscode.EventEmitter<ToPanel>();
@@ -181,7 +183,7 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
       specText,
       specPath: this.specUri.fsPath,
       assetsDir: vscode.Uri.joinPath(this.extensionUri, 'media').fsPath,
-      settings: workerSettings(this.panelVisible),
+      settings: { ...workerSettings(this.panelVisible), pictures: this.networkShown },
       weights,
       ...(restore ? { resume: restore.resume } : {}),
       ...(restore?.training ? { training: restore.training } : {}),
@@ -390,6 +392,12 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
     if (this.panelVisible === visible) return;
     this.panelVisible = visible;
     this.post({ type: 'settings', settings: { includeLayers: visible } });
+  }
+
+  setNetworkShown(shown: boolean): void {
+    if (this.networkShown === shown) return;
+    this.networkShown = shown;
+    this.post({ type: 'settings', settings: { pictures: shown } });
   }
 
   updateSettings(): void {

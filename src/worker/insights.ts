@@ -6,7 +6,10 @@
  *   confusion   K² counts, at most every CONFUSION_MS (and no more than ~5% of the time: the pass
  *               over the part is timed), always in a snapshot that ends a burst of work;
  *   histograms  3 × HISTOGRAM_BINS numbers a layer, at most every HISTOGRAM_MS, only while the
- *               panel is visible (and in every snapshot that ends a burst of work).
+ *               panel is visible (and in every snapshot that ends a burst of work);
+ *   pictures    every neuron's picture (pictures.ts), in snapshots that carry the layers while the
+ *               network view is on screen: a plane picture at that rate (a grid of ≤ 576 points
+ *               through the network), a histogram one no more than ~5% of the time (timed).
  * SessionRunner calls afterStep / diverged / reset, and attach() as it builds a snapshot.
  */
 import { HealthMonitor, healthPlaces } from '../core/engine/health';
@@ -14,7 +17,8 @@ import { layerHistograms } from '../core/engine/histograms';
 import { partConfusion } from '../core/engine/metrics';
 import type { StepResult, Trainer } from '../core/engine/types';
 import type { ParseResult } from '../core/spec';
-import type { Snapshot } from '../protocol';
+import type { SessionInfo, Snapshot } from '../protocol';
+import { neuronPictures, pictureBuffers } from './pictures';
 
 /** Least milliseconds between two confusion matrices in running snapshots. */
 export const CONFUSION_MS = 500;
@@ -29,12 +33,16 @@ export class RunInsights {
   private confusionStep = -1;
   private histogramsAt = -Infinity;
   private histogramsStep = -1;
+  private picturesAt = -Infinity;
+  private picturesCostMs = 0;
 
   constructor(
     private readonly trainer: Trainer,
     parse: ParseResult,
     private readonly classNames?: string[],
     private readonly now: () => number = () => performance.now(),
+    /** What the pictures are drawn over (SessionInfo.plane); without it, no pictures. */
+    private readonly info?: SessionInfo,
   ) {
     this.health = new HealthMonitor(trainer, healthPlaces(parse));
   }
@@ -56,9 +64,10 @@ export class RunInsights {
 
   /**
    * Adds what is due to the snapshot being built: `full` for a snapshot that ends a burst of work
-   * (it gets everything current), `looking` while the panel is visible.
+   * (it gets everything current), `looking` while the panel is visible, `pictures` while the
+   * network view is on screen (then a snapshot with layers gets the neuron pictures).
    */
-  attach(snapshot: Snapshot, full: boolean, looking: boolean, transfer: ArrayBuffer[]): void {
+  attach(snapshot: Snapshot, full: boolean, looking: boolean, transfer: ArrayBuffer[], pictures = false): void {
     if (this.health.version !== this.sentVersion) {
       this.sentVersion = this.health.version;
       snapshot.problems = this.health.problems.map((p) => ({ ...p }));
@@ -85,6 +94,13 @@ export class RunInsights {
       const layers = this.trainer.layers.map((layer) => layerHistograms(layer.weights, layer.gradWeights, layer.lastDeltaWeights));
       for (const h of layers) for (const part of [h.weights, h.gradients, h.ratios]) transfer.push(part.counts.buffer as ArrayBuffer);
       snapshot.histograms = { step, layers };
+    }
+    if (pictures && this.info && snapshot.layers && (full || this.info.plane || now - this.picturesAt >= 20 * this.picturesCostMs)) {
+      const started = this.now();
+      snapshot.pictures = neuronPictures(this.trainer, this.info);
+      this.picturesCostMs = this.now() - started;
+      this.picturesAt = now;
+      transfer.push(...pictureBuffers(snapshot.pictures));
     }
   }
 }

@@ -208,7 +208,7 @@ export class SessionRunner {
           this.sendSnapshot(false);
         }
         // Someone started looking: give them the arrays now rather than at the next step.
-        if (message.settings.includeLayers && this.status !== 'running') this.sendSnapshot(true);
+        if ((message.settings.includeLayers || message.settings.pictures) && this.status !== 'running') this.sendSnapshot(true);
         break;
       }
       case 'ack':
@@ -485,7 +485,7 @@ export class SessionRunner {
         transfer.push(boundary.values.buffer as ArrayBuffer);
       }
     }
-    this.options.insights?.attach(snapshot, includeLayers, this.settings.includeLayers, transfer);
+    this.options.insights?.attach(snapshot, includeLayers, this.settings.includeLayers, transfer, this.settings.pictures === true);
     this.post({ type: 'snapshot', snapshot }, transfer);
   }
 

@@ -57,7 +57,7 @@ port.on('message', (message: ToWorker) => {
       runner = new SessionRunner(project.trainer, info, message.settings, post, {
         checkGradients,
         classNames: project.dataset.classNames,
-        insights: new RunInsights(project.trainer, project.parse, project.dataset.classNames),
+        insights: new RunInsights(project.trainer, project.parse, project.dataset.classNames, undefined, info),
       });
       post({ type: 'loaded', info, diagnostics: project.diagnostics }, []);
       // Resumed after a reload: say at once where it is (paused at the checkpoint's step).

@@ -5,7 +5,7 @@
  * the mouse over editor text, the Problems view; webview DOM is read through `page.frames()`.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import {
   CHROMIUM_PATH, cacheDir, installExtension, missingPrerequisites, prepareCodeServer, repoRoot, seedUserSettings, startCodeServer, workbenchUrl,
@@ -28,6 +28,14 @@ export function requirePrerequisites(): void {
 /** code-server prepared (or reused from .vscode-test/), with its progress shown. */
 export function prepareVsCode(): void {
   prepareCodeServer({ log: (line) => console.log(line) });
+}
+
+/**
+ * The directory a test file keeps its code-server, extension and workspace in: .vscode-test/e2e/<name>-<worktree>
+ * (.vscode-test/ may be shared by several working copies of the repository, whose runs must not meet).
+ */
+export function e2eRoot(name: string): string {
+  return join(cacheDir, 'e2e', `${name}-${basename(repoRoot)}`);
 }
 
 /** A scratch directory under .vscode-test/e2e/, removed by the caller. */

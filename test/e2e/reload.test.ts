@@ -4,13 +4,11 @@
  * reloaded mid-run; the training panel comes back PAUSED where the checkpoint was, with a
  * non-empty loss chart, and Resume trains on from there.
  */
-import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheDir } from '../../scripts/vscode/codeServer.mjs';
-import { Workbench, openLongSpiral, waitFor, type Session } from './harness';
+import { Workbench, e2eRoot, openLongSpiral, waitFor, type Session } from './harness';
 
-const root = join(cacheDir, 'e2e', 'reload');
+const root = e2eRoot('reload');
 let session: Session | undefined;
 let workbench: Workbench;
 

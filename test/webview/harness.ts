@@ -315,7 +315,7 @@ export async function recordSession(specText: string, specPath: string): Promise
     specText,
     specPath,
     assetsDir: path.join(ROOT, 'media'),
-    settings: { updateHz: 60, maxParameters: 5_000_000, includeLayers: true },
+    settings: { updateHz: 60, maxParameters: 5_000_000, includeLayers: true, pictures: true },
   } satisfies ToWorker);
   await loaded;
   if (state.status === 'error') throw new Error(`the worker could not load ${specPath}: ${state.message}`);

@@ -556,6 +556,27 @@ class BatchTrainer implements Trainer {
     }
   }
 
+  forwardPoints(
+    raw: Float32Array,
+    count: number,
+    visit: (start: number, m: number, zs: readonly Float32Array[], activations: readonly Float32Array[]) => void,
+  ): void {
+    const width = raw.length / Math.max(1, count);
+    const n = this.inputSize;
+    for (let start = 0; start < count; start += this.rows) {
+      const m = Math.min(this.rows, count - start);
+      // each point as predict() takes it: the spec's features, then the normalisation
+      for (let b = 0; b < m; b++) {
+        const from = (start + b) * width;
+        encodeInput(this.spec.features, this.data.normalizer, raw.subarray(from, from + width), this.X.subarray(b * n, (b + 1) * n));
+      }
+      this.forward(m);
+      const zs = this.net.map((layer) => layer.Z.subarray(0, m * layer.view.units));
+      const activations = this.net.map((layer) => layer.A.subarray(0, m * layer.view.units));
+      visit(start, m, zs, activations);
+    }
+  }
+
   predict(input: ArrayLike<number>): Float32Array {
     // the spec's features (of a raw 2-D point), then the normalisation
     encodeInput(this.spec.features, this.data.normalizer, input, this.X.subarray(0, this.inputSize));

@@ -164,6 +164,15 @@ export interface Trainer {
     visit: (start: number, m: number, zs: readonly Float32Array[], activations: readonly Float32Array[]) => void,
     limit?: number,
   ): void;
+  /**
+   * forwardPart's pass over `count` raw inputs (as predict takes them: with `features`, points
+   * (x1, x2)), `raw` holding them one after another; nothing updated. The neuron pictures' grid.
+   */
+  forwardPoints(
+    raw: Float32Array,
+    count: number,
+    visit: (start: number, m: number, zs: readonly Float32Array[], activations: readonly Float32Array[]) => void,
+  ): void;
   /** The network's output for one raw (unnormalised) input; with `features`, the raw point (x1, x2). */
   predict(input: ArrayLike<number>): Float32Array;
   /**

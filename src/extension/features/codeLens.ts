@@ -4,7 +4,8 @@
  * while a session exists its progress ("epoch 3/30 · loss 0.1234") and staleness.
  */
 import type { SessionStatus } from '../../protocol';
-import { formatEpoch, formatLoss } from '../../core/format';
+import { formatEpoch } from '../../core/format';
+import { formatReadoutLoss, type Readout } from '../../core/readout';
 import { COMMAND, type CommandId } from '../commandIds';
 
 export interface LensSession {
@@ -15,6 +16,8 @@ export interface LensSession {
   stepInEpoch: number;
   epochs: number;
   loss: number | null;
+  /** Where the loss comes from (the loaded weights' until the next step after Load Weights or a restore). */
+  lossOf?: Readout['lossOf'];
   stale: boolean;
   message?: string;
 }
@@ -52,7 +55,7 @@ export function progressText(session: LensSession): string {
     case 'error':
       return `error: ${session.message ?? 'the session failed'}`;
     default: {
-      const text = `epoch ${formatEpoch(session.epoch, session.stepInEpoch, session.epochs)} · loss ${formatLoss(session.loss)}`;
+      const text = `epoch ${formatEpoch(session.epoch, session.stepInEpoch, session.epochs)} · loss ${formatReadoutLoss({ loss: session.loss, lossOf: session.lossOf ?? (session.loss === null ? 'none' : 'batch') })}`;
       if (session.status === 'done') return `${text} · done`;
       if (session.status === 'diverged') return `${text} · diverged`;
       if (session.status === 'paused') return `${text} · paused`;
