@@ -12,7 +12,7 @@ import type { Frame } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheDir } from '../../scripts/vscode/codeServer.mjs';
 import { artifactsDir, waitFor, type Session, type Workbench } from './harness';
-import { focusEditor, openExamples, panelFrame } from './workspace11';
+import { focusEditor, openExamples, openFileByClick, panelFrame } from './workspace11';
 
 const THEMES = [
   { key: 'light', name: 'Default Light Modern', workbench: 'vs', panel: 'vscode-light' },
@@ -44,9 +44,19 @@ async function panelInTheme(panel: Frame, theme: (typeof THEMES)[number]): Promi
   await workbench.page.waitForTimeout(600);
 }
 
-/** Save the element (a card in the panel) as test-artifacts/e2e/<name>.png. */
+/**
+ * Save the part of the card (an element in the panel) that is on screen as
+ * test-artifacts/e2e/<name>.png: the page clipped to the card within the webview's frame (an
+ * element screenshot of a card taller than the panel would take the workbench around it).
+ */
 async function shootCard(panel: Frame, selector: string, name: string): Promise<void> {
-  await panel.locator(selector).first().screenshot({ path: join(artifactsDir, `${name}.png`) });
+  const card = await panel.locator(selector).first().boundingBox();
+  const frame = await (await panel.frameElement()).boundingBox();
+  if (!card || !frame) throw new Error(`${selector} is not on screen`);
+  const x = Math.max(card.x, frame.x);
+  const y = Math.max(card.y, frame.y);
+  const clip = { x, y, width: Math.min(card.x + card.width, frame.x + frame.width) - x, height: Math.min(card.y + card.height, frame.y + frame.height) - y };
+  await workbench.page.screenshot({ path: join(artifactsDir, `${name}.png`), clip });
 }
 
 /** Elements in `selector` that stick out of it sideways (their text, for the message). */
@@ -102,7 +112,7 @@ for (const theme of THEMES) {
       it(`the network view of ${name} after three epochs`, async () => {
         // One spec and its panel side by side, as a user looks at one network at a time.
         await workbench.runCommand('View: Close All Editor Groups');
-        await workbench.openFile(`${name}.nnspec`);
+        await openFileByClick(workbench, `${name}.nnspec`);
         await workbench.runCommand('NNSpec: Show Training Panel');
         const panel = await panelFrame(workbench, name);
         await panelInTheme(panel, theme);
@@ -110,6 +120,7 @@ for (const theme of THEMES) {
         for (let i = 0; i < 3; i++) await panel.getByRole('button', { name: 'Step epoch', exact: true }).click();
         await waitFor('three epochs', () => panel.evaluate(() => (window as unknown as { __nnspec: { stepCount(): number } }).__nnspec.stepCount()), (n) => n >= 3, 60_000);
         await panel.locator('.network-card').scrollIntoViewIfNeeded();
+        await panel.locator('canvas.network').scrollIntoViewIfNeeded();
         await workbench.page.waitForTimeout(600);
         expect(await overflowing(panel, '.network-card'), `${name}: content outside the network card`).toEqual([]);
         await workbench.screenshot(`shots11-network-${name}-${theme.key}`);

@@ -8,7 +8,7 @@
  *     velocity is 0 after loading weights) — each parsed from the screen and compared to the
  *     precision it is printed at;
  *   - Next and Back by the buttons and by the keys → and ←, the first keypress straight after the
- *     command (the panel has the keyboard);
+ *     command (the panel has the keyboard); Esc closes the walk without a step;
  *   - the spec's `dense` line of the stage's layer highlighted in the editor during the layer phases
  *     (also after switching to another tab and back), the network view right under the walk;
  *   - Finish takes the step exactly as Step does: the weights saved after Finish equal, digit for
@@ -186,6 +186,13 @@ describe('Walk Through a Step on xor at fixed weights', () => {
     await waitFor('→ straight after the command to go to phase 2', stage, (t) => t?.phase === 2, 10_000);
     await workbench.page.keyboard.press('ArrowLeft');
     await waitFor('← to go back to phase 1', stage, (t) => t?.phase === 1, 10_000);
+    // Esc leaves the walk (no step taken, the highlight goes); the command opens it again.
+    await workbench.page.keyboard.press('Escape');
+    await waitFor('Esc to close the walk', stage, (t) => t === undefined, 10_000);
+    expect(await hook((h) => h.stepCount()), 'Esc takes no step').toBe(0);
+    await focusEditor(workbench, 'xor.nnspec');
+    await workbench.runCommand('NNSpec: Walk Through a Step');
+    await waitFor('the walk to open again', stage, (s) => s?.phase === 1, 30_000);
     // Sample 3 of the batch, chosen in the walk's own list.
     await panel.locator('.walk-card select').selectOption(String(SAMPLE));
     await waitFor(`the walk to show sample ${SAMPLE}`, () => panel.locator('.walk-position').textContent(), (t) => (t ?? '').includes(`training sample ${SAMPLE},`), 20_000);
