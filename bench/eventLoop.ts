@@ -13,6 +13,8 @@ import type { FromWorker, ToWorker, WorkerSettings } from '../src/protocol';
 
 export interface EventLoopResult {
   includeLayers: boolean;
+  /** Training threads of the worker (nnspec.threads, resolved). */
+  threads: number;
   seconds: number;
   p50Ms: number;
   p99Ms: number;
@@ -48,13 +50,13 @@ function typedBytes(value: unknown, depth = 0): number {
   return sum;
 }
 
-export async function measureEventLoop(distDir: string, mediaDir: string, seconds: number, includeLayers: boolean): Promise<EventLoopResult | string> {
+export async function measureEventLoop(distDir: string, mediaDir: string, seconds: number, includeLayers: boolean, threads = 1): Promise<EventLoopResult | string> {
   const workerPath = join(distDir, 'worker.js');
   if (!existsSync(workerPath)) return `${workerPath} is not built (run node esbuild.mjs)`;
   const worker = new Worker(workerPath);
   const post = (message: ToWorker) => worker.postMessage(message);
   try {
-    const settings: WorkerSettings = { updateHz: 20, maxParameters: 5_000_000, includeLayers };
+    const settings: WorkerSettings = { updateHz: 20, maxParameters: 5_000_000, includeLayers, threads };
     const loaded = new Promise<void>((resolve, reject) => {
       const onMessage = (message: FromWorker) => {
         if (message.type === 'loaded') resolve();
@@ -89,6 +91,7 @@ export async function measureEventLoop(distDir: string, mediaDir: string, second
     post({ type: 'pause' });
     return {
       includeLayers,
+      threads,
       seconds,
       p50Ms: histogram.percentile(50) / 1e6,
       p99Ms: histogram.percentile(99) / 1e6,

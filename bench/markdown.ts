@@ -31,9 +31,14 @@ export interface MarkdownInput {
   speed: Row[];
   accuracy: { network: NetworkId; engine: string; batch: number; accuracy?: number; samplesPerSecond?: number; skipped?: string; error?: string }[];
   memory: { network: NetworkId; engine: string; bytesPerParameter?: number; rssBytesPerParameter?: number; engineBytesPerParameter?: number; error?: string }[];
-  eventLoop: { includeLayers: boolean; seconds: number; p50Ms: number; p99Ms: number; maxMs: number; snapshots: number; maxSnapshotBytes: number; stepsTrained: number }[];
+  eventLoop: { includeLayers: boolean; threads?: number; seconds: number; p50Ms: number; p99Ms: number; maxMs: number; snapshots: number; maxSnapshotBytes: number; stepsTrained: number }[];
   eventLoopNote?: string;
   heatmap?: { medianMs: number; p95Ms: number; maxMs: number; canvas: string; redraws: number } | string;
+  threads?: { network: NetworkId; threads: number; samplesPerSecond: { median: number; min: number; max: number }; gflops: number; ratio: number; helperChunks: number }[];
+  threshold?: { kernel: string; m: number; n: number; p: number; work: number; oneThreadMicroseconds: number; twoThreadsMicroseconds: number; speedup: number }[];
+  scale?: { images: number; loadSeconds: number; rows: { threads: number; samplesPerSecond: number; secondsPerEpoch: number }[] } | string;
+  /** The default number of training threads on this machine (nnspec.threads = 0). */
+  defaultThreads?: number;
   goals: { goal: string; measured: string; met: boolean | null }[];
 }
 
@@ -43,7 +48,7 @@ export function markdown(r: MarkdownInput): string {
   lines.push(
     `Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.nproc} cores (\`nproc\`), ${m.memoryGiB} GiB, Node ${m.node} (V8 ${m.v8}), commit ${m.commit}; ` +
       `load average at the start ${m.loadAverageAtStart.join(' / ')} (1 / 5 / 15 min) — the machine was shared with other builds and tests, so every engine ran slower than on a quiet machine, and unevenly. ` +
-      `One thread per engine; ${r.runs} timed runs after a warm-up.` +
+      `One thread per engine in the comparison (NNSpec's threads have their own table); ${r.runs} timed runs after a warm-up.` +
       (m.kernelBuild ? ` NNSpec's kernel build: **wasm-${m.kernelBuild}**${m.kernelBuild === 'relaxed-simd' ? ' (fused multiply-adds)' : ' (relaxed SIMD not accepted by this runtime)'}.` : ''),
   );
   if (r.peak) {
@@ -82,6 +87,41 @@ export function markdown(r: MarkdownInput): string {
     });
     lines.push(`| ${label} | ${cells.join(' | ')} |`);
   }
+  if (r.threads?.length) {
+    const counts = [...new Set(r.threads.map((t) => t.threads))];
+    const nets = [...new Set(r.threads.map((t) => t.network))];
+    lines.push('', `### Training threads (NNSpec's default kernels; samples/s median (min–max), GFLOP/s by 6 × weights, × = ÷ 1 thread; runs interleaved; default here: ${r.defaultThreads ?? '?'})`, '');
+    lines.push(`| network | ${counts.map((t) => `${t} thread${t === 1 ? '' : 's'}`).join(' | ')} |`, `|---|${counts.map(() => '---').join('|')}|`);
+    for (const id of nets) {
+      const cells = counts.map((t) => {
+        const row = r.threads!.find((x) => x.network === id && x.threads === t);
+        return row ? `**${si(row.samplesPerSecond.median)}** (${si(row.samplesPerSecond.min)}–${si(row.samplesPerSecond.max)}) ${fixed(row.gflops, 1)} GF ×${fixed(row.ratio, 2)}` : '';
+      });
+      lines.push(`| ${id}: ${NETWORKS[id].title} | ${cells.join(' | ')} |`);
+    }
+  }
+  if (r.threshold?.length) {
+    const ps = [...new Set(r.threshold.map((t) => t.p))];
+    const first = r.threshold[0];
+    lines.push('', `### Where the split pays: one kernel call, m = ${first.m}, n = ${first.n}, p units (1 thread µs → 2 threads µs, ×)`, '');
+    lines.push(`| kernel | ${ps.map((p) => `p=${p} (${si(first.m * first.n * p)})`).join(' | ')} |`, `|---|${ps.map(() => '---').join('|')}|`);
+    for (const kernel of [...new Set(r.threshold.map((t) => t.kernel))]) {
+      const cells = ps.map((p) => {
+        const t = r.threshold!.find((x) => x.kernel === kernel && x.p === p);
+        return t ? `${fixed(t.oneThreadMicroseconds, 1)} → ${fixed(t.twoThreadsMicroseconds, 1)} ×${fixed(t.speedup, 2)}` : '';
+      });
+      lines.push(`| ${kernel} | ${cells.join(' | ')} |`);
+    }
+  }
+  if (r.scale !== undefined) {
+    lines.push('', '### Scale: the full MNIST training set, 784-128-64-10 relu/softmax, m = 64', '');
+    if (typeof r.scale === 'string') lines.push(r.scale);
+    else {
+      lines.push(`${r.scale.images.toLocaleString('en')} images read from IDX files the bench writes (the 10,000 built-in digits repeated), loaded in ${fixed(r.scale.loadSeconds, 2)} s.`, '');
+      lines.push('| threads | samples/s | seconds per epoch |', '|---|---|---|');
+      for (const row of r.scale.rows) lines.push(`| ${row.threads} | **${si(row.samplesPerSecond)}** | ${fixed(row.secondsPerEpoch, 2)} s |`);
+    }
+  }
   if (r.accuracy.length) {
     const nets = [...new Set(r.accuracy.map((a) => a.network))];
     lines.push('', '### Accuracy on the real digits (one epoch on 8,000, tested on 2,000) and the speed of that epoch', '');
@@ -112,9 +152,9 @@ export function markdown(r: MarkdownInput): string {
     lines.push('', '### Extension-host event loop while network C trains in dist/worker.js', '');
     if (r.eventLoopNote) lines.push(r.eventLoopNote, '');
     if (r.eventLoop.length) {
-      lines.push('| snapshots | p50 | p99 | max | snapshots received | largest snapshot | steps trained |', '|---|---|---|---|---|---|---|');
+      lines.push('| training threads | snapshots | p50 | p99 | max | snapshots received | largest snapshot | steps trained |', '|---|---|---|---|---|---|---|---|');
       for (const e of r.eventLoop) {
-        lines.push(`| ${e.includeLayers ? 'with layer arrays (panel visible)' : 'without layers (panel hidden)'} | ${fixed(e.p50Ms, 2)} ms | **${fixed(e.p99Ms, 2)} ms** | ${fixed(e.maxMs, 1)} ms | ${e.snapshots} in ${e.seconds} s | ${si(e.maxSnapshotBytes)}B | ${e.stepsTrained} |`);
+        lines.push(`| ${e.threads ?? 1}${e.threads === r.defaultThreads ? ' (default)' : ''} | ${e.includeLayers ? 'with layer arrays (panel visible)' : 'without layers (panel hidden)'} | ${fixed(e.p50Ms, 2)} ms | **${fixed(e.p99Ms, 2)} ms** | ${fixed(e.maxMs, 1)} ms | ${e.snapshots} in ${e.seconds} s | ${si(e.maxSnapshotBytes)}B | ${e.stepsTrained} |`);
       }
     }
   }

@@ -259,6 +259,8 @@ export interface WorkerSettings {
   includeLayers: boolean;
   /** Steps a second while running; 0 or absent = full speed (the CLI and the benchmark never pace). */
   stepsPerSecond?: number;
+  /** Training threads (the `nnspec.threads` setting, resolved: 1…64; src/core/engine/threadPool.ts); absent = 1. */
+  threads?: number;
   /** The network view is on screen: snapshots with layers carry the neuron pictures. */
   pictures?: boolean;
 }

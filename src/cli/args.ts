@@ -45,7 +45,7 @@ Exit code: 0 when no spec has errors (warnings allowed), 1 when one has, 2 when 
   },
   train: {
     summary: 'train a network, showing its progress',
-    usage: 'nnspec train SPEC [--epochs N] [--weights IN.json] [--save OUT.json] [--json] [--quiet]',
+    usage: 'nnspec train SPEC [--epochs N] [--weights IN.json] [--save OUT.json] [--threads N] [--json] [--quiet]',
     positionals: [1, 1],
     options: {
       ...help,
@@ -55,6 +55,7 @@ Exit code: 0 when no spec has errors (warnings allowed), 1 when one has, 2 when 
       json: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
       memory: MEMORY,
+      threads: { type: 'string', short: 't' },
     },
     help: `Trains the network the spec describes on its data, then prints the final loss and accuracy
 (training and validation part), the time taken and the samples per second.
@@ -68,6 +69,8 @@ Options:
       --json             print NDJSON events instead: start, epoch (one per epoch), done
   -q, --quiet            no progress output, only the final summary
 ${MEMORY_HELP}
+  -t, --threads N        compute with N threads (1 to 64, or auto: one less than the cores, at
+                         most 4, at least 1; the default); the results are the same at any N
   -h, --help             show this help
 
 Ctrl-C (or SIGTERM) stops after the current mini-batch; with --save the weights trained so far are saved.

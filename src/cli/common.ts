@@ -6,6 +6,7 @@ import { formatDiagnostic } from '../core/lang/index';
 import { defaultAssetsDir, loadProject, type LoadedProject } from '../core/project';
 import { checkWeightsFileSize, checkWeightsShape, parseWeightsFile, WeightsError, type WeightsFile } from '../core/weights';
 import { budgetBytes, parseBudgetMB } from '../core/budget';
+import { defaultTrainingThreads, parseThreads } from '../core/engine/threadPool';
 import { MAX_WEIGHTS_BYTES, describeFsError, readInputFile } from './files';
 import { CliError, type CliIO } from './io';
 
@@ -23,6 +24,14 @@ export interface LoadOptions {
 }
 
 /** The `--memory MB` option's value, if given; a value that is not a budget is a usage error (exit 2). */
+/** --threads N|auto (train): the number of training threads; absent: auto (threadPool.ts defaultTrainingThreads). */
+export function threadsOption(values: Record<string, string | boolean | undefined>): number {
+  if (typeof values.threads !== 'string') return defaultTrainingThreads();
+  const parsed = parseThreads(values.threads.trim());
+  if ('error' in parsed) throw new CliError(`--threads: ${parsed.error}`, 2);
+  return parsed.threads;
+}
+
 export function memoryOption(values: Record<string, string | boolean | undefined>): number | undefined {
   if (typeof values.memory !== 'string') return undefined;
   const parsed = parseBudgetMB(values.memory);

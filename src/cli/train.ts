@@ -10,7 +10,8 @@ import { HealthMonitor, healthPlaces, type HealthProblem } from '../core/engine/
 import { formatDiagnostic } from '../core/lang/index';
 import { parsePositiveInteger, type ParsedCommand } from './args';
 import { weightsToJson } from '../core/weights';
-import { applyWeightsFile, loadSpecOrFail, memoryOption } from './common';
+import { applyWeightsFile, loadSpecOrFail, memoryOption, threadsOption } from './common';
+import { setTrainingThreads } from '../core/engine/threadPool';
 import { prepareSave, writeSaved } from './files';
 import { CLEAR_LINE } from './output';
 import { architecture, describeData, describeNetwork, networkName } from './describe';
@@ -85,6 +86,7 @@ export async function trainCommand(io: CliIO, parsed: ParsedCommand): Promise<nu
   // Checked before the data is loaded and a minute is spent training: see files.ts.
   const saveTarget = saveGiven === undefined ? undefined : prepareSave(io, saveGiven);
   const memoryBudgetMB = memoryOption(parsed.values);
+  setTrainingThreads(threadsOption(parsed.values));
   const project = loadSpecOrFail(io, given, { epochs, memoryBudgetMB });
   if (typeof parsed.values.weights === 'string') applyWeightsFile(io, project, parsed.values.weights, given, memoryBudgetMB);
 

@@ -24,6 +24,7 @@ import {
   type WorkerSettings,
 } from '../protocol';
 import { parsePace, stepsPerSecond } from './pace';
+import { threadsSetting } from './features/threads';
 import { withLive } from './specEdits';
 import { parseSpec } from '../core/lang/index';
 import type { NetworkSpec } from '../core/spec';
@@ -40,6 +41,7 @@ export function workerSettings(panelVisible = false): WorkerSettings {
     maxParameters: config.get<number>('maxParameters', 5_000_000),
     memoryBudgetMB: config.get<number>('memoryBudgetMB', DEFAULT_MEMORY_BUDGET_MB),
     includeLayers: panelVisible,
+    threads: threadsSetting(config.get<unknown>('threads', 0), (message) => void vscode.window.showWarningMessage(message)),
   };
 }
 
@@ -401,8 +403,8 @@ export class TrainingSession implements PanelSource, vscode.Disposable {
   }
 
   updateSettings(): void {
-    const { updateHz, maxParameters } = workerSettings(this.panelVisible);
-    this.post({ type: 'settings', settings: { updateHz, maxParameters, stepsPerSecond: this.stepsPerSecond } });
+    const { updateHz, maxParameters, threads } = workerSettings(this.panelVisible);
+    this.post({ type: 'settings', settings: { updateHz, maxParameters, stepsPerSecond: this.stepsPerSecond, threads } });
     this.panelEmitter.fire(this.sessionMessage());
   }
 

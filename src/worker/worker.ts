@@ -15,6 +15,7 @@ import type { FromWorker, SessionInfo, ToWorker } from '../protocol';
 import { SessionRunner, type Post } from './runner';
 import { checkGradients } from './gradientCheck';
 import { RunInsights } from './insights';
+import { setTrainingThreads } from '../core/engine/threadPool';
 import { decodeTrainingState } from '../core/engine/trainingState';
 
 const port = parentPort;
@@ -25,6 +26,8 @@ let runner: SessionRunner | undefined;
 
 port.on('message', (message: ToWorker) => {
   try {
+    // The number of training threads is this worker's (threadPool.ts): set before the trainer computes.
+    if ((message.type === 'load' || message.type === 'settings') && message.settings.threads !== undefined) setTrainingThreads(message.settings.threads);
     if (message.type === 'load') {
       runner?.dispose();
       runner = undefined;

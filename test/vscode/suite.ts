@@ -15,6 +15,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { formatLoss } from '../../src/core/format';
 import { loadProject } from '../../src/core/project';
 import type { Trainer } from '../../src/core/engine/types';
 import type { NNSpecApi } from '../../src/extension/extension';
@@ -364,6 +365,13 @@ test('Load Weights says what does not fit, and loads weights that do', async () 
   assert.equal(await vscode.commands.executeCommand('nnspec.loadWeights', xorUri, vscode.Uri.file(wrongFile)), false);
   assert.equal(await vscode.commands.executeCommand('nnspec.loadWeights', xorUri, vscode.Uri.file(saved)), true);
   assert.equal(session().state.layers?.[0].weights[0], 0.125);
+  // Every readout shows the loaded weights' loss (the panel's "loaded weights"), not the last batch's.
+  const loaded = session().state.latest?.loadedEvaluation;
+  assert.ok(loaded, 'the snapshot after Load Weights has no evaluation of the loaded weights');
+  assert.equal(session().state.readout.loss, loaded.train.loss);
+  const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', xorUri)) ?? [];
+  const progress = lenses.map((l) => l.command?.title ?? '').find((title) => title.startsWith('epoch '));
+  assert.ok(progress?.includes(`loss ${formatLoss(loaded.train.loss)} (loaded weights)`), `code lens: ${progress}`);
 });
 
 test('a comment leaves the session as it is; a change of shape marks it stale; Restart loads the new spec', async () => {

@@ -47,7 +47,7 @@ export function parseThreads(value: unknown): { threads: number } | { error: str
   const number = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(number) || number < 1 || number > MAX_THREADS) {
     const shown = typeof value === 'string' ? `'${value}'` : String(value);
-    return { error: `${shown} is not a number of threads: expected a whole number from 1 to ${MAX_THREADS}, or auto (here ${defaultTrainingThreads()}: min(cores − 1, 4) of ${availableCores()} cores)` };
+    return { error: `${shown} is not a number of threads: expected a whole number from 1 to ${MAX_THREADS}, or 0 or auto for min(cores − 1, 4), at least 1 (${defaultTrainingThreads()} on this machine's ${availableCores()} cores)` };
   }
   return { threads: number };
 }
@@ -68,11 +68,24 @@ export function trainingThreads(): number {
 }
 
 /**
- * Below this many multiply-adds a kernel call stays on the calling thread: waking a helper and
- * handing it work costs a few microseconds, which a smaller call does not repay. Measured with
- * `node dist/bench.js --only threshold` (docs/performance.md, "Threads").
+ * Below this many multiply-adds a kernel call stays on the calling thread: handing work to a
+ * helper (a notify, its wake-up, the caller waiting for its last chunk) costs microseconds to tens
+ * of microseconds, which a call of ~20 µs (≈ 500k multiply-adds at 25 GFLOP/s) does not repay.
+ * In network C that splits the first layer's products (64 × 784 × 128) and the second's
+ * (64 × 128 × 64); A's and B's (10 × 784 × 16 or 30) stay on one thread. The benchmark's
+ * "Where the split pays" table measures it (docs/performance.md, "Threads").
  */
-export const THREAD_MIN_WORK = 65536;
+export const THREAD_MIN_WORK = 524288;
+
+let threshold = THREAD_MIN_WORK;
+/** The work (multiply-adds) from which calls are split: THREAD_MIN_WORK unless the benchmark, measuring below it, says otherwise. */
+export function threadThreshold(): number {
+  return threshold;
+}
+/** For the benchmark's threshold measurement (bench/threads.ts): split calls from `work` multiply-adds on. */
+export function setThreadThreshold(work: number): void {
+  threshold = work;
+}
 /** The least work (multiply-adds, or parameters for an update) in one chunk. */
 export const CHUNK_MIN_WORK = 16384;
 /**

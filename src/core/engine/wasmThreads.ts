@@ -7,7 +7,7 @@
  */
 import type { ParameterArrays, StepScalars } from './optimizers';
 import { JOB, MAX_CHUNKS } from './threadJobs';
-import { CHUNK_MIN_WORK, THREAD_MIN_WORK, UPDATE_CHUNK, threadPool, trainingThreads, type ThreadPool } from './threadPool';
+import { CHUNK_MIN_WORK, UPDATE_CHUNK, threadPool, threadThreshold, trainingThreads, type ThreadPool } from './threadPool';
 
 /** Chunks per thread (several, so a helper that wakes late leaves little for the caller to wait on). */
 const CHUNKS_PER_THREAD = 4;
@@ -52,11 +52,11 @@ export function splitter(exports: object, module: unknown, memory: unknown): Spl
   }
 
   function chunksFor(work: number, threads: number): number {
-    return Math.max(1, Math.min(threads * CHUNKS_PER_THREAD, Math.floor(work / CHUNK_MIN_WORK)));
+    return Math.max(2, Math.min(threads * CHUNKS_PER_THREAD, Math.floor(work / CHUNK_MIN_WORK)));
   }
 
   function product(code: number, values: number[], work: number, total: number, step: number): boolean {
-    if (work < THREAD_MIN_WORK || total < 2 * step) return false;
+    if (work < threadThreshold() || total < 2 * step) return false;
     const target = pool();
     if (target === null) return false;
     const threads = trainingThreads();
@@ -76,7 +76,8 @@ export function splitter(exports: object, module: unknown, memory: unknown): Spl
       // order, on one thread or several: Σ w² then has the same bits at any number of threads.
       if (count <= UPDATE_CHUNK) return null;
       const chunks = Math.ceil(count / UPDATE_CHUNK);
-      const target = chunks >= 2 && count >= THREAD_MIN_WORK ? pool() : null;
+      // An update reads and writes some 8 arrays per parameter: counted as 8 multiply-adds of work.
+      const target = chunks >= 2 && 8 * count >= threadThreshold() ? pool() : null;
       if (target === null || chunks > MAX_CHUNKS) return chunkedOptimize(exports as OptimizeExport, code, p, count, s, address);
       for (let c = 0; c < chunks; c++) target.bounds[c] = c * UPDATE_CHUNK;
       target.bounds[chunks] = count;
