@@ -4,7 +4,7 @@
  * (issue 6). Prints the tables and writes bench/results.json; docs/performance.md explains them.
  *
  *   node dist/bench.js [--quick] [--only A,B] [--engines nnspec-auto,tfjs-wasm-loop] [--runs 5]
- *                      [--skip accuracy,memory,eventloop,liveloop,heatmap,peak,parse,optimizers,threads,threshold,scale] [--out bench/results.json]
+ *                      [--skip accuracy,memory,eventloop,liveloop,heatmap,peak,parse,optimizers,threads,threshold,scale,smallest] [--out bench/results.json]
  *
  * Speed: per network and engine, one warm-up run, then `runs` timed runs of `updates` weight
  * updates each; samples/s = updates × m / seconds: median (min–max). GFLOP/s counts 6 × weights
@@ -22,6 +22,7 @@ import { measureLiveLoop, type LiveLoopResult } from './liveLoop';
 import { measureHeatmap, type HeatmapResult } from './heatmap';
 import { measureParse, type ParseRow } from './parse';
 import { measureOptimizers, type OptimizerRow } from './optimizers';
+import { measureSmallestStep, type SmallestStepResult } from './smallestStep';
 import { NETWORKS, atBatchOne, outputsOf, parameterCountOf, weightCount, type BenchNetwork, type NetworkId } from './networks';
 import { markdown } from './markdown';
 import { measurePeak, type Peak } from './peak';
@@ -458,6 +459,17 @@ async function main(): Promise<void> {
   const rows = await speed(options, peak);
   printSpeedTable(rows, options.only);
 
+  let smallest: SmallestStepResult | undefined;
+  if (options.only.includes('D') && !options.skip.has('smallest')) {
+    smallest = await measureSmallestStep(circle());
+    const { nnspec, brain } = smallest;
+    console.log(
+      `\nD side by side (NNSpec and brain.js interleaved, ${smallest.rounds} rounds of ${smallest.steps.toLocaleString('en')} Steps each, medians): ` +
+        `NNSpec ${fixed(nnspec.wallUs, 3)} µs/Step (CPU ${fixed(nnspec.cpuUs, 3)}), brain.js ${fixed(brain.wallUs, 3)} µs/Step (CPU ${fixed(brain.cpuUs, 3)}): ` +
+        `NNSpec ${fixed(smallest.ratio, 2)}× brain.js (CPU ${fixed(smallest.cpuRatio, 2)}×)`,
+    );
+  }
+
   // Training threads (bench/threads.ts): A, B, C at 1, 2, … threads; where the split pays; MNIST at scale.
   let threadRows: ThreadRow[] = [];
   const threadNets = options.only.filter((id) => id !== 'D');
@@ -582,6 +594,13 @@ async function main(): Promise<void> {
   }
 
   const goalRows = goals(rows, eventLoop, heatmap, parse, threadRows);
+  if (smallest) {
+    goalRows.push({
+      goal: 'D side by side: NNSpec ≥ 1× brain.js (interleaved runs, median)',
+      measured: `${fixed(smallest.ratio, 2)}× (${fixed(smallest.nnspec.wallUs, 3)} vs ${fixed(smallest.brain.wallUs, 3)} µs/Step; by CPU time ${fixed(smallest.cpuRatio, 2)}×)`,
+      met: smallest.ratio >= 1,
+    });
+  }
   for (const o of optimizers.filter((x) => x.variant === 'adam' || x.variant === 'sgd + dropout')) {
     goalRows.push({ goal: `network C with ${o.variant} within 15% of sgd's samples/s (issue 13)`, measured: `${fixed(100 * o.ofSgd, 0)}% (${si(o.samplesPerSecond.median)} samples/s; by CPU time ${fixed(100 * o.cpuOfSgd, 0)}%)`, met: o.ofSgd >= 0.85 });
   }
@@ -601,6 +620,7 @@ async function main(): Promise<void> {
     heatmap,
     parse,
     optimizers,
+    smallestStep: smallest,
     threads: { default: defaultTrainingThreads(), counts: threadCounts(), scaling: threadRows, threshold, scale },
     goals: goalRows,
     seconds: (performance.now() - started) / 1000,

@@ -16,6 +16,9 @@ export function jsKernels(): Kernels {
   return { name: 'js', alloc, forward, backward, gradient };
 }
 
+/** The forward kernel itself, called directly by the fused one-sample step (trainer.ts), which runs only on these kernels. */
+export { forward as jsForward };
+
 function alloc(length: number): Float32Array {
   return new Float32Array(length);
 }

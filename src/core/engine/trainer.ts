@@ -47,6 +47,8 @@ import { cost, outputDelta, type CostFunction } from './costs';
 import type { Kernels } from './kernels';
 import { createKernels } from './createKernels';
 import { initialiser } from './initialisers';
+import { fusedLayerGradient, fusedLayerStep } from './sampleStep';
+import { jsForward } from './jsKernels';
 import { emptyScalars, optimizer, optimizerSettings, regularise, type Optimizer, type OptimizerSettings, type ParameterArrays, type StepScalars } from './optimizers';
 import { EarlyStopping, monitoredValue, type StopReason } from './stopping';
 import { checkOptimizerState, rms, type OptimizerState, type OptimizerStateSummary } from './optimizerState';
@@ -66,13 +68,18 @@ import {
 export interface TrainerOptions {
   /** The matrix backend; by default defaultKernels(): WebAssembly SIMD where available (plain JavaScript for tiny networks and where it is not). */
   kernels?: Kernels;
+  /**
+   * false: never the fused one-sample step (sampleStep.ts), always the generic passes it is the
+   * bit-identical fast path of (its plain twin, for tests). Default true.
+   */
+  fusedSteps?: boolean;
 }
 
 /** Rows per chunk when evaluating or taking the full gradient (and the least the buffers hold). */
 const CHUNK_ROWS = 256;
 
 export function createTrainer(spec: NetworkSpec, data: PreparedData, options: TrainerOptions = {}): Trainer {
-  return new BatchTrainer(spec, data, options.kernels ?? defaultKernels(spec, data));
+  return new BatchTrainer(spec, data, options.kernels ?? defaultKernels(spec, data), options.fusedSteps ?? true);
 }
 
 /**
@@ -98,9 +105,18 @@ export function defaultKernels(spec: NetworkSpec, data: PreparedData): Kernels {
 /**
  * A layer's public view. `lastDelta*` and `epochDelta*` are worked out when read, as
  * w − (w before the last step) and w − (w when the epoch began), so the step loop itself only
- * copies the weights (a memcpy) instead of keeping two more running sums.
+ * copies the weights (a memcpy) instead of keeping two more running sums. After a fused
+ * one-sample step, ∂C/∂w too is written only when read (`settle`, see BatchTrainer.settle).
  */
 class DenseLayerView implements LayerView {
+  /** Called before ∂C/∂w is read: writes a pending gradient into gradWeightsBuffer. */
+  settle: () => void = () => {};
+
+  get gradWeights(): Float32Array {
+    this.settle();
+    return this.gradWeightsBuffer;
+  }
+
   constructor(
     readonly index: number,
     readonly inputs: number,
@@ -109,7 +125,8 @@ class DenseLayerView implements LayerView {
     readonly bias: boolean,
     readonly weights: Float32Array,
     readonly biases: Float32Array,
-    readonly gradWeights: Float32Array,
+    /** ∂C/∂w's storage; read it through gradWeights, which first writes a pending fused step's gradient. */
+    readonly gradWeightsBuffer: Float32Array,
     readonly gradBiases: Float32Array,
     /** w and b before the last step (after a reset or setWeights: the current ones). */
     readonly previousWeights: Float32Array,
@@ -206,6 +223,8 @@ class BatchTrainer implements Trainer {
   private dropoutRandom: Random;
   /** Σ w² and Σ |w| over all weights (kept up to date by every update), for the L2 and L1 terms. */
   private sumSquares = 0;
+  /** The last update did not sum the squares (the fused step without L2): sumSquares is worked out when the L2 term is next wanted. */
+  private sumSquaresStale = false;
   private sumAbs = 0;
   private readonly stopping: EarlyStopping | null;
   private stopReason: StopReason | null = null;
@@ -226,11 +245,31 @@ class BatchTrainer implements Trainer {
    * a^{l−1}_k · δ^l_j is exactly that sample's share of the step's gradient. Plain arrays made once.
    */
   private readonly stepTrace: { activations: Float32Array[]; zs: Float32Array[]; deltas: Float32Array[] };
+  /**
+   * Lazy: the batch row whose a, z and δ (still in X, Z^l, A^l, D^l after the step) are the last
+   * step's trace but not yet copied into stepTrace, or −1. The copy is made only when something
+   * else is about to overwrite those buffers (settleTrace) or the trace is read, not on every step.
+   */
+  private traceRow = -1;
+  /**
+   * Lazy too: after a fused one-sample step, ∂C/∂w is not written (each value is used in the
+   * update and dropped); δ^l and a^{l−1} stay in D^l and A^{l−1}, and the weights before the step in
+   * previousWeights, so settle() writes it when it is read or those buffers are about to change.
+   */
+  private gradientsPending = false;
+  /**
+   * One-sample steps take the fused step (sampleStep.ts): plain JavaScript kernels, sgd without
+   * momentum (no optimizer state), no dropout. Fixed when the trainer is made.
+   */
+  private readonly fusedSample: boolean;
+  /** Per layer, what fusedLayerStep returned in the last fused step. */
+  private readonly fusedSums: Float64Array;
 
   constructor(
     public spec: NetworkSpec,
     readonly data: PreparedData,
     private readonly kernels: Kernels,
+    fusedSteps = true,
   ) {
     const train = data.train;
     if (spec.layers.length === 0) throw new Error('the network has no dense layers');
@@ -262,6 +301,9 @@ class BatchTrainer implements Trainer {
     const last = spec.layers[spec.layers.length - 1];
     if ((last.dropout ?? 0) > 0) throw new Error(`dropout on the output layer (layer ${last.index}) would drop the network's answers: put it on a hidden layer`);
     const states = this.optimizer.stateNames(this.settings).length;
+    this.fusedSample =
+      fusedSteps && !kernels.optimize && this.settings.kind === 'sgd' && states === 0 && spec.layers.every((layer) => (layer.dropout ?? 0) === 0);
+    this.fusedSums = new Float64Array(spec.layers.length);
 
     const validationCount = data.validation?.count ?? 0;
     this.rows = Math.max(this.batchSize, Math.min(CHUNK_ROWS, Math.max(train.count, validationCount)));
@@ -325,7 +367,7 @@ class BatchTrainer implements Trainer {
       const result: Layer = {
         view,
         fn: activation(layer.activation),
-        weightArrays: parameters(view.weights, view.gradWeights, view.previousWeights, size, this.l2, this.l1),
+        weightArrays: parameters(view.weights, view.gradWeightsBuffer, view.previousWeights, size, this.l2, this.l1),
         biasArrays: parameters(view.biases, view.gradBiases, view.previousBiases, layer.units, 0, 0),
         dropout,
         mask: dropout > 0 ? take(this.rows * layer.units) : null,
@@ -340,6 +382,7 @@ class BatchTrainer implements Trainer {
       return result;
     });
     this.layers = this.net.map((layer) => layer.view);
+    for (const { view } of this.net) view.settle = () => this.settle();
     this.order = new Int32Array(train.count);
     this.everySample = new Int32Array(train.count);
     for (let i = 0; i < train.count; i++) this.everySample[i] = i;
@@ -352,8 +395,20 @@ class BatchTrainer implements Trainer {
   }
 
   get rate(): number {
-    return this.spec.optimizer.rate * Math.pow(this.spec.optimizer.decay, this.epoch);
+    // η·d^e, worked out once per epoch and optimizer line (Math.pow costs as much as a tiny step's update)
+    const { optimizer } = this.spec;
+    if (this.rateOf !== optimizer || this.rateEpoch !== this.epoch) {
+      this.rateOf = optimizer;
+      this.rateEpoch = this.epoch;
+      this.rateValue = optimizer.rate * Math.pow(optimizer.decay, this.epoch);
+    }
+    return this.rateValue;
   }
+
+  /** The cache of `rate`: the optimizer line and epoch it was worked out for. */
+  private rateOf: NetworkSpec['optimizer'] | null = null;
+  private rateEpoch = -1;
+  private rateValue = 0;
 
   get done(): boolean {
     return this.epoch >= this.epochs || this.stopReason !== null;
@@ -364,6 +419,7 @@ class BatchTrainer implements Trainer {
   }
 
   retune(changes: LiveHyper): void {
+    this.settle(); // a pending gradient's λ₂ and λ₁ are the step's
     const train = this.data.train;
     const batch = changes.batch ?? this.spec.batch;
     const batchSize = batch === 'full' ? train.count : Math.max(1, Math.min(Math.floor(batch), train.count));
@@ -405,6 +461,7 @@ class BatchTrainer implements Trainer {
     this.step = 0;
     this.stepInEpoch = 0;
     this.lastSampleIndex = 0;
+    this.traceRow = -1;
     this.shuffleRandom = Random.derive(this.spec.seed, 'shuffle');
     this.dropoutRandom = Random.derive(this.spec.seed, 'dropout');
     this.order.set(this.everySample);
@@ -420,6 +477,9 @@ class BatchTrainer implements Trainer {
   }
 
   stepOnce(): StepResult {
+    // this step's trace and gradients replace the pending ones
+    this.traceRow = -1;
+    this.gradientsPending = false;
     if (this.stepInEpoch === 0) {
       // A new epoch: a fresh shuffle, and its accumulated change starts from zero.
       this.shuffleRandom.shuffle(this.order);
@@ -431,13 +491,25 @@ class BatchTrainer implements Trainer {
     const start = this.stepInEpoch * this.batchSize;
     const m = Math.min(this.batchSize, this.trainCount - start);
     this.gather(this.order, start, m);
-    const costSum = this.backpropagate(m, 'step');
-    this.keepStepTrace(m - 1);
-    const loss = costSum / m + this.regularisationTerm();
     const rate = this.rate;
     const stepNumber = this.step + 1;
+    let loss: number;
+    let updated: boolean;
+    if (m === 1 && this.fusedSample) {
+      // The fused one-sample step: forward, δ^L and the loss first; then, if the loss is finite,
+      // backward, gradient and update in one pass per layer (else the gradients alone, as below).
+      this.forwardOne();
+      const output = this.net[this.net.length - 1];
+      loss = outputDelta(this.costFn, output.fn, output.Z, output.A, this.Y, output.D, 1, this.outputSize) + this.regularisationTerm();
+      updated = Number.isFinite(loss) ? this.fusedBackwardUpdate(rate) : (this.backwardPass(1, 'step'), false);
+    } else {
+      const costSum = this.backpropagate(m, 'step');
+      loss = costSum / m + this.regularisationTerm();
+      updated = Number.isFinite(loss) && this.update(rate);
+    }
+    this.traceRow = m - 1;
     if (!Number.isFinite(loss)) throw this.divergence(`loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'}`, stepNumber, rate);
-    if (!this.update(rate)) throw this.divergence('a weight became NaN or infinite', stepNumber, rate);
+    if (!updated) throw this.divergence('a weight became NaN or infinite', stepNumber, rate);
 
     this.lastSampleIndex = this.order[start + m - 1];
     this.lastStepRows = m;
@@ -490,6 +562,7 @@ class BatchTrainer implements Trainer {
 
   /** Puts the best epoch's weights back (the optimizer state stays: the run is over). */
   private restoreBest(): void {
+    this.settle();
     this.net.forEach(({ view }, l) => {
       view.weights.set(this.bestParameters![l].weights);
       view.biases.set(this.bestParameters![l].biases);
@@ -517,6 +590,7 @@ class BatchTrainer implements Trainer {
   }
 
   private evaluateNow(part: 'train' | 'validation'): Evaluation | null {
+    this.settle();
     const dataset = part === 'train' ? this.data.train : this.data.validation;
     if (!dataset || dataset.count === 0) return null;
     const { inputSize, outputSize } = this;
@@ -542,6 +616,7 @@ class BatchTrainer implements Trainer {
     visit: (start: number, m: number, zs: readonly Float32Array[], activations: readonly Float32Array[]) => void,
     limit = Infinity,
   ): void {
+    this.settle();
     const dataset = part === 'train' ? this.data.train : this.data.validation;
     if (!dataset) return;
     const count = Math.min(dataset.count, limit);
@@ -561,6 +636,7 @@ class BatchTrainer implements Trainer {
     count: number,
     visit: (start: number, m: number, zs: readonly Float32Array[], activations: readonly Float32Array[]) => void,
   ): void {
+    this.settle();
     const width = raw.length / Math.max(1, count);
     const n = this.inputSize;
     for (let start = 0; start < count; start += this.rows) {
@@ -578,6 +654,7 @@ class BatchTrainer implements Trainer {
   }
 
   predict(input: ArrayLike<number>): Float32Array {
+    this.settle();
     // the spec's features (of a raw 2-D point), then the normalisation
     encodeInput(this.spec.features, this.data.normalizer, input, this.X.subarray(0, this.inputSize));
     this.forward(1);
@@ -585,6 +662,7 @@ class BatchTrainer implements Trainer {
   }
 
   trace(sampleIndex?: number): SampleTrace {
+    this.settle();
     if (sampleIndex === undefined && this.step > 0) {
       const { activations, zs, deltas } = this.stepTrace;
       const copy = (arrays: Float32Array[]): Float32Array[] => arrays.map((a) => a.slice());
@@ -611,6 +689,7 @@ class BatchTrainer implements Trainer {
   }
 
   gradientOf(sampleIndices: ArrayLike<number>): Gradient {
+    this.settle();
     const count = sampleIndices.length;
     if (count === 0) throw new RangeError('the gradient needs at least one sample');
     const indices = Int32Array.from(sampleIndices);
@@ -741,7 +820,7 @@ class BatchTrainer implements Trainer {
       shuffleRandom: this.shuffleRandom.state(),
       dropoutRandom: this.dropoutRandom.state(),
       optimizer: this.getOptimizerState(),
-      sums: [this.sumSquares, this.sumAbs],
+      sums: [this.currentSumSquares(), this.sumAbs],
     };
     if (this.stopping) state.stopping = this.stopping.state;
     if (this.bestParameters) state.best = this.bestParameters.map((p) => ({ weights: Array.from(p.weights), biases: Array.from(p.biases) }));
@@ -783,6 +862,7 @@ class BatchTrainer implements Trainer {
     this.stopReason = state.stopped ?? null;
     this.version++;
     [this.sumSquares, this.sumAbs] = state.sums;
+    this.sumSquaresStale = false;
   }
 
   dropoutMask(layer: number): Float32Array | null {
@@ -793,6 +873,25 @@ class BatchTrainer implements Trainer {
 
   // -------------------------------------------------------------------------
   // The passes.
+
+  /**
+   * Before anything but a step overwrites the batch buffers, the previous weights or λ, and before
+   * ∂C/∂w is read: the pending gradients into gradWeights, the pending trace row into stepTrace.
+   */
+  private settle(): void {
+    if (this.gradientsPending) {
+      this.gradientsPending = false;
+      this.net.forEach((layer, l) => {
+        const { view, weightArrays } = layer;
+        const below = l > 0 ? this.net[l - 1] : null;
+        fusedLayerGradient(layer.D, below ? below.A : this.X, view.previousWeights, view.gradWeightsBuffer, view.inputs, view.units, weightArrays.l2, weightArrays.l1);
+      });
+    }
+    if (this.traceRow >= 0) {
+      this.keepStepTrace(this.traceRow);
+      this.traceRow = -1;
+    }
+  }
 
   /** Copies batch row b's a, z and δ of every layer into stepTrace (element loops: no views made). */
   private keepStepTrace(b: number): void {
@@ -843,6 +942,19 @@ class BatchTrainer implements Trainer {
     }
   }
 
+  /** forward(1) of the fused one-sample step: the JavaScript kernel called directly (no dropout there). */
+  private forwardOne(): void {
+    const { net } = this;
+    let A = this.X;
+    for (let l = 0; l < net.length; l++) {
+      const layer = net[l];
+      const view = layer.view;
+      jsForward(A, view.weights, view.bias ? view.biases : null, layer.Z, 1, view.inputs, view.units);
+      layer.fn.forward(layer.Z, layer.A, 1, view.units);
+      A = layer.A;
+    }
+  }
+
   /** M_i = 0 with probability p, else 1/(1 − p), for the first `count` values. */
   private drawMask(mask: Float32Array, count: number, p: number): void {
     const keep = 1 / (1 - p);
@@ -878,18 +990,24 @@ class BatchTrainer implements Trainer {
    * scratch buffers. Returns Σ_x C_x. Interleaves ∂C/∂w^l with δ^{l−1} so each layer's δ is used hot.
    */
   private backpropagate(m: number, into: 'step' | 'scratch'): number {
-    const training = into === 'step';
-    this.forward(m, training);
-    const L = this.net.length;
-    const output = this.net[L - 1];
+    this.forward(m, into === 'step');
+    const output = this.net[this.net.length - 1];
     const costSum = outputDelta(this.costFn, output.fn, output.Z, output.A, this.Y, output.D, m, this.outputSize);
+    this.backwardPass(m, into);
+    return costSum;
+  }
+
+  /** backpropagate after its forward pass and δ^L: ∂C/∂w^l, ∂C/∂b^l and δ^{l−1}, from the last layer down. */
+  private backwardPass(m: number, into: 'step' | 'scratch'): void {
+    const training = into === 'step';
+    const L = this.net.length;
     const scale = into === 'step' ? 1 / m : 1;
     for (let l = L - 1; l >= 0; l--) {
       const layer = this.net[l];
       const { view } = layer;
       const below = l > 0 ? this.net[l - 1] : null;
       const A = below ? (training && below.dropped !== null ? below.dropped : below.A) : this.X;
-      const G = into === 'step' ? view.gradWeights : layer.scratchWeights;
+      const G = into === 'step' ? view.gradWeightsBuffer : layer.scratchWeights;
       const gb = into === 'step' ? view.gradBiases : layer.scratchBiases;
       // ∂C/∂w^l_jk = a^{l−1}_k δ^l_j, ∂C/∂b^l_j = δ^l_j (averaged or summed over the rows)
       this.kernels.gradient(layer.D, A, G, view.bias ? gb : null, m, view.units, view.inputs, scale);
@@ -900,7 +1018,32 @@ class BatchTrainer implements Trainer {
         below.fn.backward(below.Z, below.A, below.D, m, below.view.units);
       }
     }
-    return costSum;
+  }
+
+  /**
+   * The fused one-sample step's backward pass and update (sampleStep.ts), after forward and δ^L:
+   * per layer from the last down, ∂C/∂w, ∂C/∂b, (w^l)ᵀ δ^l and the sgd update in one pass, then
+   * σ' for δ^{l−1}. Bit-identical to backwardPass(1, 'step') followed by update(rate). When some new
+   * parameter is not a finite float32, everything is put back and false returned.
+   */
+  private fusedBackwardUpdate(rate: number): boolean {
+    const { net, fusedSums } = this;
+    const squares = this.l2 !== 0; // Σ w² only for the L2 term
+    for (let l = net.length - 1; l >= 0; l--) {
+      const { view, weightArrays, D } = net[l];
+      const below = l > 0 ? net[l - 1] : null;
+      fusedSums[l] = fusedLayerStep(
+        D, below ? below.A : this.X, view.weights, view.previousWeights,
+        view.bias ? view.biases : null, view.gradBiases, view.previousBiases, below ? below.D : null,
+        view.inputs, view.units, rate, weightArrays.l2, weightArrays.l1, squares,
+      );
+      if (below) below.fn.backward(below.Z, below.A, below.D, 1, below.view.units);
+    }
+    // summed over the layers in order 1 … L, as update() does (NaN when some layer's new values are not finite)
+    this.gradientsPending = true;
+    let sumSquares = 0;
+    for (let l = 0; l < net.length; l++) sumSquares += fusedSums[l];
+    return this.updated(sumSquares, 0, !squares);
   }
 
   /**
@@ -920,11 +1063,19 @@ class BatchTrainer implements Trainer {
         sumSquares += kernels.optimize(rule.code, weightArrays, view.weights.length, scalars);
         if (view.bias) biasSquares += kernels.optimize(rule.code, biasArrays, view.units, scalars);
       } else {
-        if (weightArrays.l2 !== 0 || weightArrays.l1 !== 0) regularise(view.weights, view.gradWeights, view.weights.length, weightArrays.l2, weightArrays.l1);
+        if (weightArrays.l2 !== 0 || weightArrays.l1 !== 0) regularise(view.weights, view.gradWeightsBuffer, view.weights.length, weightArrays.l2, weightArrays.l1);
         sumSquares += rule.step(weightArrays, view.weights.length, scalars);
         if (view.bias) biasSquares += rule.step(biasArrays, view.units, scalars);
       }
     }
+    return this.updated(sumSquares, biasSquares);
+  }
+
+  /**
+   * After an update whose new parameters have these Σ w² and Σ b²: the counters, or, when one is not
+   * finite, everything put back and false. `stale`: sumSquares was not summed (only checked).
+   */
+  private updated(sumSquares: number, biasSquares: number, stale = false): boolean {
     if (!Number.isFinite(sumSquares) || !Number.isFinite(biasSquares)) {
       for (const { view, weightArrays, biasArrays } of this.net) {
         view.weights.set(view.previousWeights);
@@ -939,18 +1090,36 @@ class BatchTrainer implements Trainer {
     this.updates++;
     this.version++;
     this.sumSquares = sumSquares;
+    this.sumSquaresStale = stale;
     if (this.l1 !== 0) this.sumAbs = this.computeSumAbs();
     return true;
   }
 
   /** (λ₂/2) Σ w² + λ₁ Σ |w| over every weight (biases excluded). */
   private regularisationTerm(): number {
-    return (this.l2 === 0 ? 0 : (this.l2 / 2) * this.sumSquares) + (this.l1 === 0 ? 0 : this.l1 * this.sumAbs);
+    if (this.l2 === 0) return this.l1 === 0 ? 0 : this.l1 * this.sumAbs;
+    return (this.l2 / 2) * this.currentSumSquares() + (this.l1 === 0 ? 0 : this.l1 * this.sumAbs);
+  }
+
+  /** Σ w², summed now if the last update left it stale: as update() sums it, per layer in index order, then the layers in order. */
+  private currentSumSquares(): number {
+    if (this.sumSquaresStale) {
+      let sum = 0;
+      for (const { view } of this.net) {
+        let layer = 0;
+        for (const w of view.weights) layer += w * w;
+        sum += layer;
+      }
+      this.sumSquares = sum;
+      this.sumSquaresStale = false;
+    }
+    return this.sumSquares;
   }
 
   /** After the parameters were replaced (reset, setWeights, restore): the sums, a new version. */
   private parametersChanged(): void {
     this.sumSquares = this.computeSumSquares();
+    this.sumSquaresStale = false;
     this.sumAbs = this.computeSumAbs();
     this.version++;
   }
@@ -970,7 +1139,8 @@ class BatchTrainer implements Trainer {
   /** After new weights (reset, setWeights): no gradient, no optimizer state, no change yet. */
   private clearLayerState(layer: Layer): void {
     const { view, weightArrays, biasArrays } = layer;
-    for (const array of [view.gradWeights, view.gradBiases, weightArrays.s1, weightArrays.s2, biasArrays.s1, biasArrays.s2]) array?.fill(0);
+    this.settle();
+    for (const array of [view.gradWeightsBuffer, view.gradBiases, weightArrays.s1, weightArrays.s2, biasArrays.s1, biasArrays.s2]) array?.fill(0);
     this.updates = 0;
     view.previousWeights.set(view.weights);
     view.previousBiases.set(view.biases);
