@@ -169,6 +169,11 @@ export class TrainingPanel {
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        // a (re)loaded webview says afresh whether its network view is on screen
+        if (this.networkShown) {
+          this.networkShown = false;
+          this.source?.setNetworkShown?.(false);
+        }
         this.postInit();
         if (this.pendingFocus) {
           const focus = this.pendingFocus;
