@@ -6,7 +6,8 @@
  *
  * Readable size: up to MAX_NEURONS neurons of a layer are drawn as circles; a wider layer is a
  * band of thin stripes (one per neuron, its activation's colour) with a note, and its links are
- * summarised by the LINKS_PER_BAND largest in size. Hover (or arrow keys on the focused canvas)
+ * summarised by the LINKS_PER_BAND largest in size; between two layers of circles at most
+ * MAX_LINKS are drawn, the largest. Hover (or arrow keys on the focused canvas)
  * tells a neuron's story (z, a, δ, b, ∂C/∂b) or a link's (the heatmap cell's: w, ∂C/∂w, Δw, a·δ).
  * A click on a hidden layer selects it for the edit buttons (+/− neuron, +/− layer, activation).
  *
@@ -16,7 +17,7 @@
  *
  * Frame budget (784-128-64-10 included, docs/performance.md): the links are drawn into an
  * offscreen canvas only when their arrays, the mode, the size, the theme or the walk's highlight
- * change, batched into one path per colour bin; a band is one ImageData strip; the largest links
+ * change, grouped by colour bin (one style change a bin); a band is one ImageData strip; the largest links
  * of a band are chosen in one pass (no sort of 100,352 values).
  */
 import type { LayerSnapshot, NeuronPictures, SessionInfo, TraceSnapshot } from '../src/protocol';
@@ -41,8 +42,13 @@ export const LINK_MODES: { value: LinkMode; text: string; title: string }[] = [
 export const MAX_NEURONS = 64;
 /** Links drawn between a band and its neighbour: the largest in size. */
 export const LINKS_PER_BAND = 64;
+/**
+ * Links drawn between two layers of circles, at most: the largest in size beyond (64 × 64 layers
+ * have 4,096, unreadable, and slow to rasterise: the frame budget, docs/performance.md).
+ */
+export const MAX_LINKS = 256;
 
-/** Links are drawn in this many colour bins a sign (one path each). */
+/** Links are drawn in this many colour bins a sign (one style each). */
 export const LINK_BINS = 8;
 
 const MARGIN = 28;
@@ -318,11 +324,11 @@ export class NetworkView {
     for (let l = 1; l < this.columns.length; l++) {
       const from = this.columns[l - 1];
       const to = this.columns[l];
-      if (!from.band && !to.band) {
+      if (!from.band && !to.band && from.units * to.units <= MAX_LINKS) {
         for (let j = 0; j < to.units; j++) for (let k = 0; k < from.units; k++) this.links.push({ layer: l, j, k });
       } else if (this.layers?.[l - 1]) {
         const { values } = this.linkValues(l);
-        for (const i of largest(values, LINKS_PER_BAND)) this.links.push({ layer: l, j: Math.floor(i / from.units), k: i % from.units });
+        for (const i of largest(values, from.band || to.band ? LINKS_PER_BAND : MAX_LINKS)) this.links.push({ layer: l, j: Math.floor(i / from.units), k: i % from.units });
       }
     }
   }
@@ -351,8 +357,8 @@ export class NetworkView {
   }
 
   /**
-   * The links into linksCanvas, only when they changed: batched by colour bin (sign × LINK_BINS
-   * magnitudes, highlighted or not), one path and one stroke a bin.
+   * The links into linksCanvas, only when they changed: grouped by colour bin (sign × LINK_BINS
+   * magnitudes, highlighted or not), one style a bin.
    */
   private drawLinks(palette: Palette, ratio: number): void {
     const focus = `${this.focus?.direction}:${this.focus?.layer}`;
@@ -386,12 +392,14 @@ export class NetworkView {
       ctx.globalAlpha = dim && !on ? 0.15 : 0.35 + 0.65 * t;
       ctx.strokeStyle = toCss(unpack(palette.scale.lut[scaleIndex(value, 1)]));
       ctx.lineWidth = 0.5 + 3 * t + (on ? 1 : 0);
-      ctx.beginPath();
+      // one stroke a link: one path of many crossing segments makes the rasteriser resolve their
+      // overlaps (measured twice as slow for 784-128-64-10's 768 links), single segments do not
       for (let p = 0; p < points.length; p += 4) {
+        ctx.beginPath();
         ctx.moveTo(points[p], points[p + 1]);
         ctx.lineTo(points[p + 2], points[p + 3]);
+        ctx.stroke();
       }
-      ctx.stroke();
     });
     ctx.globalAlpha = 1;
   }

@@ -106,9 +106,12 @@ export class NetworkCard {
     this.info = info;
     this.view.build(info);
     const wide = [info.inputSize, ...info.layers.map((l) => l.units)].some((n) => n > 64);
+    const sizes = [info.inputSize, ...info.layers.map((l) => l.units)];
+    const crowded = sizes.some((n, i) => i > 0 && n <= 64 && sizes[i - 1] <= 64 && n * sizes[i - 1] > 256);
     this.note.textContent =
       'Links: blue positive, red negative, thicker = larger. Neurons: their activation for the traced sample. Click a layer to edit it.' +
-      (wide ? ' Layers of more than 64 neurons are drawn as a band (one stripe a neuron) with their 64 largest links.' : '');
+      (wide ? ' Layers of more than 64 neurons are drawn as a band (one stripe a neuron) with their 64 largest links.' : '') +
+      (crowded ? ' Between two layers with more than 256 links the 256 largest are drawn.' : '');
     this.fields.batch.placeholder = String(info.batchSize);
     const total = info.trainCount + info.validationCount;
     this.fields.validation.placeholder = String(Number((info.validationCount / Math.max(1, total)).toFixed(3)));

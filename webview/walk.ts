@@ -277,21 +277,21 @@ function buildStages(walk: StepExplanation, info: SessionInfo): Stage[] {
   walk.layers.forEach((update, i) => {
     const layer = e.layers[i];
     const l = layer.index;
-    const parts = [`∂C/∂w${sup(l)} = (1/m) Σₓ ∂Cₓ/∂w${sup(l)}${walk.l2 > 0 ? ` + λw${sup(l)}` : ''}`];
-    parts.push(walk.momentum > 0 ? `v ← μv − η ∂C/∂w,  w ← w + v` : `w ← w − η ∂C/∂w`);
+    // the spec's own rule (explain.ts UPDATE_RULES), g = ∂C/∂w^l with its regularisers
+    const rule = walk.update;
+    const values = rule.values.map(([name, value]) => `${name} = ${formatNumber(value)}`).join(', ');
     stages.push({
       phase: 7,
       layer: l,
       direction: 'update',
-      title: `7. The update of layer ${l} over the mini-batch of ${walk.batch.length} (m = ${walk.batch.length}, η = ${formatNumber(walk.rate)}${walk.momentum > 0 ? `, μ = ${formatNumber(walk.momentum)}` : ''}${walk.l2 > 0 ? `, λ = ${formatNumber(walk.l2)}` : ''})`,
-      equation: parts.join(';   '),
-      tex:
-        `\\frac{\\partial C}{\\partial w^{${l}}} = \\frac{1}{m} \\sum_x \\frac{\\partial C_x}{\\partial w^{${l}}}${walk.l2 > 0 ? ` + \\lambda w^{${l}}` : ''}, \\quad ` +
-        (walk.momentum > 0 ? `v \\leftarrow \\mu v - \\eta \\frac{\\partial C}{\\partial w}, \\; w \\leftarrow w + v` : `w \\leftarrow w - \\eta \\frac{\\partial C}{\\partial w}`),
-      note: walk.rule !== 'sgd' ? `This spec's update rule (${walk.optimizer}, or its l1/dropout terms) is not the plain momentum rule: the gradient is shown here; the heatmaps' Δw show the change once Finish takes the step.` : i === walk.layers.length - 1 ? `The batch's mean cost is ${formatNumber(walk.loss)}${walk.l2 > 0 ? ' (L2 term included)' : ''}. Finish takes this step: the weights change by exactly Δw.` : undefined,
+      title: `7. The update of layer ${l} over the mini-batch of ${walk.batch.length}: ${rule.title} (m = ${walk.batch.length}, ${values})`,
+      equation: [rule.gradient.text, ...rule.text].join(';   '),
+      tex: `${rule.gradient.tex}, \\quad ${rule.tex}`,
+      note: walk.rule !== 'sgd' ? `The walk shows g, the gradient ${rule.title} takes${walk.l1 > 0 ? ' (with its L1 term)' : ''}; its own state makes Δw, which the heatmaps show once Finish takes the step.` : i === walk.layers.length - 1 ? `The batch's mean cost is ${formatNumber(walk.loss)}${walk.l2 > 0 ? ' (L2 term included)' : ''}. Finish takes this step: the weights change by exactly Δw.` : undefined,
       body: () => [
         matrix('meanW', `(1/m) Σₓ ∂Cₓ/∂w${sup(l)}`, update.meanW, layer.units, layer.inputs),
-        ...(walk.l2 > 0 ? [matrix('l2W', `λw${sup(l)}`, update.l2W, layer.units, layer.inputs)] : []),
+        ...(walk.l2 > 0 ? [matrix('l2W', `λ₂w${sup(l)}`, update.l2W, layer.units, layer.inputs)] : []),
+        ...(walk.l1 > 0 && update.l1W ? [matrix('l1W', `λ₁ sign(w${sup(l)})`, update.l1W, layer.units, layer.inputs)] : []),
         ...(walk.momentum > 0 ? [matrix('velocityW', `v (the last step's change)`, update.velocityW, layer.units, layer.inputs)] : []),
         ...(walk.rule === 'sgd' ? [matrix('changeW', `Δw${sup(l)}`, update.changeW, layer.units, layer.inputs)] : [matrix('gradW', `∂C/∂w${sup(l)}`, update.gradW, layer.units, layer.inputs)]),
         ...(layer.bias ? [vector('gradB', `∂C/∂b${sup(l)}`, update.gradB), ...(walk.rule === 'sgd' ? [vector('changeB', `Δb${sup(l)}`, update.changeB)] : [])] : []),

@@ -3,7 +3,7 @@
  * training sample, phase by phase, with the engine's numbers (src/core/engine/explain.ts).
  * Readable text by default; `--json` prints exactly one ExplanationJson object.
  */
-import { COST_FORMULA, explainSample, explanationToJson, outputRuleNote, superscript, type ExplainedLayer } from '../core/engine/explain';
+import { COST_FORMULA, explainSample, explanationToJson, outputRuleNote, superscript, updateRule, type ExplainedLayer } from '../core/engine/explain';
 import type { ParsedCommand } from './args';
 import { applyWeightsFile, loadSpecOrFail } from './common';
 import { formatLoss, formatValue } from './format';
@@ -68,16 +68,16 @@ export function explainCommand(io: CliIO, parsed: ParsedCommand): number {
   }
   out.push('', '6. gradients of C_x: ∂C/∂b^l = δ^l,  ∂C/∂w^l = δ^l (a^(l−1))ᵀ, i.e. ∂C/∂w^l_jk = a^(l−1)_k · δ^l_j');
   for (const layer of e.layers) out.push(...gradientLines(layer));
-  const rate = trainer.rate;
-  const { momentum } = spec.optimizer;
+  const rule = updateRule(trainer);
   out.push(
     '',
-    '7. the update (over a mini-batch of m samples)',
-    `   ∂C/∂w = (1/m) Σ_x ∂C_x/∂w${spec.l2 > 0 ? ` + λw (λ = ${spec.l2})` : ''};  ∂C/∂b = (1/m) Σ_x ∂C_x/∂b`,
-    momentum > 0
-      ? `   v ← μv − η ∂C/∂w,  w ← w + v   (η = ${rate}, μ = ${momentum})`
-      : `   w ← w − η ∂C/∂w,  b ← b − η ∂C/∂b   (η = ${rate})`,
-    `   this sample's share of a batch of ${trainer.batchSize}: −(η/m) ∂C_x/∂w; \`nnspec gradients\` gives the whole training set's mean`,
+    `7. the update (over a mini-batch of m samples): ${rule.title}`,
+    `   ${rule.gradient.text};  ∂C/∂b = (1/m) Σ_x ∂C_x/∂b`,
+    ...rule.text.map((line) => `   ${line}`),
+    // hyper-parameters as a spec writes them (η after decay to 6 digits)
+    `   (${rule.values.map(([name, value]) => `${name} = ${Number(value.toPrecision(6))}`).join(', ')})`,
+    `   ${rule.biases}`,
+    `   this sample's part of g over a batch of ${trainer.batchSize}: (1/m) ∂C_x/∂w; \`nnspec gradients\` gives the whole training set's mean`,
   );
   io.stdout.write(out.join('\n') + '\n');
   return EXIT_OK;

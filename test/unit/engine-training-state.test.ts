@@ -19,7 +19,7 @@ function circle(lines: string): string {
 dense 8 tanh${lines.includes('dropout') ? ' dropout=0.2' : ''}
 dense 1 sigmoid
 loss bce
-batch 16
+${lines.includes('batch ') ? '' : 'batch 16'}
 epochs 60
 seed 3
 data circle n=200
@@ -71,6 +71,7 @@ const CASES = {
   adam: 'optimizer adam rate=0.01',
   'sgd momentum': 'optimizer sgd rate=0.1 momentum=0.9',
   'adam, dropout': 'optimizer adam rate=0.01\ndropout',
+  'sgd momentum, batch 1 (one sample a step)': 'optimizer sgd rate=0.05 momentum=0.9\nbatch 1',
   'early stopping (patience, restore=best)': 'optimizer sgd rate=0.5 momentum=0.9\nstop patience=3 monitor=validation_loss min_delta=0.01 restore=best',
 };
 
@@ -82,10 +83,10 @@ describe('a checkpoint continues exactly', () => {
       const whole = load(text);
       const wholeLosses = run(whole, total);
 
-      const N = 37; // 10 steps an epoch: the checkpoint is in the middle of epoch 3
+      const N = 37; // batch 16: 10 steps an epoch, the checkpoint is in the middle of epoch 3 (batch 1: of epoch 1)
       const first = load(text);
       run(first, N);
-      expect(first.stepInEpoch).toBe(7);
+      expect(first.stepInEpoch).toBe(lines.includes('batch 1') ? 37 : 7);
       const checkpoint = throughCheckpoint(first, text);
       const second = restored(checkpoint);
       expect(second.step).toBe(N);

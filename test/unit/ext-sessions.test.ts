@@ -165,4 +165,40 @@ describe('after a window reload', () => {
     expect(after.state.step).toBe(40);
     expect(weights).toEqual(project.trainer.getWeights());
   });
+
+  it('a session edited live (rate) is checkpointed with the edited text, so after a reload it still resumes, at the edited rate', async () => {
+    const root = path.resolve(__dirname, '../..');
+    if (!fs.existsSync(path.join(root, 'dist', 'worker.js'))) throw new Error('dist/worker.js is missing: run `npm run build` first');
+    const { loadProject } = await import('../../src/core/project');
+    const { CheckpointStore } = await import('../../src/extension/checkpointStore');
+    const text = 'input 2\ndense 6 tanh\ndense 1 sigmoid\nloss bce\noptimizer adam rate=0.02\nbatch 16\nepochs 40\nseed 3\ndata circle n=200\n';
+    const edited = text.replace('rate=0.02', 'rate=0.005');
+    const uri = new FakeUri('/work/circle-live.nnspec');
+    const before = new TrainingSession(uri as never, new FakeUri(root) as never);
+    sessions.push(before);
+    await before.load(text);
+    for (let i = 0; i < 12; i++) await before.act('step');
+    // What SessionUi does once the edit has settled: the rate goes to the worker, the text is the session's now.
+    before.retune({ rate: 0.005 });
+    before.runningText = edited;
+    for (let i = 0; i < 5; i++) await before.act('step');
+    const store = new CheckpointStore(fs.mkdtempSync(path.join(os.tmpdir(), 'nnspec-checkpoints-')));
+    await store.maybeSave(before);
+    before.stop();
+    // The file on disk says rate=0.005 now: the checkpoint is for this text, not the one first loaded.
+    expect((await store.restorable(uri as never, text)).ok).toBe(false);
+    const found = await store.restorable(uri as never, edited);
+    if (!found.ok) throw new Error(found.reason);
+    const after = new TrainingSession(uri as never, new FakeUri(root) as never);
+    sessions.push(after);
+    await after.load(edited, found.weights, undefined, found.restore);
+    for (let i = 0; i < 8; i++) await after.act('step');
+    const { weights } = await after.request({ kind: 'getWeights' });
+    const project = loadProject(text, uri.fsPath, { assetsDir: path.join(root, 'media') });
+    if (!project.ok) throw new Error(project.message);
+    for (let i = 0; i < 12; i++) project.trainer.stepOnce();
+    project.trainer.retune({ rate: 0.005 });
+    for (let i = 0; i < 13; i++) project.trainer.stepOnce();
+    expect(weights).toEqual(project.trainer.getWeights());
+  });
 });

@@ -265,6 +265,27 @@ describe('Walk Through a Step', () => {
     await closeClean(p);
   });
 
+  test('phase 7 names the spec’s optimizer and shows its rule (Adam with L2 and L1 here), as nnspec explain does', async () => {
+    const text = readFileSync(EXAMPLE('xor'), 'utf8').replace(/^optimizer .*$/m, 'optimizer adam rate=0.01\nl2 0.001\nl1 0.0001');
+    const project = loadProject(text, EXAMPLE('xor'), { assetsDir: defaultAssetsDir() });
+    if (!project.ok) throw new Error(project.message);
+    const walk = explainNextStep(project.trainer);
+    expect(walk.update.name).toBe('adam');
+    const p = await openPanel(browser, origin, 'light');
+    await p.send([streams.xor[0], { type: 'walk', walk }]);
+    await p.settle();
+    const stage = () => net(p, (h) => h.walkStage(), null);
+    while ((await stage())!.phase < 7) await p.page.keyboard.press('ArrowRight');
+    const s = (await stage())!;
+    expect(s.title).toBe(`7. The update of layer 1 over the mini-batch of ${walk.batch.length}: Adam (m = ${walk.batch.length}, ${walk.update.values.map(([n, v]) => `${n} = ${formatNumber(v)}`).join(', ')})`);
+    expect(await p.page.locator('.walk-stage .walk-equation').getAttribute('aria-label')).toBe(
+      'g = (1/m) Σ_x ∂C_x/∂w + λ₂w (λ₂ = 0.001) + λ₁ sign(w) (λ₁ = 0.0001);   m ← β₁m + (1 − β₁) g;   v ← β₂v + (1 − β₂) g²;   w ← w − (η / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)',
+    );
+    expect(await p.page.locator('.walk-stage .walk-quantity[data-name="l1W"]').count()).toBe(1);
+    await p.page.locator('.walk-card').screenshot({ path: path.join(ARTIFACTS, 'walk-xor-adam-phase7.png') });
+    await closeClean(p);
+  });
+
   test('screenshots of a walk stage in dark and high contrast', async () => {
     for (const theme of ['dark', 'high-contrast'] as const) {
       const p = await openPanel(browser, origin, theme);

@@ -8,7 +8,8 @@
  *   4. δ^L = ∇_a C ⊙ σ'(z^L)   (a − y where the cost and the output activation fuse)
  *   5. for l = L−1…1: δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ'(z^l)
  *   6. ∂C_x/∂b^l = δ^l,  ∂C_x/∂w^l = δ^l (a^{l−1})ᵀ, i.e. ∂C_x/∂w^l_jk = a^{l−1}_k δ^l_j
- *   7. over the mini-batch: the mean, + λw, then v ← μv − η ∂C/∂w, w ← w + v
+ *   7. over the mini-batch: the mean, + λ₂w + λ₁ sign(w), then the spec's optimizer's rule
+ *      (UPDATE_RULES: sgd, momentum, Nesterov, Adam, RMSprop, Adagrad, as optimizers.ts runs them)
  *
  * a, z and δ are the trainer's own (Trainer.trace, Float32); ∂C_x/∂w is the product of those
  * factors, as the trainer's gradient kernel forms it. Layouts: `layers[l]` is layer l + 1 (the
@@ -17,6 +18,7 @@
  */
 import type { Activation, LossName } from '../spec';
 import { cost, outputDeltaRule } from './costs';
+import { optimizerSettings, type OptimizerSettings } from './optimizers';
 import type { LayerView, Trainer } from './types';
 
 /** One dense layer as one sample passes through it. */
@@ -170,15 +172,114 @@ export function outputRuleNote(rule: SampleExplanation['outputRule'], loss: Loss
 }
 
 // ---------------------------------------------------------------------------
+// Phase 7's update rule for every optimizer, formula (plain and TeX) beside the values it uses;
+// the rules are optimizers.ts's, g = ∂C/∂w the batch mean with the regularisers added.
+
+export type UpdateRuleName = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'rmsprop' | 'adagrad';
+
+interface UpdateRuleDoc {
+  /** How the walk and the CLI name it. */
+  title: string;
+  /** The rule, one step per entry, in plain Unicode. */
+  text: string[];
+  tex: string;
+  /** Its hyper-parameters with their values (η already decayed). */
+  values(s: OptimizerSettings, rate: number, t: number): [string, number][];
+}
+
+export const UPDATE_RULES: Readonly<Record<UpdateRuleName, UpdateRuleDoc>> = {
+  // w ← w − η g
+  sgd: {
+    title: 'gradient descent (sgd)',
+    text: ['w ← w − η g'],
+    tex: 'w \\leftarrow w - \\eta\\, g',
+    values: (_s, rate) => [['η', rate]],
+  },
+  // v ← μv − η g;  w ← w + v
+  momentum: {
+    title: 'sgd with momentum',
+    text: ['v ← μv − η g', 'w ← w + v'],
+    tex: 'v \\leftarrow \\mu v - \\eta\\, g, \\quad w \\leftarrow w + v',
+    values: (s, rate) => [['η', rate], ['μ', s.momentum]],
+  },
+  // v ← μv − η g;  w ← w + μv − η g  (the look-ahead)
+  nesterov: {
+    title: 'sgd with Nesterov momentum',
+    text: ['v ← μv − η g', 'w ← w + μv − η g'],
+    tex: 'v \\leftarrow \\mu v - \\eta\\, g, \\quad w \\leftarrow w + \\mu v - \\eta\\, g',
+    values: (s, rate) => [['η', rate], ['μ', s.momentum]],
+  },
+  // m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  w ← w − η/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε)
+  adam: {
+    title: 'Adam',
+    text: ['m ← β₁m + (1 − β₁) g', 'v ← β₂v + (1 − β₂) g²', 'w ← w − (η / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)'],
+    tex: 'm \\leftarrow \\beta_1 m + (1-\\beta_1)\\, g, \\quad v \\leftarrow \\beta_2 v + (1-\\beta_2)\\, g^2, \\quad w \\leftarrow w - \\frac{\\eta}{1-\\beta_1^t} \\cdot \\frac{m}{\\sqrt{v}/\\sqrt{1-\\beta_2^t} + \\epsilon}',
+    values: (s, rate, t) => [['η', rate], ['β₁', s.beta1], ['β₂', s.beta2], ['ε', s.epsilon], ['t', t]],
+  },
+  // v ← ρv + (1 − ρ)g²;  w ← w − η g / (√v + ε)
+  rmsprop: {
+    title: 'RMSprop',
+    text: ['v ← ρv + (1 − ρ) g²', 'w ← w − η g / (√v + ε)'],
+    tex: 'v \\leftarrow \\rho v + (1-\\rho)\\, g^2, \\quad w \\leftarrow w - \\frac{\\eta\\, g}{\\sqrt{v} + \\epsilon}',
+    values: (s, rate) => [['η', rate], ['ρ', s.rho], ['ε', s.epsilon]],
+  },
+  // G ← G + g²;  w ← w − η g / (√G + ε)
+  adagrad: {
+    title: 'Adagrad',
+    text: ['G ← G + g²', 'w ← w − η g / (√G + ε)'],
+    tex: 'G \\leftarrow G + g^2, \\quad w \\leftarrow w - \\frac{\\eta\\, g}{\\sqrt{G} + \\epsilon}',
+    values: (s, rate) => [['η', rate], ['ε', s.epsilon]],
+  },
+};
+
+/** Phase 7 as the spec's optimizer and regularisers make it, for the CLI and the walk. */
+export interface UpdateRule {
+  name: UpdateRuleName;
+  title: string;
+  /** g = ∂C/∂w: the batch mean plus the regularisers, plain and TeX. */
+  gradient: { text: string; tex: string };
+  /** The rule's steps, plain; and in TeX. */
+  text: string[];
+  tex: string;
+  /** Its values, e.g. [['η', 0.001], ['β₁', 0.9], …] (η after decay; Adam's t of this step). */
+  values: [string, number][];
+  /** The biases: the same rule with their own state and no regularisers. */
+  biases: string;
+}
+
+/** The update rule of `trainer`'s next step (t: the optimizer's update count after it). */
+export function updateRule(trainer: Trainer): UpdateRule {
+  const settings = optimizerSettings(trainer.spec.optimizer);
+  const name: UpdateRuleName = settings.kind === 'sgd' ? (settings.momentum > 0 ? (settings.nesterov ? 'nesterov' : 'momentum') : 'sgd') : settings.kind;
+  const doc = UPDATE_RULES[name];
+  const l2 = trainer.spec.l2;
+  const l1 = trainer.spec.l1 ?? 0;
+  const t = trainer.optimizerStateSummary().updates + 1;
+  const text = ['g = (1/m) Σ_x ∂C_x/∂w', ...(l2 > 0 ? [`λ₂w (λ₂ = ${l2})`] : []), ...(l1 > 0 ? [`λ₁ sign(w) (λ₁ = ${l1})`] : [])].join(' + ');
+  const tex = ['g = \\frac{1}{m} \\sum_x \\frac{\\partial C_x}{\\partial w}', ...(l2 > 0 ? ['\\lambda_2 w'] : []), ...(l1 > 0 ? ['\\lambda_1 \\operatorname{sign}(w)'] : [])].join(' + ');
+  return {
+    name,
+    title: doc.title,
+    gradient: { text, tex },
+    text: doc.text,
+    tex: doc.tex,
+    values: doc.values(settings, trainer.rate, t),
+    biases: 'b follows the same rule with g = (1/m) Σ_x ∂C_x/∂b (no L2 or L1 term) and its own state',
+  };
+}
+
+// ---------------------------------------------------------------------------
 // Phase 7 for the next mini-batch step: what stepOnce() is about to do, taken apart.
 
 /** One layer's part of the update. All units × inputs (weights) or units (biases), Float32 like the trainer's. */
 export interface StepLayer {
-  /** (1/m) Σ_x ∂C_x/∂w over the batch, without L2. */
+  /** (1/m) Σ_x ∂C_x/∂w over the batch, without L2 or L1. */
   meanW: Float32Array;
   /** λw (zeros when λ = 0). */
   l2W: Float32Array;
-  /** ∂C/∂w = mean + λw: what the update uses. */
+  /** λ₁ sign(w) (zeros when λ₁ = 0). */
+  l1W: Float32Array;
+  /** ∂C/∂w = mean + λw + λ₁ sign(w): what the update uses. */
   gradW: Float32Array;
   /** ∂C/∂b = (1/m) Σ_x δ_x. */
   gradB: Float32Array;
@@ -199,6 +300,8 @@ export interface StepExplanation {
   rate: number;
   momentum: number;
   l2: number;
+  /** λ₁ (0: no L1 term). */
+  l1: number;
   /**
    * 'sgd': the update is v ← μv − η ∂C/∂w, w ← w + v and changeW is its Δw. Otherwise (adam, rmsprop,
    * adagrad, Nesterov momentum, l1, dropout) the walk names the rule and shows the step's Δw only
@@ -207,6 +310,8 @@ export interface StepExplanation {
   rule: 'sgd' | 'other';
   /** The spec's optimizer, e.g. 'adam', for the walk to name. */
   optimizer: string;
+  /** Phase 7's rule as the spec's optimizer and regularisers make it (UPDATE_RULES). */
+  update: UpdateRule;
   /** Mean cost over the batch, L2 term included: the step's loss. */
   loss: number;
   /** Phases 1–6 for one sample of the batch. */
@@ -227,16 +332,20 @@ export function explainNextStep(trainer: Trainer, sample?: number): StepExplanat
   const { rate } = trainer;
   const { momentum } = trainer.spec.optimizer;
   const l2 = trainer.spec.l2;
+  const l1 = trainer.spec.l1 ?? 0;
   const { optimizer } = trainer.spec;
   const rule = optimizer.kind === 'sgd' && !optimizer.nesterov && !trainer.spec.l1 && !trainer.spec.layers.some((l) => l.dropout) ? 'sgd' : 'other';
   const layers = trainer.layers.map((view, l): StepLayer => {
     const gradW = gradient.dW[l];
     const gradB = gradient.db[l];
     const l2W = new Float32Array(gradW.length);
+    const l1W = new Float32Array(gradW.length);
     const meanW = new Float32Array(gradW.length);
     for (let i = 0; i < gradW.length; i++) {
-      l2W[i] = l2 * view.weights[i];
-      meanW[i] = gradW[i] - l2W[i];
+      const w = view.weights[i];
+      l2W[i] = l2 * w;
+      l1W[i] = w > 0 ? l1 : w < 0 ? -l1 : 0;
+      meanW[i] = gradW[i] - l2W[i] - l1W[i];
     }
     const velocityW = momentum > 0 ? view.lastDeltaWeights.slice() : new Float32Array(gradW.length);
     const velocityB = momentum > 0 && view.bias ? view.lastDeltaBiases.slice() : new Float32Array(view.units);
@@ -245,7 +354,7 @@ export function explainNextStep(trainer: Trainer, sample?: number): StepExplanat
     for (let i = 0; i < changeW.length; i++) changeW[i] = Math.fround(momentum * velocityW[i] - rate * gradW[i]);
     const changeB = new Float32Array(rule === 'sgd' ? view.units : 0);
     if (view.bias && rule === 'sgd') for (let j = 0; j < changeB.length; j++) changeB[j] = Math.fround(momentum * velocityB[j] - rate * gradB[j]);
-    return { meanW, l2W, gradW, gradB, velocityW, velocityB, changeW, changeB };
+    return { meanW, l2W, l1W, gradW, gradB, velocityW, velocityB, changeW, changeB };
   });
   return {
     step: trainer.step + 1,
@@ -254,8 +363,10 @@ export function explainNextStep(trainer: Trainer, sample?: number): StepExplanat
     rate,
     momentum,
     l2,
+    l1,
     rule,
     optimizer: optimizer.kind + (optimizer.nesterov ? ' (Nesterov)' : ''),
+    update: updateRule(trainer),
     loss: gradient.loss,
     sample: explained,
     layers,

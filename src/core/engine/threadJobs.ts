@@ -159,8 +159,9 @@ function work() {
       fail(error);
     }
     Atomics.add(ctl, ${CTL.HELPED}, 1);
-    Atomics.add(ctl, ${CTL.DONE}, 1);
-    Atomics.notify(ctl, ${CTL.DONE});
+    // Only the last chunk wakes the caller: a wake-up per chunk would cost it a futex call each
+    // and, on a busy machine, preempt the helpers still computing.
+    if (Atomics.add(ctl, ${CTL.DONE}, 1) + 1 >= chunks) Atomics.notify(ctl, ${CTL.DONE});
   }
 }
 Atomics.add(ctl, ${CTL.READY}, 1);
