@@ -138,12 +138,18 @@ export function startPanel(): PanelInternals {
     chooseSample: (sample) => post({ type: 'walk', sample }),
     onStage: (focus) => {
       network.view.setWalk(focus && walkData ? walkTrace(walkData) : undefined, focus);
+      // While walking, the network view sits right under the walk, where its highlight of the
+      // stage's neurons and links is seen; it goes back to its place when the walk closes.
+      if (focus && walk.root.nextElementSibling !== network.root) walk.root.after(network.root);
+      else if (!focus && network.root.previousElementSibling === walk.root) networkHome.after(network.root);
       post({ type: 'walkFocus', layer: focus?.layer ? focus.layer : null });
       schedule('network');
     },
   });
   app.insertBefore(walk.root, overview);
-  app.append(network.root);
+  /** Where the network card lives when no walk is open (it moves under the walk while one is). */
+  const networkHome = document.createComment('network card');
+  app.append(networkHome, network.root);
   // The worker sends the neuron pictures only while the network view is on screen.
   let networkShown = false; // as the host starts
   new IntersectionObserver((entries) => {

@@ -61,7 +61,9 @@ export class NetworkCard {
     this.removeLayer = button('− layer', 'Remove the selected hidden layer', edit(() => (layer() ? { kind: 'removeLayer', layer: layer()! } : undefined)));
     for (const [b, name] of [[this.addNeuron, 'add-neuron'], [this.removeNeuron, 'remove-neuron'], [this.addLayer, 'add-layer'], [this.removeLayer, 'remove-layer']] as const) b.dataset.edit = name;
     this.activation.setAttribute('aria-label', 'Activation of the selected layer');
-    this.activation.append(...ACTIVATIONS.map((a) => Object.assign(el('option', undefined, a), { value: a })));
+    // Shown while no layer is selected (the list would otherwise say "identity", as if a layer had it).
+    const none = Object.assign(el('option', undefined, 'activation'), { value: '', disabled: true });
+    this.activation.append(none, ...ACTIVATIONS.map((a) => Object.assign(el('option', undefined, a), { value: a })));
     this.activation.addEventListener('change', () => {
       const l = layer();
       if (l) this.post({ type: 'editSpec', edit: { kind: 'setActivation', layer: l, activation: this.activation.value as Activation } });
@@ -172,7 +174,7 @@ export class NetworkCard {
     this.removeNeuron.disabled = !hidden;
     this.removeLayer.disabled = !hidden;
     this.activation.disabled = l === undefined;
-    if (l !== undefined && this.info) this.activation.value = this.info.layers[l - 1].activation;
+    this.activation.value = l !== undefined && this.info ? this.info.layers[l - 1].activation : '';
     if (redraw) this.redraw();
   }
 }

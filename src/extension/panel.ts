@@ -139,6 +139,8 @@ export class TrainingPanel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    // A walk left open goes with its panel, and so does its highlight in the editor.
+    if (walkLayers.has(this.specUri.toString())) highlightDenseLine(this.specUri, null);
     if (TrainingPanel.panels.get(key(this.specUri)) === this) TrainingPanel.panels.delete(key(this.specUri));
     this.setFocused(false);
     this.source?.setPanelVisible(false);
@@ -167,6 +169,11 @@ export class TrainingPanel {
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        // a (re)loaded webview says afresh whether its network view is on screen
+        if (this.networkShown) {
+          this.networkShown = false;
+          this.source?.setNetworkShown?.(false);
+        }
         this.postInit();
         if (this.pendingFocus) {
           const focus = this.pendingFocus;
@@ -291,22 +298,45 @@ export async function applySpecEdit(specUri: vscode.Uri, request: SpecEditReques
   return (await vscode.workspace.applyEdit(edit)) ? label : undefined;
 }
 
-/** The walk's highlight of a layer's `dense` line in the spec's visible editors (null clears it). */
+/**
+ * The walk's highlight of a layer's `dense` line in the spec's visible editors (null clears it).
+ * A decoration belongs to an editor, and VS Code makes a new one when the spec's tab is shown
+ * again: the layer each spec's walk is at is kept, and put on the spec's editors as they appear.
+ */
 let walkDecoration: vscode.TextEditorDecorationType | undefined;
+const walkLayers = new Map<string, number>();
 
 function highlightDenseLine(specUri: vscode.Uri, layer: number | null): void {
-  walkDecoration ??= vscode.window.createTextEditorDecorationType({
-    backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
-    isWholeLine: true,
-    overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.findMatchForeground'),
-  });
-  for (const editor of vscode.window.visibleTextEditors) {
-    if (editor.document.uri.toString() !== specUri.toString()) continue;
-    const range = layer === null ? undefined : denseLineRange(editor.document.getText(), layer);
-    const ranges = range ? [new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character)] : [];
-    editor.setDecorations(walkDecoration, ranges);
-    if (ranges[0]) editor.revealRange(ranges[0], vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  if (!walkDecoration) {
+    walkDecoration = vscode.window.createTextEditorDecorationType({
+      backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
+      // High-contrast themes mark find matches by a border, their background colour is none.
+      borderColor: new vscode.ThemeColor('editor.findMatchHighlightBorder'),
+      borderStyle: 'solid',
+      borderWidth: '1px',
+      isWholeLine: true,
+      overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.findMatchForeground'),
+    });
+    vscode.window.onDidChangeVisibleTextEditors((editors) => {
+      for (const editor of editors) {
+        const shown = walkLayers.get(editor.document.uri.toString());
+        if (shown !== undefined) decorate(editor, shown, false);
+      }
+    });
   }
+  if (layer === null) walkLayers.delete(specUri.toString());
+  else walkLayers.set(specUri.toString(), layer);
+  for (const editor of vscode.window.visibleTextEditors) {
+    if (editor.document.uri.toString() === specUri.toString()) decorate(editor, layer, true);
+  }
+}
+
+function decorate(editor: vscode.TextEditor, layer: number | null, reveal: boolean): void {
+  if (!walkDecoration) return;
+  const range = layer === null ? undefined : denseLineRange(editor.document.getText(), layer);
+  const ranges = range ? [new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character)] : [];
+  editor.setDecorations(walkDecoration, ranges);
+  if (reveal && ranges[0]) editor.revealRange(ranges[0], vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {

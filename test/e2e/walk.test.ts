@@ -8,8 +8,9 @@
  *     velocity is 0 after loading weights) — each parsed from the screen and compared to the
  *     precision it is printed at;
  *   - Next and Back by the buttons and by the keys → and ←, the first keypress straight after the
- *     command (the panel has the keyboard);
- *   - the spec's `dense` line of the stage's layer highlighted in the editor during the layer phases;
+ *     command (the panel has the keyboard); Esc closes the walk without a step;
+ *   - the spec's `dense` line of the stage's layer highlighted in the editor during the layer phases
+ *     (also after switching to another tab and back), the network view right under the walk;
  *   - Finish takes the step exactly as Step does: the weights saved after Finish equal, digit for
  *     digit, those saved after Reset, Load Weights W, Step.
  * Each stage is saved as test-artifacts/e2e/walk11-<n>-phase<p>.png.
@@ -126,9 +127,19 @@ async function answerFileDialog(path: string): Promise<void> {
   const input = workbench.page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 20_000 });
   await input.fill(path);
-  await workbench.page.waitForTimeout(300);
-  await workbench.page.keyboard.press('Enter');
-  await workbench.page.locator('.quick-input-widget').first().waitFor({ state: 'hidden', timeout: 10_000 });
+  // The dialog looks the typed path up on the server before it takes Enter: press again while it stays.
+  const widget = workbench.page.locator('.quick-input-widget').first();
+  for (let attempt = 0; attempt < 5 && (await widget.isVisible()); attempt++) {
+    await workbench.page.waitForTimeout(1000);
+    if (!(await widget.isVisible())) break;
+    if ((await input.inputValue()) !== path) await input.fill(path);
+    await workbench.page.keyboard.press('Enter');
+    await widget.waitFor({ state: 'hidden', timeout: 3_000 }).catch(() => undefined);
+  }
+  if (await widget.isVisible()) {
+    await workbench.screenshot('walk11-file-dialog');
+    throw new Error(`the file dialog did not take ${path} (test-artifacts/e2e/walk11-file-dialog.png)`);
+  }
 }
 
 async function loadWeights(path: string): Promise<void> {
@@ -143,8 +154,15 @@ async function saveWeights(path: string): Promise<WeightsJson> {
   await focusEditor(workbench, 'xor.nnspec');
   await workbench.runCommand('NNSpec: Save Weights');
   await answerFileDialog(path);
-  await waitFor(`${path} to be written`, async () => existsSync(path), (e) => e, 20_000);
-  return JSON.parse(readFileSync(path, 'utf8')) as WeightsJson;
+  // The file appears before its last byte is written: wait until it parses.
+  const read = (): WeightsJson | undefined => {
+    try {
+      return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as WeightsJson) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return (await waitFor(`${path} to be written`, async () => read(), (w) => w !== undefined, 20_000))!;
 }
 
 async function reset(): Promise<void> {
@@ -175,6 +193,13 @@ describe('Walk Through a Step on xor at fixed weights', () => {
     await waitFor('→ straight after the command to go to phase 2', stage, (t) => t?.phase === 2, 10_000);
     await workbench.page.keyboard.press('ArrowLeft');
     await waitFor('← to go back to phase 1', stage, (t) => t?.phase === 1, 10_000);
+    // Esc leaves the walk (no step taken, the highlight goes); the command opens it again.
+    await workbench.page.keyboard.press('Escape');
+    await waitFor('Esc to close the walk', stage, (t) => t === undefined, 10_000);
+    expect(await hook((h) => h.stepCount()), 'Esc takes no step').toBe(0);
+    await focusEditor(workbench, 'xor.nnspec');
+    await workbench.runCommand('NNSpec: Walk Through a Step');
+    await waitFor('the walk to open again', stage, (s) => s?.phase === 1, 30_000);
     // Sample 3 of the batch, chosen in the walk's own list.
     await panel.locator('.walk-card select').selectOption(String(SAMPLE));
     await waitFor(`the walk to show sample ${SAMPLE}`, () => panel.locator('.walk-position').textContent(), (t) => (t ?? '').includes(`training sample ${SAMPLE},`), 20_000);
@@ -237,6 +262,15 @@ describe('Walk Through a Step on xor at fixed weights', () => {
       await waitFor(`${what}: the highlighted editor lines`, highlightedLines, (lines) => JSON.stringify(lines) === JSON.stringify(expectedLines), 10_000);
       await workbench.screenshot(`walk11-${String(n).padStart(2, '0')}-phase${s.phase}`);
       if (n === s.count) break;
+      if (n === 2) {
+        // The network view is right under the walk, where its highlight is seen.
+        expect(await panel.locator('.walk-card + .network-card').count(), 'the network card under the walk').toBe(1);
+        // Another file in the spec's tab group and back: the highlight is on the spec's new editor too.
+        await focusEditor(workbench, 'xor.nnspec');
+        await workbench.openFile('circle.nnspec');
+        await focusEditor(workbench, 'xor.nnspec');
+        await waitFor('the highlight back on the dense line after switching tabs', highlightedLines, (lines) => JSON.stringify(lines) === JSON.stringify(['dense 4 tanh']), 10_000);
+      }
 
       // Onward: the key → on odd stages, the Next button on even ones; at stage 3, Back and
       // forward again (← the first time, the Back button later at stage 6).
@@ -277,6 +311,7 @@ describe('Walk Through a Step on xor at fixed weights', () => {
     await waitFor('the step to be taken', () => hook((h) => h.stepCount()), (n) => n === before + 1, 20_000);
     expect(await stage(), 'the walk closes on Finish').toBeUndefined();
     await waitFor('the highlight to go with the walk', highlightedLines, (lines) => lines.length === 0, 10_000);
+    expect(await panel.locator('.walk-card + .network-card').count(), 'the network card back in its place').toBe(0);
     const afterFinish = await saveWeights(join(workspace, 'after-finish.json'));
     // w + Δw, Δw as the walk showed it (−η ∂C/∂w): to its printed precision.
     afterFinish.layers.forEach((layer, l) => {

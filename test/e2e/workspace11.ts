@@ -75,3 +75,18 @@ export async function isDirty(workbench: Workbench, fileName: string): Promise<b
   const tab = workbench.page.locator(`.tabs-container .tab[aria-label^="${fileName}"]`).first();
   return (await tab.getAttribute('class'))?.split(/\s+/).includes('dirty') ?? false;
 }
+
+/**
+ * Quick Open, the file's name, a click on the row whose label is that file (Enter could take
+ * another row while the list is still filling in, e.g. digits-30 for digits-16-16); its tab.
+ */
+export async function openFileByClick(workbench: Workbench, fileName: string): Promise<void> {
+  await workbench.openPalette();
+  await workbench.page.keyboard.press('Backspace'); // drop '>': file search
+  await workbench.page.keyboard.type(fileName);
+  const row = workbench.page.locator(`.quick-input-widget .quick-input-list .monaco-list-row[aria-label^="${fileName}"]`).first();
+  await row.waitFor({ timeout: 20_000 });
+  await workbench.page.waitForTimeout(300);
+  await row.click();
+  await workbench.page.locator(`.tabs-container .tab[aria-label^="${fileName}"]`).first().waitFor({ timeout: 20_000 });
+}

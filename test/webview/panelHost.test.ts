@@ -182,6 +182,10 @@ class FakeSource {
   setPace(pace: unknown): void {
     this.paces.push(pace);
   }
+  readonly networkShown: boolean[] = [];
+  setNetworkShown(shown: boolean): void {
+    this.networkShown.push(shown);
+  }
 }
 
 type Source = Parameters<typeof TrainingPanel.show>[1];
@@ -276,6 +280,28 @@ describe('TrainingPanel', () => {
     fp.setVisible(true);
     expect(source.visibility).toEqual([true, false, true]);
     expect(fp.posted.at(-1)?.type).toBe('init');
+  });
+
+  test('the network view on screen or off reaches the session (neuron pictures only while shown); a new session for the panel learns it', () => {
+    const source = new FakeSource(new FakeUri('file', '/work/xor.nnspec'), 'xor');
+    const panel = TrainingPanel.show(context, asSource(source));
+    const fp = lastPanel();
+    fp.say({ type: 'ready' });
+    fp.say({ type: 'networkShown', shown: true });
+    fp.say({ type: 'networkShown', shown: false });
+    fp.say({ type: 'networkShown', shown: true });
+    // (false first: the panel starts assuming it is off screen)
+    expect(source.networkShown).toEqual([false, true, false, true]);
+    // a reloaded webview starts again from off screen
+    fp.say({ type: 'ready' });
+    expect(source.networkShown.at(-1)).toBe(false);
+    fp.say({ type: 'networkShown', shown: true });
+    // Restart: the old session stops sending pictures, the new one sends them at once
+    const next = new FakeSource(new FakeUri('file', '/work/xor.nnspec'), 'xor');
+    panel.setSource(asSource(next));
+    expect(source.networkShown.at(-1)).toBe(false);
+    expect(next.networkShown).toEqual([true]);
+    expect(source.networkShown).toEqual([false, true, false, true, false, true, false]);
   });
 
   test('disposing tells the session nobody looks, forgets the panel and stops listening', () => {
