@@ -608,6 +608,34 @@ export function multiply(X: usize, M: usize, out: usize, count: i32): void {
 }
 
 // ---------------------------------------------------------------------------------------
+// dropout: the training step's mask drawn and applied in one pass, as the Trainer's JavaScript
+// twin (trainer.ts drawMask, then multiply) does, with the seeded generator of src/core/random.ts
+// (sfc32, its four 32-bit words at `state`, advanced in place by `count` draws u):
+//   M[i] = 0 if u < threshold (= p·2³²) else keep (= 1/(1 − p));   out[i] = X[i] · M[i]
+
+export function dropout(X: usize, M: usize, out: usize, count: i32, state: usize, threshold: f64, keep: f32): void {
+  let a = load<u32>(state);
+  let b = load<u32>(state, 4);
+  let c = load<u32>(state, 8);
+  let d = load<u32>(state, 12);
+  for (let i = 0; i < count; i++) {
+    const u = a + b + d;
+    d += 1;
+    a = b ^ (b >>> 9);
+    b = c + (c << 3);
+    c = ((c << 21) | (c >>> 11)) + u;
+    const o = <usize>i << 2;
+    const m: f32 = <f64>u < threshold ? 0 : keep;
+    store<f32>(M + o, m);
+    store<f32>(out + o, load<f32>(X + o) * m);
+  }
+  store<u32>(state, a);
+  store<u32>(state, b, 4);
+  store<u32>(state, c, 8);
+  store<u32>(state, d, 12);
+}
+
+// ---------------------------------------------------------------------------------------
 // peak: the machine's ceiling for this kind of code, for the benchmark. Twelve independent
 // f32x4 multiply-add chains over a vector that stays in registers: no memory traffic.
 // Returns a sum so the work cannot be optimised away. Flops = iterations × 12 × 4 × 2.

@@ -95,6 +95,21 @@ export class Random {
     return copy;
   }
 
+  /** sfc32's four words into out[0 … 3] (for a kernel that draws in WebAssembly memory); setWords takes them back. */
+  copyWords(out: Int32Array): void {
+    out[0] = this.a;
+    out[1] = this.b;
+    out[2] = this.c;
+    out[3] = this.d;
+  }
+
+  setWords(from: Int32Array): void {
+    this.a = from[0];
+    this.b = from[1];
+    this.c = from[2];
+    this.d = from[3];
+  }
+
   /** The generator's state as plain numbers (a session checkpoint): fromState() draws on from here. */
   state(): RandomState {
     return [this.a, this.b, this.c, this.d, this.spareNormal];

@@ -154,8 +154,15 @@ async function saveWeights(path: string): Promise<WeightsJson> {
   await focusEditor(workbench, 'xor.nnspec');
   await workbench.runCommand('NNSpec: Save Weights');
   await answerFileDialog(path);
-  await waitFor(`${path} to be written`, async () => existsSync(path), (e) => e, 20_000);
-  return JSON.parse(readFileSync(path, 'utf8')) as WeightsJson;
+  // The file appears before its last byte is written: wait until it parses.
+  const read = (): WeightsJson | undefined => {
+    try {
+      return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as WeightsJson) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return (await waitFor(`${path} to be written`, async () => read(), (w) => w !== undefined, 20_000))!;
 }
 
 async function reset(): Promise<void> {

@@ -7,6 +7,7 @@
  *   A: m × n activations of the previous layer     W: p × n weights     Z, D: m × p
  */
 import type { ParameterArrays, StepScalars } from './optimizers';
+import type { Random } from '../random';
 
 export interface Kernels {
   readonly name: string;
@@ -36,4 +37,10 @@ export interface Kernels {
   optimize?(code: number, p: ParameterArrays, count: number, s: StepScalars): number;
   /** Optional: out[i] = X[i] · M[i] for i < count (dropout's mask; out may be X). */
   multiply?(X: Float32Array, M: Float32Array, out: Float32Array, count: number): void;
+  /**
+   * Optional: dropout's mask drawn and applied, for i < count: M[i] = 0 where random.nextUint32()
+   * < p·2³², else 1/(1 − p); out[i] = X[i] · M[i]; `random` ends as after `count` draws. The same
+   * masks, products and generator state as the Trainer's JavaScript loop (a draw per value) and multiply.
+   */
+  dropout?(X: Float32Array, M: Float32Array, out: Float32Array, count: number, p: number, random: Random): void;
 }

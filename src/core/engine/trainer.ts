@@ -935,8 +935,12 @@ class BatchTrainer implements Trainer {
       layer.fn.forward(layer.Z, layer.A, m, units);
       A = layer.A;
       if (training && layer.mask !== null && layer.dropped !== null) {
-        this.drawMask(layer.mask, m * units, layer.dropout);
-        this.multiply(layer.A, layer.mask, layer.dropped, m * units);
+        // Â = A ⊙ M with a fresh mask: in one kernel pass where the kernels have it
+        if (this.kernels.dropout) this.kernels.dropout(layer.A, layer.mask, layer.dropped, m * units, layer.dropout, this.dropoutRandom);
+        else {
+          this.drawMask(layer.mask, m * units, layer.dropout);
+          this.multiply(layer.A, layer.mask, layer.dropped, m * units);
+        }
         A = layer.dropped;
       }
     }

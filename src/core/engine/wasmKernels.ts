@@ -70,6 +70,7 @@ export interface KernelExports {
     l2: number, l1: number, rate: number, momentum: number, nesterov: number, beta1: number, beta2: number, rho: number, epsilon: number, correction2: number,
   ): number;
   multiply(X: number, M: number, out: number, count: number): void;
+  dropout(X: number, M: number, out: number, count: number, state: number, threshold: number, keep: number): void;
   peak(iterations: number, x: number): number;
 }
 
@@ -219,6 +220,10 @@ export function wasmKernels(options: { build?: WasmBuild } = {}): Kernels | null
   const { memory } = exports;
   const js = jsKernels();
   let top = Math.max(ALIGN, alignUp(exports.heapBase()));
+  /** 16 bytes for the dropout kernel's generator words (before any view: the memory never has to grow for them). */
+  const randomWordsAt = top;
+  top += ALIGN;
+  let randomWords: Int32Array | null = null;
   /** The memory's ArrayBuffer; replaced only when alloc grows the memory, which it does only before any view exists. */
   let buffer = memory.buffer;
   let viewsHandedOut = false;
@@ -330,6 +335,22 @@ export function wasmKernels(options: { build?: WasmBuild } = {}): Kernels | null
         return;
       }
       exports.multiply(X.byteOffset, M.byteOffset, out.byteOffset, count);
+    },
+    dropout(X, M, out, count, p, random) {
+      need(X, count, 'dropout', 'X', 'count');
+      need(M, count, 'dropout', 'M', 'count');
+      need(out, count, 'dropout', 'out', 'count');
+      const threshold = p * 4294967296;
+      const keep = 1 / (1 - p);
+      if (!inMemory(X, M, out, null)) {
+        for (let i = 0; i < count; i++) M[i] = random.nextUint32() < threshold ? 0 : keep;
+        for (let i = 0; i < count; i++) out[i] = X[i] * M[i];
+        return;
+      }
+      if (randomWords === null || randomWords.buffer !== memory.buffer) randomWords = new Int32Array(memory.buffer, randomWordsAt, 4);
+      random.copyWords(randomWords);
+      exports.dropout(X.byteOffset, M.byteOffset, out.byteOffset, count, randomWordsAt, threshold, keep);
+      random.setWords(randomWords);
     },
   };
 }
