@@ -10,7 +10,7 @@
  * holds CAPACITY buckets (1.4 MB), and every spike and dip stays where it was, exactly.
  */
 import type { EpochMetrics } from '../src/core/engine/types';
-import { thinOlder } from '../src/core/lossHistory';
+import { thinEpochs } from '../src/core/lossHistory';
 import type { HyperMark } from '../src/protocol';
 import { Ema, smoothingBeta, type XY } from './decimate';
 
@@ -100,7 +100,7 @@ export class LossHistory {
       if (this.epochs[at].epoch === m.epoch) this.epochs[at] = m;
       else this.epochs.splice(at, 0, m);
     }
-    this.epochs = thinOlder(this.epochs, MAX_EPOCHS_KEPT);
+    this.epochs = thinEpochs(this.epochs, MAX_EPOCHS_KEPT);
   }
 
   /** Live edits, each once (by step and name), in step order; the latest MAX_MARKS_KEPT. */

@@ -167,12 +167,21 @@ export class LossHistory {
 
 
 /**
- * Bounds a list that grows by appending (epoch metrics): once it is longer than `capacity`,
- * every other item of the older three quarters is dropped; the latest quarter stays complete.
+ * Bounds a list of epoch metrics in epoch order. Once it is longer than `capacity`, it keeps the
+ * epochs that are multiples of a power-of-two stride s (the smallest that leaves at most
+ * capacity / 2 of them), plus the first and the latest. The choice depends on the epoch number,
+ * not on the position in the list, so thinning again keeps the same epochs: the spacing stays
+ * even over the whole run (stride s, then every epoch since the last thinning) instead of the
+ * oldest part being halved once more at every call. Halving to capacity / 2 makes the cost
+ * O(capacity) once per capacity / 2 appends.
  * Returns the list to keep (the same one when nothing was dropped).
  */
-export function thinOlder<T>(list: T[], capacity: number): T[] {
+export function thinEpochs<T extends { epoch: number }>(list: T[], capacity: number): T[] {
   if (list.length <= capacity) return list;
-  const recent = list.length - (capacity >> 2);
-  return [...list.slice(0, recent).filter((_, i) => i % 2 === 0), ...list.slice(recent)];
+  const first = list[0].epoch;
+  const span = list[list.length - 1].epoch - first;
+  let stride = 1;
+  while (span / stride >= capacity >> 1) stride *= 2;
+  const last = list.length - 1;
+  return list.filter((m, i) => i === 0 || i === last || (m.epoch - first) % stride === 0);
 }

@@ -16,7 +16,7 @@ import {
   serializeCheckpoint,
   type Checkpoint,
 } from './checkpoint';
-import { thinOlder } from '../core/lossHistory';
+import { thinEpochs } from '../core/lossHistory';
 import type { Restore, SessionManager, TrainingSession } from './sessions';
 
 /**
@@ -61,8 +61,7 @@ export class CheckpointStore {
       // Weights and training state together, between two steps: the step they are at is the worker's.
       const { weights, training } = await session.request({ kind: 'checkpoint' });
       const losses = state.stepLosses.thinned(CHECKPOINT_MAX_LOSSES);
-      let epochs = [...state.epochs];
-      while (epochs.length > CHECKPOINT_MAX_EPOCHS) epochs = thinOlder(epochs, CHECKPOINT_MAX_EPOCHS);
+      const epochs = thinEpochs([...state.epochs], CHECKPOINT_MAX_EPOCHS);
       const checkpoint: Checkpoint = {
         format: CHECKPOINT_FORMAT,
         version: CHECKPOINT_VERSION,

@@ -6,7 +6,7 @@
 import type { EpochMetrics, Evaluation } from '../core/engine/types';
 import type { Diagnostic } from '../core/spec';
 import type { HealthProblem } from '../core/engine/health';
-import { LossHistory, thinOlder } from '../core/lossHistory';
+import { LossHistory, thinEpochs } from '../core/lossHistory';
 import { formatCompact, formatEpoch } from '../core/format';
 import { formatReadoutLoss, readout, type Readout } from '../core/readout';
 import type { FromWorker, HyperMark, LayerSnapshot, SessionInfo, SessionStatus, Snapshot, TraceSnapshot } from '../protocol';
@@ -99,7 +99,7 @@ export class SessionState {
    */
   restore(history: CheckpointHistory, step: number): void {
     this.stepLosses = LossHistory.restore(history.stepLosses, history.stepStride, step);
-    this.epochs = thinOlder([...history.epochs], MAX_EPOCHS_KEPT);
+    this.epochs = thinEpochs([...history.epochs], MAX_EPOCHS_KEPT);
     this.marks = [...history.marks];
     this.status = 'paused';
   }
@@ -128,7 +128,7 @@ export class SessionState {
     const last = this.epochs[this.epochs.length - 1];
     if (last && last.epoch >= metrics.epoch) return;
     this.epochs.push(metrics);
-    this.epochs = thinOlder(this.epochs, MAX_EPOCHS_KEPT);
+    this.epochs = thinEpochs(this.epochs, MAX_EPOCHS_KEPT);
   }
 
   private clearProgress(): void {

@@ -31,7 +31,7 @@
 import { unpackWeights } from '../core/weights';
 import type { EpochMetrics, Evaluation, StepResult, Trainer } from '../core/engine/types';
 import { explainNextStep } from '../core/engine/explain';
-import { LossHistory, thinOlder } from '../core/lossHistory';
+import { LossHistory, thinEpochs } from '../core/lossHistory';
 import { formatCount, formatNumber } from '../core/format';
 import type {
   FromWorker,
@@ -68,7 +68,7 @@ export const LAYER_BYTES_PER_SECOND = 16_000_000;
 export const MAX_PENDING_LOSSES = 1 << 13;
 /**
  * The most epoch metrics held for the next snapshot (a run of 1-step epochs at full speed ends
- * ~10^5 epochs a second); beyond, older ones are thinned out (thinOlder), the latest always kept.
+ * ~10^5 epochs a second); beyond, older ones are thinned out (thinEpochs), the latest always kept.
  */
 export const MAX_PENDING_EPOCHS = 1 << 12;
 
@@ -402,7 +402,7 @@ export class SessionRunner {
       if (validation) metrics.validation = validation;
       this.pendingEpochs.push(metrics);
       // Bounded like the losses: a host that stops acknowledging gets the latest epochs.
-      this.pendingEpochs = thinOlder(this.pendingEpochs, MAX_PENDING_EPOCHS);
+      this.pendingEpochs = thinEpochs(this.pendingEpochs, MAX_PENDING_EPOCHS);
       this.lastEpochMetrics = metrics;
     }
   }

@@ -3,7 +3,7 @@
  * asked for, each one of the losses of the steps it covers (lows and highs alternately).
  */
 import { describe, expect, it } from 'vitest';
-import { LossHistory } from '../../src/core/lossHistory';
+import { LossHistory, thinEpochs } from '../../src/core/lossHistory';
 
 describe('LossHistory.thinned', () => {
   it('keeps everything when it fits', () => {
@@ -38,5 +38,42 @@ describe('LossHistory.thinned', () => {
     expect(back.steps).toBe(1001);
     expect(back.stride).toBe(stride);
     expect(back.length).toBe(values.length);
+  });
+});
+
+describe('thinEpochs', () => {
+  const epochs = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ epoch: from + i }));
+
+  it('keeps the list as it is while it fits', () => {
+    const list = epochs(1, 100);
+    expect(thinEpochs(list, 100)).toBe(list);
+  });
+
+  it('an epoch at a time for 200,000 epochs: bounded, first and latest kept, evenly spaced over the whole run', () => {
+    const capacity = 4096;
+    let list: { epoch: number }[] = [];
+    for (let e = 1; e <= 200_000; e++) {
+      list.push({ epoch: e });
+      list = thinEpochs(list, capacity);
+      expect(list.length).toBeLessThanOrEqual(capacity);
+    }
+    expect(list[0].epoch).toBe(1);
+    expect(list[list.length - 1].epoch).toBe(200_000);
+    // The gaps between kept epochs: one stride over the thinned part, then 1 for the epochs since
+    // the last thinning; never a long straight stretch early in the run.
+    const gaps = list.slice(1).map((m, i) => m.epoch - list[i].epoch);
+    const widest = Math.max(...gaps);
+    expect(widest).toBeLessThanOrEqual((4 * 200_000) / capacity); // stride < 2 × span / (capacity / 2)
+    const firstTenth = list.filter((m) => m.epoch <= 20_000).length;
+    const lastTenth = list.filter((m) => m.epoch > 180_000).length;
+    expect(firstTenth).toBeGreaterThan(capacity / 40);
+    expect(firstTenth * 4).toBeGreaterThan(lastTenth); // the old part is not starved
+  });
+
+  it('thinning twice keeps the same epochs (the choice is by epoch number, not by position)', () => {
+    const once = thinEpochs(epochs(1, 10_000), 1000);
+    const again = thinEpochs([...once, ...epochs(10_001, 10_600)], 1000);
+    const keptBefore = new Set(again.filter((m) => m.epoch < 10_000).map((m) => m.epoch));
+    for (const e of keptBefore) expect(once.some((m) => m.epoch === e)).toBe(true);
   });
 });
