@@ -8,6 +8,7 @@
  * SessionRunner. A second 'load' replaces the session (restart with a new spec).
  */
 import { parentPort } from 'node:worker_threads';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadProject, type LoadedProject } from '../core/project';
 import { parameterCount } from '../core/spec';
@@ -20,6 +21,11 @@ import { decodeTrainingState } from '../core/engine/trainingState';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run in a worker_threads Worker');
+
+// Training at full speed takes a whole core; VS Code's own threads (the window, the extension
+// host) must win it when they need it, or on a busy machine Pause and typing wait their turn.
+// On Linux this lowers this thread alone (nice applies per thread); elsewhere it may not apply.
+lowerPriority();
 
 const post: Post = (message, transfer) => port.postMessage(message, transfer);
 let runner: SessionRunner | undefined;
@@ -126,4 +132,13 @@ function sessionInfo(project: LoadedProject, specPath: string): SessionInfo {
     info.plane = { xMin: xMin - padX, xMax: xMax + padX, yMin: yMin - padY, yMax: yMax + padY, points, targets };
   }
   return info;
+}
+
+/** The training thread below normal priority (nice 10), where the system lets it. */
+function lowerPriority(): void {
+  try {
+    if (process.platform === 'linux') os.setPriority(0, os.constants.priority.PRIORITY_BELOW_NORMAL);
+  } catch {
+    // Not allowed here (a container's policy): train at the normal priority.
+  }
 }

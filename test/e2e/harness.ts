@@ -237,9 +237,9 @@ export async function waitFor<T>(what: string, read: () => Promise<T>, accept: (
 /**
  * The long run people watch: NNSpec packaged and installed into a fresh code-server under `root`
  * (panel hook on, pace `full`), the examples copied, and long-spiral.nnspec — examples/spiral.nnspec
- * with `epochs 200000` — open in the editor.
+ * with `epochs 200000` — open in the editor. `settings` go into the user's settings.json too.
  */
-export async function openLongSpiral(root: string): Promise<{ session: Session; workbench: Workbench }> {
+export async function openLongSpiral(root: string, settings: Record<string, unknown> = {}): Promise<{ session: Session; workbench: Workbench }> {
   requirePrerequisites();
   prepareVsCode();
   rmSync(root, { recursive: true, force: true });
@@ -249,7 +249,7 @@ export async function openLongSpiral(root: string): Promise<{ session: Session; 
   const spiral = readFileSync(join(workspace, 'spiral.nnspec'), 'utf8').replace(/^epochs \d+/m, 'epochs 200000');
   writeFileSync(join(workspace, 'long-spiral.nnspec'), spiral);
   installExtension(vsix.path, { extensionsDir: join(root, 'extensions'), userDataDir: join(root, 'user-data') });
-  const session = await startSession({ root, env: { NNSPEC_PANEL_HOOK: '1' }, settings: { 'nnspec.pace': 'full' } });
+  const session = await startSession({ root, env: { NNSPEC_PANEL_HOOK: '1' }, settings: { 'nnspec.pace': 'full', ...settings } });
   const workbench = await Workbench.open(session.browser, workbenchUrl(session.server.url, workspace));
   await workbench.openFile('long-spiral.nnspec');
   return { session, workbench };
