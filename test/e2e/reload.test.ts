@@ -42,6 +42,13 @@ describe('a window reload mid-run', () => {
     expect(restored).toBeGreaterThan(0);
     expect(restored).toBeLessThanOrEqual(before + 10_000);
     expect(await stepCount(panel)).toBeGreaterThan(0);
+    // One state, every readout: the status bar shows the restored epoch and the panel's loss (the
+    // restored weights' loss), never "–".
+    const panelLoss = await panel.evaluate(() => [...document.querySelectorAll('.metric')].find((m) => m.querySelector('dt')?.textContent === 'Loss')?.querySelector('dd')?.textContent ?? '');
+    expect(panelLoss).toMatch(/\d/);
+    const lossNumber = (panelLoss.match(/[\u2212-]?\d[\d.,]*(e[\u2212+-]?\d+)?/) ?? [''])[0];
+    const bar = await waitFor('the status bar to show the restored epoch and loss', async () => ((await workbench.page.locator('.statusbar-item', { hasText: 'NNSpec' }).first().textContent()) ?? '').replace(/\s/g, ''), (t) => t.includes(`epoch${restored.toLocaleString('en-US')}`) && t.includes(lossNumber), 20_000);
+    expect(bar).not.toContain('loss\u2013');
     await workbench.screenshot('reload-restored');
 
     await panel.evaluate(() => [...document.querySelectorAll('button')].find((b) => /^(Train|Resume)$/.test(b.textContent?.trim() ?? ''))?.click());
