@@ -234,23 +234,46 @@ export async function waitFor<T>(what: string, read: () => Promise<T>, accept: (
   throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last value: ${JSON.stringify(last)}${lastError ? `; last error: ${String(lastError)}` : ''}`);
 }
 
+export interface Opened {
+  session: Session;
+  workbench: Workbench;
+  /** The copy of examples/ the window has open (the tests may edit it). */
+  workspace: string;
+}
+
 /**
- * The long run people watch: NNSpec packaged and installed into a fresh code-server under `root`
- * (panel hook on, pace `full`), the examples copied, and long-spiral.nnspec — examples/spiral.nnspec
- * with `epochs 200000` — open in the editor. `settings` go into the user's settings.json too.
+ * A fresh VS Code under `root` with NNSpec installed from its .vsix and the examples' copy open;
+ * `prepare` may add files to that copy before the window opens.
  */
-export async function openLongSpiral(root: string, settings: Record<string, unknown> = {}): Promise<{ session: Session; workbench: Workbench }> {
+export async function openExamples(root: string, settings: Record<string, unknown> = {}, prepare?: (workspace: string) => void): Promise<Opened> {
   requirePrerequisites();
   prepareVsCode();
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   const vsix = packageExtension({ out: join(root, `nnspec-${manifest().version}.vsix`), quiet: true });
   const workspace = copyExamples(root);
-  const spiral = readFileSync(join(workspace, 'spiral.nnspec'), 'utf8').replace(/^epochs \d+/m, 'epochs 200000');
-  writeFileSync(join(workspace, 'long-spiral.nnspec'), spiral);
+  prepare?.(workspace);
   installExtension(vsix.path, { extensionsDir: join(root, 'extensions'), userDataDir: join(root, 'user-data') });
-  const session = await startSession({ root, env: { NNSPEC_PANEL_HOOK: '1' }, settings: { 'nnspec.pace': 'full', ...settings } });
-  const workbench = await Workbench.open(session.browser, workbenchUrl(session.server.url, workspace));
+  // NNSPEC_PANEL_HOOK=1: the panel loads its read-only test hook (window.__nnspec, webview/hook.ts).
+  const session = await startSession({ root, env: { NNSPEC_PANEL_HOOK: '1' }, settings });
+  try {
+    const workbench = await Workbench.open(session.browser, workbenchUrl(session.server.url, workspace));
+    return { session, workbench, workspace };
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+}
+
+/**
+ * The long run people watch: openExamples with pace `full` (and `settings`), and long-spiral.nnspec —
+ * examples/spiral.nnspec with `epochs 200000` — open in the editor.
+ */
+export async function openLongSpiral(root: string, settings: Record<string, unknown> = {}): Promise<{ session: Session; workbench: Workbench }> {
+  const { session, workbench } = await openExamples(root, { 'nnspec.pace': 'full', ...settings }, (workspace) => {
+    const spiral = readFileSync(join(workspace, 'spiral.nnspec'), 'utf8').replace(/^epochs \d+/m, 'epochs 200000');
+    writeFileSync(join(workspace, 'long-spiral.nnspec'), spiral);
+  });
   await workbench.openFile('long-spiral.nnspec');
   return { session, workbench };
 }

@@ -1,41 +1,12 @@
 /**
- * What the issue-11 end-to-end tests (point and click, the walk, the screenshots) share: NNSpec
- * packaged and installed into a fresh code-server, the examples copied, the panel's read-only hook
- * on, and what a user reads off the screen — the editor's text, the panel's frame for a spec.
+ * What the issue-11 end-to-end tests (point and click, the walk, the screenshots) share: a fresh
+ * VS Code with the examples (openExamples, from the harness), and what a user reads off the
+ * screen — the editor's text, the panel's frame for a spec.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { installExtension, workbenchUrl } from '../../scripts/vscode/codeServer.mjs';
-import { manifest, packageExtension } from '../../scripts/vscode/vsix.mjs';
-import { Workbench, copyExamples, prepareVsCode, requirePrerequisites, startSession, waitFor, type Session } from './harness';
+import { Workbench, waitFor } from './harness';
 
-export interface Opened {
-  session: Session;
-  workbench: Workbench;
-  /** The copy of examples/ the window has open (the tests may edit it). */
-  workspace: string;
-}
-
-/** A fresh VS Code under `root` with NNSpec installed from its .vsix and the examples' copy open. */
-export async function openExamples(root: string, settings: Record<string, unknown> = {}): Promise<Opened> {
-  requirePrerequisites();
-  prepareVsCode();
-  rmSync(root, { recursive: true, force: true });
-  mkdirSync(root, { recursive: true });
-  const vsix = packageExtension({ out: join(root, `nnspec-${manifest().version}.vsix`), quiet: true });
-  const workspace = copyExamples(root);
-  installExtension(vsix.path, { extensionsDir: join(root, 'extensions'), userDataDir: join(root, 'user-data') });
-  // NNSPEC_PANEL_HOOK=1: the panel loads its read-only test hook (window.__nnspec, webview/hook.ts).
-  const session = await startSession({ root, env: { NNSPEC_PANEL_HOOK: '1' }, settings });
-  try {
-    const workbench = await Workbench.open(session.browser, workbenchUrl(session.server.url, workspace));
-    return { session, workbench, workspace };
-  } catch (error) {
-    await session.close();
-    throw error;
-  }
-}
+export { openExamples, type Opened } from './harness';
 
 /**
  * The text of the editor showing `fileName`, as the user sees it: its rendered lines in order
