@@ -608,6 +608,125 @@ export function multiply(X: usize, M: usize, out: usize, count: i32): void {
 }
 
 // ---------------------------------------------------------------------------------------
+// activate / derive: the element-wise activations of src/core/engine/activations.ts over `count`
+// values, with the same bits as their JavaScript loops there. The codes are those of its table
+// (ACTIVATION_CODES). JavaScript computes in float64 and rounds to float32 once per store, so the
+// rules with a constant or a product go through f64x2 here (promote, compute, demote) to round the
+// same way; relu and a copy are exact in any precision. Each returns 1, or 0 when it has no loop
+// for the code (sigmoid's and tanh's exp: the caller runs the JavaScript loop).
+//   activate  A[i] = σ(Z[i])                       relu: max(0, z)   leaky_relu: z > 0 ? z : 0.01 z
+//   derive    D[i] ← D[i] · σ'(z_i), in place       relu: 1[z > 0]    leaky_relu: 1 or 0.01
+//                                                   sigmoid: a(1 − a) tanh: 1 − a²
+// A NaN z takes the "else" branch in both (z > 0 is false), as in JavaScript.
+
+const ACT_IDENTITY = 1;
+const ACT_SIGMOID = 2;
+const ACT_TANH = 3;
+const ACT_RELU = 4;
+const ACT_LEAKY_RELU = 5;
+const LEAKY_SLOPE: f64 = 0.01;
+
+/** Two float32 lanes of `v` (lanes 0, 1 or 2, 3 as `high`) widened to f64x2. */
+@inline function widen(v: v128, high: bool): v128 {
+  return high ? f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)) : f64x2.promote_low_f32x4(v);
+}
+
+/** Four float32 lanes from two f64x2 (each rounded to nearest, as Math.fround). */
+@inline function narrow(low: v128, high: v128): v128 {
+  return i32x4.shuffle(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 1, 4, 5);
+}
+
+export function activate(code: i32, Z: usize, A: usize, count: i32): i32 {
+  const count4 = count & ~3;
+  const zero = f32x4.splat(0);
+  if (code == ACT_IDENTITY) {
+    if (A != Z) memory.copy(A, Z, <usize>count << 2);
+    return 1;
+  }
+  if (code == ACT_RELU) {
+    for (let i = 0; i < count4; i += 4) {
+      const o = <usize>i << 2;
+      const z = v128.load(Z + o);
+      v128.store(A + o, v128.bitselect(z, zero, f32x4.gt(z, zero)));
+    }
+    for (let i = count4; i < count; i++) {
+      const o = <usize>i << 2;
+      const z = load<f32>(Z + o);
+      store<f32>(A + o, z > 0 ? z : 0);
+    }
+    return 1;
+  }
+  if (code == ACT_LEAKY_RELU) {
+    const slope = f64x2.splat(LEAKY_SLOPE);
+    for (let i = 0; i < count4; i += 4) {
+      const o = <usize>i << 2;
+      const z = v128.load(Z + o);
+      const scaled = narrow(f64x2.mul(widen(z, false), slope), f64x2.mul(widen(z, true), slope));
+      v128.store(A + o, v128.bitselect(z, scaled, f32x4.gt(z, zero)));
+    }
+    for (let i = count4; i < count; i++) {
+      const o = <usize>i << 2;
+      const z = load<f32>(Z + o);
+      store<f32>(A + o, z > 0 ? z : <f32>(LEAKY_SLOPE * <f64>z));
+    }
+    return 1;
+  }
+  return 0;
+}
+
+export function derive(code: i32, Z: usize, A: usize, D: usize, count: i32): i32 {
+  const count4 = count & ~3;
+  const zero = f32x4.splat(0);
+  if (code == ACT_IDENTITY) return 1;
+  if (code == ACT_RELU) {
+    for (let i = 0; i < count4; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(D + o, v128.and(v128.load(D + o), f32x4.gt(v128.load(Z + o), zero)));
+    }
+    for (let i = count4; i < count; i++) {
+      const o = <usize>i << 2;
+      if (!(load<f32>(Z + o) > 0)) store<f32>(D + o, 0);
+    }
+    return 1;
+  }
+  if (code == ACT_LEAKY_RELU) {
+    const slope = f64x2.splat(LEAKY_SLOPE);
+    for (let i = 0; i < count4; i += 4) {
+      const o = <usize>i << 2;
+      const d = v128.load(D + o);
+      const scaled = narrow(f64x2.mul(widen(d, false), slope), f64x2.mul(widen(d, true), slope));
+      v128.store(D + o, v128.bitselect(d, scaled, f32x4.gt(v128.load(Z + o), zero)));
+    }
+    for (let i = count4; i < count; i++) {
+      const o = <usize>i << 2;
+      if (!(load<f32>(Z + o) > 0)) store<f32>(D + o, <f32>(<f64>load<f32>(D + o) * LEAKY_SLOPE));
+    }
+    return 1;
+  }
+  if (code == ACT_SIGMOID || code == ACT_TANH) {
+    // σ'(z) from a: a(1 − a) or 1 − a², in float64 as JavaScript does, times D, rounded once.
+    const one = f64x2.splat(1);
+    const sigmoid = code == ACT_SIGMOID;
+    for (let i = 0; i < count4; i += 4) {
+      const o = <usize>i << 2;
+      const a = v128.load(A + o), d = v128.load(D + o);
+      const a0 = widen(a, false), a1 = widen(a, true);
+      const s0 = sigmoid ? f64x2.mul(a0, f64x2.sub(one, a0)) : f64x2.sub(one, f64x2.mul(a0, a0));
+      const s1 = sigmoid ? f64x2.mul(a1, f64x2.sub(one, a1)) : f64x2.sub(one, f64x2.mul(a1, a1));
+      v128.store(D + o, narrow(f64x2.mul(widen(d, false), s0), f64x2.mul(widen(d, true), s1)));
+    }
+    for (let i = count4; i < count; i++) {
+      const o = <usize>i << 2;
+      const a = <f64>load<f32>(A + o);
+      const slope = sigmoid ? a * (1 - a) : 1 - a * a;
+      store<f32>(D + o, <f32>(<f64>load<f32>(D + o) * slope));
+    }
+    return 1;
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------
 // dropout: the training step's mask drawn and applied in one pass, as the Trainer's JavaScript
 // twin (trainer.ts drawMask, then multiply) does, with the seeded generator of src/core/random.ts
 // (sfc32, its four 32-bit words at `state`, advanced in place by `count` draws u):

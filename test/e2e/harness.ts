@@ -141,15 +141,26 @@ export class Workbench {
     return labels;
   }
 
+  /**
+   * Open the command palette. A key press can land while focus is in a webview's iframe or mid-way through a
+   * layout, and the palette then never shows: so each retry first moves focus back to the workbench (the
+   * active editor's text area when there is one) and alternates F1 with Ctrl+Shift+P.
+   */
   async openPalette(): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    for (let attempt = 0; attempt < 3; attempt++) {
-      await this.page.keyboard.press('F1');
-      if (await input.isVisible().catch(() => false)) break;
+    const keys = ['F1', 'Control+Shift+P', 'F1', 'Control+Shift+P'];
+    for (const [attempt, key] of keys.entries()) {
+      if (attempt > 0) {
+        await this.page.keyboard.press('Escape').catch(() => undefined);
+        const editor = this.page.locator('.editor-instance .monaco-editor textarea').first();
+        if (await editor.count()) await editor.focus().catch(() => undefined);
+        else await this.page.locator('.monaco-workbench').first().focus().catch(() => undefined);
+      }
+      await this.page.keyboard.press(key);
       await input.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
-      if (await input.isVisible().catch(() => false)) break;
+      if (await input.isVisible().catch(() => false)) return;
     }
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.waitFor({ state: 'visible', timeout: 5_000 });
   }
 
   /** Quick Open (the palette without '>'), type the file name, Enter; wait for its editor tab. */

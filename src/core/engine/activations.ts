@@ -16,6 +16,8 @@ import type { Activation } from '../spec';
 
 export interface ActivationFunction {
   readonly name: Activation;
+  /** Its number in the kernels' element-wise passes (wasm/kernels.ts activate and derive). */
+  readonly code: number;
   /** σ(z); for softmax, meaningless alone (use forwardRow). */
   f(z: number): number;
   /** σ'(z), given z and a = σ(z). Softmax: the diagonal term a(1 − a) only. */
@@ -33,17 +35,19 @@ export const LEAKY_SLOPE = 0.01;
 
 function elementwise(
   name: Activation,
+  code: number,
   f: (z: number) => number,
   derivative: (z: number, a: number) => number,
   forward: ActivationFunction['forward'],
   backward: ActivationFunction['backward'],
 ): ActivationFunction {
-  return { name, f, derivative, elementwise: true, forward, backward };
+  return { name, code, f, derivative, elementwise: true, forward, backward };
 }
 
 // identity (alias linear): σ(z) = z
 const identity = elementwise(
   'identity',
+  1,
   (z) => z,
   // σ'(z) = 1
   () => 1,
@@ -58,6 +62,7 @@ const identity = elementwise(
 // sigmoid: σ(z) = 1 / (1 + e^−z)
 const sigmoid = elementwise(
   'sigmoid',
+  2,
   (z) => 1 / (1 + Math.exp(-z)),
   // σ'(z) = σ(z)(1 − σ(z))
   (_z, a) => a * (1 - a),
@@ -77,6 +82,7 @@ const sigmoid = elementwise(
 // tanh: σ(z) = (e^z − e^−z) / (e^z + e^−z)
 const tanh = elementwise(
   'tanh',
+  3,
   (z) => Math.tanh(z),
   // σ'(z) = 1 − tanh²(z)
   (_z, a) => 1 - a * a,
@@ -96,6 +102,7 @@ const tanh = elementwise(
 // relu: σ(z) = max(0, z)
 const relu = elementwise(
   'relu',
+  4,
   (z) => (z > 0 ? z : 0),
   // σ'(z) = 1 for z > 0, else 0 (0 taken at z = 0)
   (z) => (z > 0 ? 1 : 0),
@@ -115,6 +122,7 @@ const relu = elementwise(
 // leaky_relu: σ(z) = z for z > 0, else 0.01 z
 const leakyRelu = elementwise(
   'leaky_relu',
+  5,
   (z) => (z > 0 ? z : LEAKY_SLOPE * z),
   // σ'(z) = 1 for z > 0, else 0.01
   (z) => (z > 0 ? 1 : LEAKY_SLOPE),
@@ -148,6 +156,7 @@ export function softmaxRow(z: ArrayLike<number>, a: { [i: number]: number }, off
 // softmax: a_j = e^{z_j} / Σ_i e^{z_i}
 const softmax: ActivationFunction = {
   name: 'softmax',
+  code: 6,
   elementwise: false,
   f: () => {
     throw new Error('softmax is defined on a whole layer, not one unit: use softmaxRow');

@@ -35,6 +35,14 @@ export interface Kernels {
    * Backends without it: the JavaScript loops.
    */
   optimize?(code: number, p: ParameterArrays, count: number, s: StepScalars): number;
+  /**
+   * Optional: A[i] = σ(Z[i]) for i < count, σ the element-wise activation whose `code` is given in
+   * activations.ts, with the bits of its JavaScript loop there (A may be Z). Returns false, having
+   * done nothing, where the backend has no loop for that activation (the caller runs the JavaScript one).
+   */
+  activate?(code: number, Z: Float32Array, A: Float32Array, count: number): boolean;
+  /** Optional: D[i] ← D[i] · σ'(z_i) in place for i < count (A = σ(Z)), as activate: the JavaScript loop's bits, or false. */
+  derive?(code: number, Z: Float32Array, A: Float32Array, D: Float32Array, count: number): boolean;
   /** Optional: out[i] = X[i] · M[i] for i < count (dropout's mask; out may be X). */
   multiply?(X: Float32Array, M: Float32Array, out: Float32Array, count: number): void;
   /**

@@ -89,6 +89,9 @@ export function createTrainer(spec: NetworkSpec, data: PreparedData, options: Tr
  */
 export const TINY_KERNEL_WORK = 256;
 
+/** Input rows at least this long are gathered into the batch with a memory copy (set), shorter ones element by element. */
+const GATHER_COPY_FROM = 32;
+
 /** createKernels('auto'), except plain JavaScript for tiny networks (see TINY_KERNEL_WORK). */
 export function defaultKernels(spec: NetworkSpec, data: PreparedData): Kernels {
   const count = data.train.count;
@@ -915,10 +918,13 @@ class BatchTrainer implements Trainer {
     const n = this.inputSize;
     const o = this.outputSize;
     const { X, Y } = this;
+    // Short rows in element loops (no view object made per row); long ones with set(subarray(…)),
+    // a memory copy, several times faster than the loop from a few dozen values on.
+    const wide = n >= GATHER_COPY_FROM;
     for (let b = 0; b < m; b++) {
       const i = order[start + b];
-      // element loops rather than set(subarray(…)): no view objects made in the step loop
-      for (let k = 0, from = i * n, to = b * n; k < n; k++) X[to + k] = inputs[from + k];
+      if (wide) X.set(inputs.subarray(i * n, i * n + n), b * n);
+      else for (let k = 0, from = i * n, to = b * n; k < n; k++) X[to + k] = inputs[from + k];
       for (let j = 0, from = i * o, to = b * o; j < o; j++) Y[to + j] = targets[from + j];
     }
   }
@@ -932,7 +938,7 @@ class BatchTrainer implements Trainer {
     for (const layer of this.net) {
       const { weights, biases, bias, inputs, units } = layer.view;
       this.kernels.forward(A, weights, bias ? biases : null, layer.Z, m, inputs, units);
-      layer.fn.forward(layer.Z, layer.A, m, units);
+      this.activate(layer, m);
       A = layer.A;
       if (training && layer.mask !== null && layer.dropped !== null) {
         // Â = A ⊙ M with a fresh mask: in one kernel pass where the kernels have it
@@ -983,7 +989,7 @@ class BatchTrainer implements Trainer {
       const layer = this.net[l];
       const below = this.net[l - 1];
       this.kernels.backward(layer.D, layer.view.weights, below.D, m, layer.view.units, layer.view.inputs);
-      below.fn.backward(below.Z, below.A, below.D, m, below.view.units);
+      this.derive(below, m);
     }
     return costSum;
   }
@@ -1019,9 +1025,23 @@ class BatchTrainer implements Trainer {
         // δ^{l−1} = ((w^l)ᵀ δ^l) ⊙ M^{l−1} (training with dropout) ⊙ σ'(z^{l−1})
         this.kernels.backward(layer.D, view.weights, below.D, m, view.units, view.inputs);
         if (training && below.mask !== null) this.multiply(below.D, below.mask, below.D, m * below.view.units);
-        below.fn.backward(below.Z, below.A, below.D, m, below.view.units);
+        this.derive(below, m);
       }
     }
+  }
+
+  /** A^l = σ(Z^l) over the first m rows: in the kernels where they have σ's loop, else activations.ts's. */
+  private activate(layer: Layer, m: number): void {
+    const { fn, Z, A } = layer;
+    const units = layer.view.units;
+    if (!this.kernels.activate?.(fn.code, Z, A, m * units)) fn.forward(Z, A, m, units);
+  }
+
+  /** D^l ← D^l ⊙ σ'(Z^l) (softmax: its Jacobian) over the first m rows: in the kernels where they have the loop, else activations.ts's. */
+  private derive(layer: Layer, m: number): void {
+    const { fn, Z, A, D } = layer;
+    const units = layer.view.units;
+    if (!fn.elementwise || !this.kernels.derive?.(fn.code, Z, A, D, m * units)) fn.backward(Z, A, D, m, units);
   }
 
   /**

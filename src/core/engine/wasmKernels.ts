@@ -70,6 +70,10 @@ export interface KernelExports {
     l2: number, l1: number, rate: number, momentum: number, nesterov: number, beta1: number, beta2: number, rho: number, epsilon: number, correction2: number,
   ): number;
   multiply(X: number, M: number, out: number, count: number): void;
+  /** 1, or 0 when it has no loop for activation `code`. */
+  activate(code: number, Z: number, A: number, count: number): number;
+  /** 1, or 0 when it has no loop for activation `code`. */
+  derive(code: number, Z: number, A: number, D: number, count: number): number;
   dropout(X: number, M: number, out: number, count: number, state: number, threshold: number, keep: number): void;
   peak(iterations: number, x: number): number;
 }
@@ -335,6 +339,17 @@ export function wasmKernels(options: { build?: WasmBuild } = {}): Kernels | null
         return;
       }
       exports.multiply(X.byteOffset, M.byteOffset, out.byteOffset, count);
+    },
+    activate(code, Z, A, count) {
+      need(Z, count, 'activate', 'Z', 'count');
+      need(A, count, 'activate', 'A', 'count');
+      return inMemory(Z, A, null, null) && exports.activate(code, Z.byteOffset, A.byteOffset, count) !== 0;
+    },
+    derive(code, Z, A, D, count) {
+      need(Z, count, 'derive', 'Z', 'count');
+      need(A, count, 'derive', 'A', 'count');
+      need(D, count, 'derive', 'D', 'count');
+      return inMemory(Z, A, D, null) && exports.derive(code, Z.byteOffset, A.byteOffset, D.byteOffset, count) !== 0;
     },
     dropout(X, M, out, count, p, random) {
       need(X, count, 'dropout', 'X', 'count');
