@@ -608,6 +608,19 @@ export function multiply(X: usize, M: usize, out: usize, count: i32): void {
 }
 
 // ---------------------------------------------------------------------------------------
+// gather: a mini-batch's rows copied out of the training set, both in this memory:
+//   out[b][·] = source[order[start + b]][·]   for b < m, rows of `width` float32s
+// (order: int32 row numbers, each below source's row count: the trainer's shuffle, a permutation).
+
+export function gather(source: usize, order: usize, start: i32, m: i32, width: i32, out: usize): void {
+  const bytes = <usize>width << 2;
+  for (let b = 0; b < m; b++) {
+    const row = <usize>load<i32>(order + (<usize>(start + b) << 2));
+    memory.copy(out + <usize>b * bytes, source + row * bytes, bytes);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
 // activate / derive: the element-wise activations of src/core/engine/activations.ts over `count`
 // values, with the same bits as their JavaScript loops there. The codes are those of its table
 // (ACTIVATION_CODES). JavaScript computes in float64 and rounds to float32 once per store, so the

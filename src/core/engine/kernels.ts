@@ -36,6 +36,12 @@ export interface Kernels {
    */
   optimize?(code: number, p: ParameterArrays, count: number, s: StepScalars): number;
   /**
+   * Optional: out's row b = source's row order[start + b] for b < m, rows of `width` values (a
+   * mini-batch gathered from the training set; every order value below source's row count). Returns
+   * false, having done nothing, unless all three arrays are in the backend's own memory (alloc's).
+   */
+  gather?(source: Float32Array, order: Int32Array, start: number, m: number, width: number, out: Float32Array): boolean;
+  /**
    * Optional: A[i] = σ(Z[i]) for i < count, σ the element-wise activation whose `code` is given in
    * activations.ts, with the bits of its JavaScript loop there (A may be Z). Returns false, having
    * done nothing, where the backend has no loop for that activation (the caller runs the JavaScript one).

@@ -7,7 +7,7 @@
  *
  * A job is one kernel call split into chunks of outputs; chunk c covers the outputs
  * bounds[c] ≤ i < bounds[c + 1] (units j for forward and the weight gradient, columns k of δ·W for
- * backward, parameter indices for optimize). Every thread, the caller included, claims chunks one
+ * backward, parameter indices for optimize, batch rows b for gather). Every thread, the caller included, claims chunks one
  * at a time until none is left, so a thread that is slow to wake (or not started yet) only means
  * the others do more; which thread computes a chunk never changes its bits.
  */
@@ -50,6 +50,7 @@ export const JOB = {
   backward: 2,
   gradient: 3,
   optimize: 4,
+  gather: 5,
   /** Tests: the helper that claims a chunk throws (a thread failing). */
   testThrow: 90,
   /** Tests: the helper that claims a chunk exits at once (a thread dying mid-job). */
@@ -62,14 +63,16 @@ export const JOB = {
  * args (Float64Array over a SharedArrayBuffer): [0] job code, [1] memory id, [2] chunks,
  * [3] helpers allowed to join (threads − 1), [4…] the kernel's arguments in its wasm order
  * without the range (byte addresses and sizes; optimize: the rule code, 7 addresses, then
- * l2, l1, rate, momentum, nesterov, beta1, beta2, rho, epsilon, correction2).
+ * l2, l1, rate, momentum, nesterov, beta1, beta2, rho, epsilon, correction2; gather: source,
+ * order, start, width, out).
  */
 export const ARGS_LENGTH = 32;
 
 /**
  * `run(exports, args, bounds, sums, c)`: computes chunk c of the job in args with one thread's
  * instance of the kernels. optimize's chunk works on the parameters lo…hi−1 (its addresses moved
- * by 4·lo bytes; a 0 address stays 0) and leaves its Σ w² in sums[c].
+ * by 4·lo bytes; a 0 address stays 0) and leaves its Σ w² in sums[c]; gather's copies the batch
+ * rows lo…hi−1.
  */
 export const CHUNK_SOURCE = `function run(ex, args, bounds, sums, c) {
   const lo = bounds[c], hi = bounds[c + 1];
@@ -84,6 +87,7 @@ export const CHUNK_SOURCE = `function run(ex, args, bounds, sums, c) {
         hi - lo, args[12], args[13], args[14], args[15], args[16], args[17], args[18], args[19], args[20], args[21]);
       return;
     }
+    case ${JOB.gather}: ex.gather(args[4], args[5], args[6] + lo, hi - lo, args[7], args[8] + 4 * lo * args[7]); return;
     case ${JOB.testThrow}: throw new Error('a test asked this training thread to fail');
     case ${JOB.testExit}: process.exit(3);
     case ${JOB.testHang}: for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);

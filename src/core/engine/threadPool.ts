@@ -366,6 +366,8 @@ function jobName(code: number): string {
       return 'the weight gradient';
     case JOB.optimize:
       return 'the update';
+    case JOB.gather:
+      return 'the batch gather';
     default:
       return `a test job (${code})`;
   }

@@ -92,6 +92,14 @@ export const TINY_KERNEL_WORK = 256;
 /** Input rows at least this long are gathered into the batch with a memory copy (set), shorter ones element by element. */
 const GATHER_COPY_FROM = 32;
 
+/**
+ * The training set is copied into the kernels' memory (for their gather: a memory copy per row,
+ * several times faster than TypedArray.set into a shared memory, and not JavaScript's serial work
+ * between the threads' calls) when its inputs and targets take at most this many bytes; a larger
+ * set is gathered from its JavaScript arrays, so the copy never more than adds this much memory.
+ */
+export const TRAIN_COPY_MAX_BYTES = 256 * 2 ** 20;
+
 /** createKernels('auto'), except plain JavaScript for tiny networks (see TINY_KERNEL_WORK). */
 export function defaultKernels(spec: NetworkSpec, data: PreparedData): Kernels {
   const count = data.train.count;
@@ -209,8 +217,10 @@ class BatchTrainer implements Trainer {
   private readonly X: Float32Array;
   /** rows × outputSize: the batch's targets y. */
   private readonly Y: Float32Array;
-  /** The current epoch's shuffle of the training set. */
+  /** The current epoch's shuffle of the training set (in the kernels' memory when trainCopy is there). */
   private readonly order: Int32Array;
+  /** The training set's inputs and targets in the kernels' memory, for their gather (null: gathered in JavaScript). */
+  private readonly trainCopy: { inputs: Float32Array; targets: Float32Array } | null;
   /** 0, 1, …, trainCount − 1 (for fullGradient). */
   private readonly everySample: Int32Array;
   private readonly costFn: CostFunction;
@@ -313,10 +323,13 @@ class BatchTrainer implements Trainer {
 
     // One allocation for everything, sliced below: per layer 7 weight-shaped arrays, 2 more per
     // optimizer state array (it and its value before the step), and their bias-shaped partners;
-    // 3 batch matrices (5 with dropout); every slice starts on 16 bytes (SIMD-friendly).
+    // 3 batch matrices (5 with dropout); every slice starts on 16 bytes (SIMD-friendly). With the
+    // kernels' gather, the training set and the two sample orders (int32 views of float32 slices) too.
     const ALIGN = 4;
     const padded = (length: number): number => Math.ceil(length / ALIGN) * ALIGN;
     let total = padded(this.rows * this.inputSize) + padded(this.rows * this.outputSize);
+    const copyTrain = kernels.gather !== undefined && train.count * (this.inputSize + this.outputSize) * 4 <= TRAIN_COPY_MAX_BYTES;
+    if (copyTrain) total += padded(train.count * this.inputSize) + padded(train.count * this.outputSize) + 2 * padded(train.count);
     let inputs = this.inputSize;
     for (const layer of spec.layers) {
       const matrices = (layer.dropout ?? 0) > 0 ? 5 : 3;
@@ -333,6 +346,12 @@ class BatchTrainer implements Trainer {
     };
     this.X = take(this.rows * this.inputSize);
     this.Y = take(this.rows * this.outputSize);
+    const int32 = (view: Float32Array): Int32Array => new Int32Array(view.buffer, view.byteOffset, view.length);
+    this.order = copyTrain ? int32(take(train.count)) : new Int32Array(train.count);
+    this.everySample = copyTrain ? int32(take(train.count)) : new Int32Array(train.count);
+    this.trainCopy = copyTrain ? { inputs: take(train.count * this.inputSize), targets: take(train.count * this.outputSize) } : null;
+    this.trainCopy?.inputs.set(train.inputs.subarray(0, train.count * this.inputSize));
+    this.trainCopy?.targets.set(train.targets.subarray(0, train.count * this.outputSize));
     inputs = this.inputSize;
     this.net = spec.layers.map((layer, l) => {
       const size = layer.units * inputs;
@@ -386,8 +405,6 @@ class BatchTrainer implements Trainer {
     });
     this.layers = this.net.map((layer) => layer.view);
     for (const { view } of this.net) view.settle = () => this.settle();
-    this.order = new Int32Array(train.count);
-    this.everySample = new Int32Array(train.count);
     for (let i = 0; i < train.count; i++) this.everySample[i] = i;
     this.stepTrace = {
       activations: [new Float32Array(this.inputSize), ...spec.layers.map((layer) => new Float32Array(layer.units))],
@@ -914,10 +931,11 @@ class BatchTrainer implements Trainer {
 
   /** Copies samples order[start … start+m) of the training set into the batch rows X, Y. */
   private gather(order: Int32Array, start: number, m: number): void {
-    const { inputs, targets } = this.data.train;
     const n = this.inputSize;
     const o = this.outputSize;
-    const { X, Y } = this;
+    const { X, Y, trainCopy, kernels } = this;
+    if (trainCopy !== null && kernels.gather!(trainCopy.inputs, order, start, m, n, X) && kernels.gather!(trainCopy.targets, order, start, m, o, Y)) return;
+    const { inputs, targets } = this.data.train;
     // Short rows in element loops (no view object made per row); long ones with set(subarray(…)),
     // a memory copy, several times faster than the loop from a few dozen values on.
     const wide = n >= GATHER_COPY_FROM;

@@ -70,6 +70,7 @@ export interface KernelExports {
     l2: number, l1: number, rate: number, momentum: number, nesterov: number, beta1: number, beta2: number, rho: number, epsilon: number, correction2: number,
   ): number;
   multiply(X: number, M: number, out: number, count: number): void;
+  gather(source: number, order: number, start: number, m: number, width: number, out: number): void;
   /** 1, or 0 when it has no loop for activation `code`. */
   activate(code: number, Z: number, A: number, count: number): number;
   /** 1, or 0 when it has no loop for activation `code`. */
@@ -339,6 +340,15 @@ export function wasmKernels(options: { build?: WasmBuild } = {}): Kernels | null
         return;
       }
       exports.multiply(X.byteOffset, M.byteOffset, out.byteOffset, count);
+    },
+    gather(source, order, start, m, width, out) {
+      need(out, m * width, 'gather', 'out', 'm × width');
+      if (start < 0 || start + m > order.length) throw new RangeError(`wasm kernels: gather: rows ${start}…${start + m - 1} of an order of ${order.length}`);
+      if (!inMemory(source, out, null, null) || order.buffer !== buffer) return false;
+      if (split === null || !split.gather(source.byteOffset, order.byteOffset, start, m, width, out.byteOffset)) {
+        exports.gather(source.byteOffset, order.byteOffset, start, m, width, out.byteOffset);
+      }
+      return true;
     },
     activate(code, Z, A, count) {
       need(Z, count, 'activate', 'Z', 'count');

@@ -16,6 +16,8 @@ export interface Splitter {
   forward(A: number, W: number, bias: number, Z: number, m: number, n: number, p: number): boolean;
   backward(D: number, W: number, dA: number, m: number, p: number, n: number): boolean;
   gradient(D: number, A: number, G: number, gb: number, m: number, p: number, n: number, scale: number): boolean;
+  /** The batch rows' copy (wasm/kernels.ts gather), by ranges of rows. */
+  gather(source: number, order: number, start: number, m: number, width: number, out: number): boolean;
   /** The update over `count` parameters: Σ w² after it, or null when the caller should do it in one call. */
   optimize(code: number, p: ParameterArrays, count: number, s: StepScalars, address: (array: Float32Array | null) => number): number | null;
 }
@@ -55,7 +57,7 @@ export function splitter(exports: object, module: unknown, memory: unknown): Spl
     return Math.max(2, Math.min(threads * CHUNKS_PER_THREAD, Math.floor(work / CHUNK_MIN_WORK)));
   }
 
-  function product(code: number, values: number[], work: number, total: number, step: number): boolean {
+  function splitCall(code: number, values: number[], work: number, total: number, step: number): boolean {
     if (work < threadThreshold() || total < 2 * step) return false;
     const target = pool();
     if (target === null) return false;
@@ -68,9 +70,13 @@ export function splitter(exports: object, module: unknown, memory: unknown): Spl
   }
 
   return {
-    forward: (A, W, bias, Z, m, n, p) => product(JOB.forward, [A, W, bias, Z, m, n, p], m * n * p, p, 4),
-    backward: (D, W, dA, m, p, n) => product(JOB.backward, [D, W, dA, m, p, n], m * n * p, n, 8),
-    gradient: (D, A, G, gb, m, p, n, scale) => product(JOB.gradient, [D, A, G, gb, m, p, n, scale], m * n * p, p, 4),
+    forward: (A, W, bias, Z, m, n, p) => splitCall(JOB.forward, [A, W, bias, Z, m, n, p], m * n * p, p, 4),
+    backward: (D, W, dA, m, p, n) => splitCall(JOB.backward, [D, W, dA, m, p, n], m * n * p, n, 8),
+    gradient: (D, A, G, gb, m, p, n, scale) => splitCall(JOB.gradient, [D, A, G, gb, m, p, n, scale], m * n * p, p, 4),
+    // A copy moves each value once, but from rows scattered over the training set (cache misses a
+    // second thread's core waits on alongside): counted as 16 multiply-adds of work per value, so
+    // that C's batch (64 rows of 784) is split (docs/performance.md, "Threads").
+    gather: (source, order, start, m, width, out) => splitCall(JOB.gather, [source, order, start, width, out], 16 * m * width, m, 1),
     optimize(code, p, count, s, address) {
       // Past UPDATE_CHUNK parameters the update always goes in chunks of UPDATE_CHUNK, summed in
       // order, on one thread or several: Σ w² then has the same bits at any number of threads.
