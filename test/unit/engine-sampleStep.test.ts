@@ -100,6 +100,24 @@ describe('the fused one-sample step is bit-identical to the generic passes', () 
     });
   }
 
+  it('with signed zeros: weights of −0 and +0 meeting products a·δ of ±0 (inputs and relu outputs of exactly 0)', () => {
+    const layers: LayerOptions[] = [{ units: 6, activation: 'relu' }, { units: 3, activation: 'relu' }, { units: 1, activation: 'identity' }];
+    const { fused, generic } = pair(4, layers, { loss: 'mse', rate: 0.05 });
+    for (const t of [fused, generic]) {
+      const file = t.getWeights();
+      // every third weight −0, every third +0, the rest as drawn; and a zero input in every sample's first column below
+      for (const layer of file.layers) layer.weights = layer.weights.map((row) => row.map((w, k) => (k % 3 === 0 ? -0 : k % 3 === 1 ? 0 : w)));
+      t.setWeights(file);
+    }
+    const inputs = (fused as unknown as { data: { train: { inputs: Float32Array; inputSize: number; count: number } } }).data.train;
+    for (const t of [fused, generic]) {
+      const train = (t as unknown as { data: { train: { inputs: Float32Array } } }).data.train;
+      for (let i = 0; i < inputs.count; i++) train.inputs[i * inputs.inputSize] = 0;
+    }
+    expect(fused.layers[0].weights.some((w) => Object.is(w, -0))).toBe(true);
+    runBoth(fused, generic, 60, 'signed zeros');
+  });
+
   it('after a live retune (L2 from 0 on, the rate, the batch to 4 and back to 1)', () => {
     const layers: LayerOptions[] = [{ units: 6, activation: T }, { units: 1, activation: 'sigmoid' }];
     const { fused, generic } = pair(3, layers, { loss: 'bce', rate: 0.4, epochs: 6 });

@@ -67,6 +67,41 @@ export function fusedLayerStep(
     }
     const row = j * n;
     let rowSum = 0;
+    if (!regularised && !squares) {
+      // The common case (no L2, L1, Σ w²) with its branches out of the loop, two columns at a time
+      // with a finiteness sum each (one chain of dependent additions would be the loop's critical
+      // path). g = fround(0 + δ·a): the 0 + turns −0 into +0, as jsKernels.gradient's sum from 0 does.
+      let rowSum1 = 0;
+      let k = 0;
+      for (; k + 2 <= n; k += 2) {
+        const i = row + k;
+        const w0 = W[i];
+        const w1 = W[i + 1];
+        if (dA !== null) {
+          dA[k] = (j === 0 ? 0 : dA[k]) + d * w0;
+          dA[k + 1] = (j === 0 ? 0 : dA[k + 1]) + d * w1;
+        }
+        P[i] = w0;
+        P[i + 1] = w1;
+        const after0 = Math.fround(w0 - rate * Math.fround(0 + d * A[k]));
+        const after1 = Math.fround(w1 - rate * Math.fround(0 + d * A[k + 1]));
+        W[i] = after0;
+        W[i + 1] = after1;
+        rowSum += after0;
+        rowSum1 += after1;
+      }
+      if (k < n) {
+        const i = row + k;
+        const w = W[i];
+        if (dA !== null) dA[k] = (j === 0 ? 0 : dA[k]) + d * w;
+        P[i] = w;
+        const after = Math.fround(w - rate * Math.fround(0 + d * A[k]));
+        W[i] = after;
+        rowSum += after;
+      }
+      if (rowSum - rowSum + (rowSum1 - rowSum1) !== 0) finite = false;
+      continue;
+    }
     for (let k = 0; k < n; k++) {
       const i = row + k;
       const w = W[i];
