@@ -475,7 +475,9 @@ async function main(): Promise<void> {
   const threadNets = options.only.filter((id) => id !== 'D');
   if (!options.skip.has('threads') && threadNets.length > 0 && (!options.engines || options.engines.includes(NNSPEC))) {
     console.log(`\ntraining threads: NNSpec's default kernels at ${threadCounts().join(', ')} threads (runs interleaved; the default here is ${defaultTrainingThreads()}):`);
-    threadRows = await measureThreadScaling(threadNets, syntheticMnist(), options.runs, options.quick);
+    // at least 9 rounds: a round where a helper thread was descheduled for a few milliseconds (a 2-core
+    // machine's other work) then moves the median little
+    threadRows = await measureThreadScaling(threadNets, syntheticMnist(), Math.max(options.runs, 9), options.quick);
     for (const r of threadRows) {
       const s = r.samplesPerSecond;
       console.log(`  ${r.network} ${String(r.threads).padStart(2)} thread${r.threads === 1 ? ' ' : 's'} ${si(s.median).padStart(6)} samples/s (${si(s.min)}–${si(s.max)})  ${fixed(r.gflops, 2).padStart(6)} GFLOP/s  ×${fixed(r.ratio, 2)} of 1 thread  [${r.helperChunks} chunks by helpers]`);

@@ -46,13 +46,16 @@ export async function measureThreadScaling(ids: NetworkId[], data: BenchData, ru
   const rows: ThreadRow[] = [];
   for (const id of ids) {
     const net = NETWORKS[id];
-    const updates = quick ? Math.round(net.updates / 2) : net.updates;
+    // Twice the speed table's updates a run (C: 160 steps, 50–100 ms), so that a scheduler hiccup
+    // weighs less; and a warm-up of 4 runs' worth at each count: the first couple of hundred split
+    // steps run slower (the helpers' code and the caller's waiting path are still being optimised).
+    const updates = 2 * (quick ? Math.round(net.updates / 2) : net.updates);
     const session = await nnspecEngine('auto').create(net, data);
     const rates = new Map<number, number[]>(counts.map((t) => [t, []]));
     const helped = new Map<number, number>(counts.map((t) => [t, 0]));
     for (const t of counts) {
       setTrainingThreads(t);
-      await session.steps(Math.max(10, Math.round(updates / 4))); // warm-up at this count
+      await session.steps(4 * updates); // warm-up at this count
     }
     for (let r = 0; r < runs; r++) {
       for (const t of counts) {
