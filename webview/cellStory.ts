@@ -39,6 +39,8 @@ export interface CellStory {
   sample?: number;
   /** One sentence for the aria-live region. */
   spoken: string;
+  /** No chain rule behind it (a network column's label): the tooltip adds no hint. */
+  plain?: boolean;
 }
 
 /**

@@ -61,6 +61,9 @@ function install(p: PanelInternals): void {
     linkPoint: (layer: number, j: number, k: number) => p.network.linkPoint(layer, j, k),
     linkColor: (layer: number, j: number, k: number) => p.network.linkColor(layer, j, k, p.palette()),
     networkMode: () => p.network.mode,
+    networkLabels: () => p.network.labels(),
+    networkSegments: () => p.network.linkSegments(),
+    networkSize: () => p.network.size(),
     networkDraws: () => ({ draws: p.network.draws, lastMs: p.network.lastDrawMs }),
     // Every neuron's picture (webview/pictures.ts)
     pictureCount: () => p.network.pictureCount(),

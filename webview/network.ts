@@ -25,6 +25,7 @@ import { cellStory, type CellStory } from './cellStory';
 import { scaleIndex, toCss, unpack } from './colors';
 import { formatNumber } from './format';
 import { symmetricLimit } from './heatmapRender';
+import { fitLabels, fitPictureSides, pictureSideFor, placeColumns, type Extent } from './networkLayout';
 import { NeuronPicturesView } from './pictures';
 import type { Palette } from './theme';
 import type { CellTooltip } from './tooltip';
@@ -51,14 +52,27 @@ export const MAX_LINKS = 256;
 /** Links are drawn in this many colour bins a sign (one style each). */
 export const LINK_BINS = 8;
 
+/** Room above and below the columns (the labels' row is in the bottom one). */
 const MARGIN = 28;
-/** The view's height without pictures; with them it grows to give each picture ~PICTURE_ROOM px. */
+/** Room left of the first column's extent and right of the last's (networkLayout.ts). */
+const EDGE = 8;
+/** The view's height without pictures; with them it grows to give each picture ~PICTURE_ROOM px, each circle ~CIRCLE_ROOM. */
 const HEIGHT = 360;
 const MAX_HEIGHT = 640;
 const PICTURE_ROOM = 34;
-/** A picture's side, CSS px. */
+const CIRCLE_ROOM = 9;
+/** A picture's side, CSS px; smaller, it is not drawn (too close to the next, or too narrow a panel). */
 const PICTURE_MIN = 12;
 const PICTURE_MAX = 44;
+/** Between a neuron's circle and its picture, px. */
+const PICTURE_INSET = 4;
+/** Half a band's width, px. */
+const BAND_HALF = 9;
+/** The links keep at least this much room between two columns' extents, px. */
+const MIN_GAP = 20;
+/** Labels: at least this far apart, and this far inside the canvas, px. */
+const LABEL_GAP = 6;
+const LABEL_EDGE = 2;
 
 interface Column {
   /** 0 for the input, l for layer l. */
@@ -71,9 +85,12 @@ interface Column {
   radius: number;
   /** A band's stripe height. */
   stripe: number;
-  label: string;
+  /** The label's forms, longest first ('16 tanh', '16'); the first is the tooltip's. */
+  labels: string[];
   /** The side of each neuron's picture (0: none); drawn right of the neuron, centred on it. */
   picture: number;
+  /** Room across, px either side of x (the circle, the band, the pictures). */
+  extent: Extent;
 }
 
 interface Link {
@@ -92,6 +109,18 @@ export interface NetworkCounts {
   links: number;
 }
 
+export interface DrawnLabel {
+  column: number;
+  /** As drawn ('' when nothing is). */
+  text: string;
+  /** The longest form (the tooltip's). */
+  full: string;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
 export class NetworkView {
   readonly canvas = document.createElement('canvas');
   mode: LinkMode = 'weights';
@@ -103,7 +132,7 @@ export class NetworkView {
   private focus: WalkFocus | undefined;
   private columns: Column[] = [];
   private links: Link[] = [];
-  private linksKey: { layers: LayerSnapshot[] | undefined; mode: LinkMode; width: number; height: number } | undefined;
+  private linksKey: { layers: LayerSnapshot[] | undefined; mode: LinkMode; geometry: string } | undefined;
   /** The links as last drawn (CSS px canvas at the device ratio), and what they were drawn from. */
   private readonly linksCanvas = document.createElement('canvas');
   private linksDrawn: { links: Link[]; palette: Palette; focus: string; ratio: number } | undefined;
@@ -115,6 +144,7 @@ export class NetworkView {
   private height = HEIGHT;
   /** Keyboard position: column and neuron. */
   private cursor = { column: 0, j: 0 };
+  private labelsDrawn: DrawnLabel[] = [];
   selectedLayer: number | undefined;
 
   constructor(
@@ -150,7 +180,9 @@ export class NetworkView {
     this.pictures.build(info);
     if (this.selectedLayer !== undefined && this.selectedLayer >= info.layers.length) this.selectedLayer = undefined;
     const sizes = [info.inputSize, ...info.layers.map((l) => l.units)];
-    this.canvas.setAttribute('aria-label', `The network ${sizes.join('-')}: ${info.layers.length} dense layers. Arrow keys move between neurons; their story is read out.`);
+    // the labels a narrow panel shortens or leaves out, in full
+    const layers = info.layers.map((l) => `${l.units} ${l.activation}`).join(', ');
+    this.canvas.setAttribute('aria-label', `The network ${sizes.join('-')}: ${info.inputSize} inputs, ${info.layers.length} dense layers (${layers}). Arrow keys move between neurons; their story is read out.`);
   }
 
   setData(layers: LayerSnapshot[] | undefined, trace: TraceSnapshot | undefined, pictures?: NeuronPictures): void {
@@ -182,10 +214,25 @@ export class NetworkView {
 
   /** The middle of link w^l_jk when it is drawn. */
   linkPoint(layer: number, j: number, k: number): { x: number; y: number } | undefined {
-    if (!this.links.some((l) => l.layer === layer && l.j === j && l.k === k)) return undefined;
-    const a = this.centre(this.columns[layer - 1], k);
-    const b = this.centre(this.columns[layer], j);
-    return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+    const link = this.links.find((l) => l.layer === layer && l.j === j && l.k === k);
+    if (!link) return undefined;
+    const s = this.segment(link);
+    return { x: (s.x0 + s.x1) / 2, y: (s.y0 + s.y1) / 2 };
+  }
+
+  /** The column labels as last drawn: their text and box (CSS px, canvas-local). */
+  labels(): DrawnLabel[] {
+    return this.labelsDrawn.map((l) => ({ ...l }));
+  }
+
+  /** The links as last drawn: their end points (CSS px, canvas-local). */
+  linkSegments(): { layer: number; j: number; k: number; x0: number; y0: number; x1: number; y1: number }[] {
+    return this.links.map((link) => ({ ...link, ...this.segment(link) }));
+  }
+
+  /** The canvas's size, CSS px. */
+  size(): { width: number; height: number } {
+    return { width: this.width, height: this.height };
   }
 
   counts(): NetworkCounts {
@@ -205,7 +252,7 @@ export class NetworkView {
     if (!column || !column.picture || j >= column.units) return undefined;
     const c = this.centre(column, j);
     // whole pixels, so a picture's cells are crisp (and read back as drawn)
-    return { x: Math.round(c.x + column.radius + 4), y: Math.round(c.y - column.picture / 2), side: column.picture };
+    return { x: Math.round(c.x + column.radius + PICTURE_INSET), y: Math.round(c.y - column.picture / 2), side: column.picture };
   }
 
   /** Pictures drawn (one a neuron of every pictured layer drawn as circles). */
@@ -279,46 +326,74 @@ export class NetworkView {
     this.draws++;
   }
 
-  /** The view's height: taller when pictures need the room (up to MAX_HEIGHT). */
+  /**
+   * The view's height: taller when pictures need the room (a layer whose pictures fit in
+   * MAX_HEIGHT at all) or a layer of many circles does, up to MAX_HEIGHT.
+   */
   private heightFor(info: SessionInfo): number {
+    const room = MAX_HEIGHT - 2 * MARGIN - 14;
     let most = 0;
-    info.layers.forEach((l, i) => {
-      if (l.units <= MAX_NEURONS && this.pictures.kind(i + 1)) most = Math.max(most, l.units);
+    [info.inputSize, ...info.layers.map((l) => l.units)].forEach((units, c) => {
+      if (units > MAX_NEURONS) return;
+      most = Math.max(most, units * CIRCLE_ROOM);
+      if (c > 0 && this.pictures.kind(c) && pictureSideFor(room, units, PICTURE_MIN, PICTURE_MAX) > 0) most = Math.max(most, units * PICTURE_ROOM);
     });
-    return Math.max(HEIGHT, Math.min(MAX_HEIGHT, most * PICTURE_ROOM + 2 * MARGIN + 14));
+    return Math.max(HEIGHT, Math.min(MAX_HEIGHT, most + 2 * MARGIN + 14));
+  }
+
+  /** Why some layers' pictures are not drawn: a panel too narrow for any, or layers too crowded up and down. */
+  picturesLeftOut(): { narrow: boolean; crowded: number[] } {
+    const pictured = this.columns.filter((c) => c.layer > 0 && !c.band && this.pictures.kind(c.layer));
+    const crowded = pictured.filter((c) => this.wantedPicture(c.units) === 0).map((c) => c.layer);
+    const narrow = pictured.some((c) => this.wantedPicture(c.units) > 0) && pictured.every((c) => c.picture === 0);
+    return { narrow, crowded };
+  }
+
+  private wantedPicture(units: number): number {
+    return pictureSideFor(this.height - 2 * MARGIN - 14, units, PICTURE_MIN, PICTURE_MAX);
   }
 
   // -------------------------------------------------------------------------
 
+  /**
+   * Columns across (networkLayout.ts): each its extent (circle, band, pictures right of the
+   * circles), the pictures cut so the links keep room, the gaps between extents equal.
+   */
   private layout(info: SessionInfo, width: number): void {
     const sizes = [info.inputSize, ...info.layers.map((l) => l.units)];
     const top = MARGIN;
     const height = this.height - 2 * MARGIN - 14;
-    const pictureSide = (c: number, units: number): number =>
-      c > 0 && units <= MAX_NEURONS && this.pictures.kind(c) ? Math.floor(Math.max(PICTURE_MIN, Math.min(PICTURE_MAX, (height / Math.max(1, units)) * 0.86))) : 0;
-    // room on the right for the last layer's pictures
-    const last = sizes.length - 1;
-    const right = MARGIN + (pictureSide(last, sizes[last]) > 0 ? pictureSide(last, sizes[last]) + 16 : 0);
-    const step = (width - MARGIN - right) / Math.max(1, last);
+    const bands = sizes.map((units) => units > MAX_NEURONS);
+    const wanted = sizes.map((units, c) => (c > 0 && !bands[c] && this.pictures.kind(c) ? this.wantedPicture(units) : 0));
+    const radii = sizes.map((units, c) => (bands[c] ? 0 : Math.max(2, Math.min(wanted[c] ? 7 : 12, (height / Math.max(1, units)) * 0.38))));
+    // the width left once the margins, circles, bands and the pictures' insets (+1 for their border) are taken
+    const fixed = sizes.reduce((sum, _, c) => sum + (bands[c] ? 2 * BAND_HALF : 2 * radii[c]) + (wanted[c] ? PICTURE_INSET + 1 : 0), 0);
+    const sides = fitPictureSides(wanted, width - 2 * EDGE - fixed, sizes.length - 1, MIN_GAP, PICTURE_MIN);
+    const extents = sizes.map((_, c): Extent => {
+      if (bands[c]) return { left: BAND_HALF, right: BAND_HALF };
+      return { left: radii[c], right: radii[c] + (sides[c] ? PICTURE_INSET + 1 + sides[c] : 0) };
+    });
+    const { xs } = placeColumns(extents, width, EDGE);
     this.columns = sizes.map((units, c) => {
-      const x = MARGIN + c * step;
-      const band = units > MAX_NEURONS;
-      const label = c === 0 ? `input ${units}` : `${units} ${info.layers[c - 1].activation}`;
+      const x = xs[c];
+      const band = bands[c];
+      const size = c === 0 ? `input ${units}` : `${units} ${info.layers[c - 1].activation}`;
+      const labels = band ? [`${size} (band)`, size, String(units)] : [size, String(units)];
+      const extent = extents[c];
       if (band) {
         const stripe = height / units;
-        return { layer: c, units, x, band, y: (j: number) => top + j * stripe, radius: 0, stripe, label, picture: 0 };
+        return { layer: c, units, x, band, y: (j: number) => top + j * stripe, radius: 0, stripe, labels, picture: 0, extent };
       }
       const gap = height / Math.max(1, units);
-      const picture = pictureSide(c, units);
-      const radius = Math.max(2, Math.min(picture ? 7 : 12, gap * 0.38));
       const offset = top + (height - gap * units) / 2 + gap / 2;
-      return { layer: c, units, x, band, y: (j: number) => offset + j * gap, radius, stripe: 0, label, picture };
+      return { layer: c, units, x, band, y: (j: number) => offset + j * gap, radius: radii[c], stripe: 0, labels, picture: sides[c], extent };
     });
     // Links: every one between two drawn layers; the largest for a band (worked out again only
     // when the arrays, the mode or the size change: choosing the largest of 100,352 takes a while).
-    const key = { layers: this.layers, mode: this.mode, width, height: this.height };
+    const geometry = `${width}×${this.height}:` + this.columns.map((c) => `${c.x},${c.radius},${c.picture}`).join(';');
+    const key = { layers: this.layers, mode: this.mode, geometry };
     const k = this.linksKey;
-    if (k && k.layers === key.layers && k.mode === key.mode && k.width === key.width && k.height === key.height) return;
+    if (k && k.layers === key.layers && k.mode === key.mode && k.geometry === key.geometry) return;
     this.linksKey = key;
     this.links = [];
     for (let l = 1; l < this.columns.length; l++) {
@@ -342,6 +417,40 @@ export class NetworkView {
     if (!snapshot) return { values: new Float32Array(0), limit: 0 };
     const values = this.mode === 'weights' ? snapshot.weights : this.mode === 'gradient' ? snapshot.gradWeights : snapshot.lastDeltaWeights;
     return { values, limit: symmetricLimit(values) };
+  }
+
+  /**
+   * Link w^l_jk as drawn: from neuron k of layer l − 1 to neuron j of layer l, leaving from the
+   * source's right edge (its picture's far side, a band's side, or its circle's rim) and arriving
+   * at the target's rim (a band's side), so no link crosses a picture or runs under a circle.
+   */
+  private segment(link: Link): { x0: number; y0: number; x1: number; y1: number } {
+    const from = this.columns[link.layer - 1];
+    const to = this.columns[link.layer];
+    const a = this.centre(from, link.k);
+    const b = this.centre(to, link.j);
+    let x0 = a.x;
+    let y0 = a.y;
+    let x1 = b.x;
+    let y1 = b.y;
+    if (from.band) x0 += BAND_HALF;
+    else if (from.picture) {
+      const box = this.pictureBox(link.layer - 1, link.k)!;
+      x0 = box.x + box.side + 1.5;
+    }
+    if (to.band) x1 -= BAND_HALF;
+    const length = Math.hypot(x1 - x0, y1 - y0) || 1;
+    const ux = (x1 - x0) / length;
+    const uy = (y1 - y0) / length;
+    if (!from.band && !from.picture) {
+      x0 += from.radius * ux;
+      y0 += from.radius * uy;
+    }
+    if (!to.band) {
+      x1 -= to.radius * ux;
+      y1 -= to.radius * uy;
+    }
+    return { x0, y0, x1, y1 };
   }
 
   private centre(column: Column, j: number): { x: number; y: number } {
@@ -379,11 +488,10 @@ export class NetworkView {
     for (const link of this.links) {
       let v = byLayer.get(link.layer);
       if (!v) byLayer.set(link.layer, (v = this.linkValues(link.layer)));
-      const from = this.centre(this.columns[link.layer - 1], link.k);
-      const to = this.centre(this.columns[link.layer], link.j);
+      const s = this.segment(link);
       const value = v.values.length > 0 ? v.values[link.j * this.inputsOf(link.layer) + link.k] : 0;
       const bin = linkBin(value, v.limit);
-      bins[(this.highlighted(link) ? 2 * LINK_BINS : 0) + bin.index].push(from.x, from.y, to.x, to.y);
+      bins[(this.highlighted(link) ? 2 * LINK_BINS : 0) + bin.index].push(s.x0, s.y0, s.x1, s.y1);
     }
     bins.forEach((points, i) => {
       if (points.length === 0) return;
@@ -465,11 +573,29 @@ export class NetworkView {
         const extra = column.picture ? column.picture + 4 : 0;
         ctx.strokeRect(p.x - (column.radius || 10) - 3, p.y - Math.max(column.radius || 3, column.picture / 2) - 3, 2 * (column.radius || 10) + 6 + extra, 2 * Math.max(column.radius || 3, column.picture / 2) + 6);
       }
-      ctx.fillStyle = toCss(palette.muted);
-      // the outer labels lean inwards so they stay on the canvas
-      ctx.textAlign = c === 0 ? 'left' : c === this.columns.length - 1 ? 'right' : 'center';
-      const labelX = c === 0 ? 4 : c === this.columns.length - 1 ? this.width - 4 : column.x;
-      ctx.fillText(column.band ? `${column.label} (band)` : column.label, labelX, this.height - 8);
+    });
+    this.drawLabels(ctx, palette);
+  }
+
+  /**
+   * The labels' row under the columns: each label centred under its column's extent, in the
+   * longest form that keeps it LABEL_GAP px from its neighbours and inside the canvas
+   * (fitLabels); one that fits in no form is left to the tooltip (hover the row) and the
+   * canvas's aria-label.
+   */
+  private drawLabels(ctx: CanvasRenderingContext2D, palette: Palette): void {
+    const size = Math.max(10, palette.fontSize - 2);
+    const baseline = this.height - 8;
+    ctx.font = `${size}px ${palette.fontFamily}`;
+    ctx.fillStyle = toCss(palette.muted);
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'alphabetic';
+    const wishes = this.columns.map((c) => ({ centre: c.x + (c.extent.right - c.extent.left) / 2, forms: c.labels }));
+    const placed = fitLabels(wishes, (t) => ctx.measureText(t).width, this.width, LABEL_GAP, LABEL_EDGE);
+    this.labelsDrawn = placed.map((p, c) => {
+      if (p.text) ctx.fillText(p.text, p.left, baseline);
+      // the box a reader sees: the font's size above the baseline, descenders below
+      return { column: c, text: p.text, full: this.columns[c].labels[0], left: p.left, right: p.left + p.width, top: baseline - size, bottom: baseline + Math.ceil(size * 0.25) };
     });
   }
 
@@ -500,8 +626,9 @@ export class NetworkView {
     let best: Link | undefined;
     let bestDistance = 4;
     for (const link of this.links) {
-      const a = this.centre(this.columns[link.layer - 1], link.k);
-      const b = this.centre(this.columns[link.layer], link.j);
+      const s = this.segment(link);
+      const a = { x: s.x0, y: s.y0 };
+      const b = { x: s.x1, y: s.y1 };
       if (p.x < Math.min(a.x, b.x) || p.x > Math.max(a.x, b.x)) continue;
       const d = distanceToSegment(p, a, b);
       if (d < bestDistance) {
@@ -541,8 +668,38 @@ export class NetworkView {
     return { ...story, title, terms: [term, ...story.terms], spoken: `${title}: ${reading.kind === 'histogram' ? reading.where : `${reading.kind === 'plane' ? 'a' : 'w'} = ${formatNumber(reading.value)} at ${reading.where}`}. ${story.spoken}` };
   }
 
+  /** The column whose label is under p: the label drawn there, else the nearest column's (a label left out). */
+  private hitLabel(p: { x: number; y: number }): number | undefined {
+    const row = this.labelsDrawn[0];
+    if (!row || p.y < row.top - 3 || p.y > row.bottom + 3) return undefined;
+    const drawn = this.labelsDrawn.find((l) => l.text && p.x >= l.left && p.x <= l.right);
+    if (drawn) return drawn.column;
+    let best: number | undefined;
+    let bestDistance = Infinity;
+    this.columns.forEach((c, i) => {
+      const d = Math.abs(p.x - (c.x + (c.extent.right - c.extent.left) / 2));
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = i;
+      }
+    });
+    return best;
+  }
+
+  /** A column's label in full (what a narrow panel shortens), for the tooltip. */
+  labelStory(column: number): CellStory {
+    const c = this.columns[column];
+    const title = c.layer === 0 ? c.labels[0] : `Layer ${c.layer}: ${c.labels[0]}`;
+    return { layer: c.layer, j: 0, k: undefined, title, terms: [], spoken: title, plain: true };
+  }
+
   private hover(e: MouseEvent): void {
     const p = this.local(e);
+    const label = this.hitLabel(p);
+    if (label !== undefined) {
+      this.tooltip.show(this.labelStory(label), { x: e.clientX, y: e.clientY });
+      return;
+    }
     const picture = this.hitPicture(p);
     if (picture) {
       this.tooltip.show(this.pictureStory(picture.layer, picture.j, picture.u, picture.v), { x: e.clientX, y: e.clientY });

@@ -139,6 +139,11 @@ export class NetworkCard {
     const text = pictures.legendText();
     this.legend.hidden = !text || !info;
     if (!text || !info) return;
+    const left = this.view.picturesLeftOut();
+    if (left.narrow) {
+      this.legend.replaceChildren(el('span', undefined, 'The panel is too narrow for the neurons’ pictures: widen it to see them beside the neurons.'));
+      return;
+    }
     const patch = (value: number, offset: number, limit: number, label: string): HTMLElement => {
       const item = el('span', 'legend-item');
       const swatch = el('span', 'swatch patch');
@@ -149,7 +154,7 @@ export class NetworkCard {
     const items: (HTMLElement | string)[] = [text];
     info.layers.forEach((layer, i) => {
       const scale = pictures.scale(i + 1);
-      if (!scale) return;
+      if (!scale || left.crowded.includes(i + 1)) return;
       const row = el('span', 'legend-layer');
       row.dataset.layer = String(i + 1);
       const what = pictures.kind(i + 1) === 'tile' ? 'w' : 'a';
@@ -162,6 +167,7 @@ export class NetworkCard {
       items.push(row);
     });
     if (info.layers.some((l, i) => l.units > 64 && i > 0) || info.layers[0]?.units > 64) items.push(el('span', undefined, 'Layers drawn as a band have no pictures (the weight tiles above show layer 1 of an image network).'));
+    for (const l of left.crowded) items.push(el('span', undefined, `Layer ${l}’s ${info.layers[l - 1].units} neurons are too close together for pictures beside them.`));
     this.legend.replaceChildren(...items);
   }
 

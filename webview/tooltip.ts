@@ -46,7 +46,9 @@ export class CellTooltip {
       table.append(row);
     }
     el.append(table);
-    if (story.sample === undefined) {
+    if (story.plain) {
+      // a label: its title says it all
+    } else if (story.sample === undefined) {
       const hint = document.createElement('div');
       hint.className = 'tt-hint';
       hint.append('Take a step to see the chain-rule factors ', tex('a_k^{l-1}\\,\\delta_j^l'), '.');
