@@ -7,6 +7,7 @@
  * Imported by src/extension, src/worker and webview/: keep it free of runtime imports
  * other than types.
  */
+import type { ComputeInfo } from './core/engine/compute';
 import type { Activation, Diagnostic, FeatureName, LossName } from './core/spec';
 import type { EpochMetrics, Evaluation, LiveHyper } from './core/engine/types';
 import type { HealthProblem } from './core/engine/health';
@@ -127,6 +128,8 @@ export interface Snapshot {
   /** The pace the worker keeps: steps a second, 0 = full speed. */
   stepsPerSecond?: number;
   samplesPerSecond: number;
+  /** The kernels and threads that computed (src/core/engine/compute.ts): the speed readout's detail. */
+  compute?: ComputeInfo;
   /** Copies of every layer's arrays; omitted when nobody is looking (keeps messages bounded). */
   layers?: LayerSnapshot[];
   /** With the layers: the optimizer's update count and state sizes (the `optimizer` line's hover). */

@@ -8,6 +8,7 @@ import { PACE_STEPS_PER_SECOND, type Pace, type PanelAction, type SessionInfo, t
 import { describePace } from '../src/extension/pace';
 import { button, el } from './dom';
 import { epochNumber } from '../src/core/format';
+import { describeCompute } from '../src/core/engine/compute';
 import { LOADED_WEIGHTS, readout } from '../src/core/readout';
 import { formatCount, formatNumber, formatPercent } from './format';
 
@@ -142,7 +143,13 @@ export class Header {
         ...(e.validation?.accuracy !== undefined ? [el('span', 'unit', ' \u00b7 '), ...part(e.validation.accuracy, 'validation')] : []),
       );
     } else this.mAccuracy.textContent = '—';
-    this.mSpeed.textContent = s && s.samplesPerSecond > 0 ? formatCount(s.samplesPerSecond) : '—';
+    // Samples/s, "· 2 threads" beside it when the training threads split the work; which kernels
+    // and threads, in words, on hover (nnspec.threads's effect, visible where the speed is).
+    const speed = s && s.samplesPerSecond > 0 ? formatCount(s.samplesPerSecond) : '—';
+    const threads = s?.compute?.threads ?? 1;
+    if (speed !== '—' && threads > 1) this.mSpeed.replaceChildren(el('span', 'value', speed), el('span', 'unit', ` \u00b7 ${threads} threads`));
+    else this.mSpeed.textContent = speed;
+    this.mSpeed.title = s?.compute ? `Computed with ${describeCompute(s.compute)}` : '';
     const planned = info ? epochs * stepsPerEpoch : 0;
     const fraction = planned > 0 && s ? Math.min(1, s.step / planned) : 0;
     this.progressBar.style.width = `${(fraction * 100).toFixed(2)}%`;

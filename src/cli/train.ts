@@ -12,6 +12,7 @@ import { parsePositiveInteger, type ParsedCommand } from './args';
 import { weightsToJson } from '../core/weights';
 import { applyWeightsFile, loadSpecOrFail, memoryOption, threadsOption } from './common';
 import { setTrainingThreads } from '../core/engine/threadPool';
+import { describeCompute, type ComputeInfo } from '../core/engine/compute';
 import { prepareSave, writeSaved } from './files';
 import { CLEAR_LINE } from './output';
 import { architecture, describeData, describeNetwork, networkName } from './describe';
@@ -50,6 +51,8 @@ export interface TrainSummary {
   steps: number;
   seconds: number;
   samplesPerSecond: number;
+  /** The kernels and threads that trained (compute.ts). */
+  compute: ComputeInfo;
   train: Evaluation;
   validation: Evaluation | null;
   message?: string;
@@ -234,6 +237,7 @@ async function runTraining(
     steps: trainer.step,
     seconds,
     samplesPerSecond: trainingSeconds > 0 ? samples / trainingSeconds : 0,
+    compute: trainer.compute,
     train: final.train,
     validation: final.validation ?? null,
     message,
@@ -280,7 +284,7 @@ function summaryText(summary: TrainSummary, epochs: number): string {
         : `diverged after ${summary.epochsDone}/${epochs} epochs`;
   const lines = [
     ...(summary.stopReason ? [summary.stopReason] : []),
-    `${head}, ${formatCount(summary.steps)} steps in ${formatDuration(summary.seconds)} (${formatCount(summary.samplesPerSecond)} samples/s)`,
+    `${head}, ${formatCount(summary.steps)} steps in ${formatDuration(summary.seconds)} (${formatCount(summary.samplesPerSecond)} samples/s; ${describeCompute(summary.compute)})`,
     `  training:   ${evaluationText(summary.train)}`,
   ];
   if (summary.validation) lines.push(`  validation: ${evaluationText(summary.validation)}`);
@@ -517,6 +521,8 @@ class JsonReporter implements Reporter {
       validationAccuracy: summary.validation?.accuracy ?? null,
       seconds: summary.seconds,
       samplesPerSecond: summary.samplesPerSecond,
+      kernels: summary.compute.kernels,
+      threads: summary.compute.threads,
       saved: summary.saved ?? null,
       ...(summary.saveFailed ? { saveError: summary.saveFailed.reason, keptAt: summary.saveFailed.keptAt ?? null } : {}),
       ...(summary.message ? { message: summary.message } : {}),

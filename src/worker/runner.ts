@@ -467,6 +467,7 @@ export class SessionRunner {
       ...(stride > 1 ? { newStepStride: stride } : {}),
       ...(this.pendingMarks.length > 0 ? { newMarks: this.pendingMarks } : {}),
       samplesPerSecond: this.samplesPerSecond,
+      compute: this.trainer.compute,
       epochs: this.trainer.epochs,
       stepsPerEpoch: this.trainer.stepsPerEpoch,
       stepsPerSecond: this.stepsPerSecond,

@@ -7,6 +7,7 @@
 import { createKernels } from '../../src/core/engine/createKernels';
 import { createTrainer, defaultKernels } from '../../src/core/engine/trainer';
 import { relaxedSimdAvailable, wasmKernels, type WasmBuild } from '../../src/core/engine/wasmKernels';
+import { setThreadThreshold, setTrainingThreads, threadPool, THREAD_MIN_WORK } from '../../src/core/engine/threadPool';
 import type { Kernels } from '../../src/core/engine/kernels';
 import { loadDataset, prepareData } from '../../src/core/data';
 import { parseSpec } from '../../src/core/lang';
@@ -20,6 +21,12 @@ export interface RelaxedReport {
   kernels: { what: string; outside: string[]; differing: number; elements: number }[];
   /** Per training run: the worst |relaxed − plain| / max(1, max |plain|) of any weight after the run, and whether any weight differs at all. */
   training: { name: string; worst: number; anyDifferent: boolean; lossRelaxed: number; lossPlain: number }[];
+  /**
+   * The relaxed build trained at 1, 2 and 4 threads (every call of two chunks or more split): per
+   * thread count, whether the weights' bytes are those of 1 thread (`same`), and the chunks the
+   * helper threads computed (so the split surely happened).
+   */
+  threads: { threads: number; same: boolean; helped: number; loss: number }[];
 }
 
 function kernelsOf(build: WasmBuild): Kernels {
@@ -163,6 +170,31 @@ function compareTraining(report: RelaxedReport): void {
   }
 }
 
+/** The first run's network on the relaxed build at 1, 2 and 4 threads: the weights' bytes compared to 1 thread's. */
+async function compareThreads(report: RelaxedReport): Promise<void> {
+  const network = spec(runs[0][1]);
+  const pool = threadPool();
+  if (pool === null) throw new Error('no training threads in this child Node (SharedArrayBuffer or worker_threads missing)');
+  await pool.ready(3);
+  setThreadThreshold(1); // every call of two chunks or more is split: the split itself is under test
+  let first: Uint8Array[] = [];
+  for (const threads of [1, 2, 4]) {
+    setTrainingThreads(threads);
+    const helpedBefore = pool.helped;
+    const trainer = createTrainer(network, prepared(network), { kernels: kernelsOf('relaxed-simd') });
+    let loss = 0;
+    while (!trainer.done) loss = trainer.stepOnce().loss;
+    const bytes = trainer.layers.flatMap((layer) => [new Uint8Array(layer.weights.slice().buffer), new Uint8Array(layer.biases.slice().buffer)]);
+    if (threads === 1) first = bytes;
+    const same = bytes.length === first.length && bytes.every((b, i) => Buffer.compare(Buffer.from(b), Buffer.from(first[i])) === 0);
+    report.threads.push({ threads, same, helped: pool.helped - helpedBefore, loss });
+  }
+  setThreadThreshold(THREAD_MIN_WORK);
+  setTrainingThreads(1);
+  // No shutdown: the helpers are unref'd, so they end with this process (awaiting their exit
+  // would keep nothing alive and the process would end before the report is written).
+}
+
 const validates = relaxedSimdAvailable();
 const big = spec(runs[0][1]);
 const report: RelaxedReport = {
@@ -175,9 +207,13 @@ const report: RelaxedReport = {
   },
   kernels: [],
   training: [],
+  threads: [],
 };
-if (validates) {
-  compareKernels(report);
-  compareTraining(report);
-}
-process.stdout.write(JSON.stringify(report));
+void (async () => {
+  if (validates) {
+    compareKernels(report);
+    compareTraining(report);
+    await compareThreads(report);
+  }
+  process.stdout.write(JSON.stringify(report));
+})();

@@ -35,6 +35,23 @@ describe('nnspec train --threads', () => {
     expect(saved[2]).toBe(saved[0]);
   }, 180_000);
 
+  it('says which kernels and how many threads trained: in the summary line and the --json done event', () => {
+    const plain = spawnCli(['train', SPEC, '--epochs', '1', '--threads', '2']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^done: 1 epoch, [\d,]+ steps in .+ \([\d,.k]+ samples\/s; WebAssembly SIMD kernels( with fused multiply-add)?, 2 threads\)$/m);
+    const json = spawnCli(['train', SPEC, '--epochs', '1', '--threads', '1', '--json']);
+    const done = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>).find((e) => e.event === 'done');
+    expect(done).toMatchObject({ threads: 1, kernels: expect.stringMatching(/^wasm-(relaxed-)?simd$/) });
+  }, 120_000);
+
+  it('says so when the network is too small for any call to be split', () => {
+    const tiny = path.join(dir, 'tiny.nnspec');
+    fs.writeFileSync(tiny, 'network tiny\ninput 2\ndense 4 tanh\ndense 1 sigmoid\nloss mse\nbatch 4\nepochs 3\ndata xor\n');
+    const run = spawnCli(['train', tiny, '--threads', '2']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/samples\/s; JavaScript kernels, 1 thread of the 2 set: this network's calls are too small to split\)$/m);
+  }, 60_000);
+
   it('takes auto', () => {
     const run = spawnCli(['train', SPEC, '--epochs', '1', '--threads', 'auto', '--quiet']);
     expect(run.code).toBe(0);

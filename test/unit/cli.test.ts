@@ -189,7 +189,7 @@ describe('train', () => {
     const lines = run.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^training xor \(2-4-1 tanh\/sigmoid, 17 parameters, loss mse\)$/);
     expect(lines.filter((l) => /^epoch +\d+\/7  loss /.test(l))).toHaveLength(7);
-    expect(run.stdout).toMatch(/done: 7 epochs, 7 steps in .* \(.* samples\/s\)/);
+    expect(run.stdout).toMatch(/done: 7 epochs, 7 steps in .* \(.* samples\/s; JavaScript kernels, 1 thread( of the \d+ set: [^)]*)?\)/);
     expect(run.stdout).toMatch(/ {2}training: {3}loss \S+ {2}accuracy \d+\.\d% {2}\(4 samples\)/);
   });
 

@@ -312,6 +312,22 @@ describe('training worker', () => {
     expect((await paused).layers).toHaveLength(3);
   });
 
+  it('trains on the threads the settings give (nnspec.threads), and says so in its snapshots', async () => {
+    const wide = 'input 1\ndense 256 relu\ndense 256 relu\ndense 1 identity\nloss mse\nbatch 64\nepochs 1000000\ndata sine\n';
+    const h = harness();
+    await h.load(wide, { threads: 2 });
+    const split = h.snapshot((s) => s.status === 'running' && (s.compute?.threads ?? 1) === 2);
+    h.send({ type: 'run' });
+    expect((await split).compute).toEqual({ kernels: expect.stringMatching(/^wasm-(relaxed-)?simd$/), threads: 2, threadsSet: 2 });
+    // Back to one thread with a settings message, as when the user changes nnspec.threads mid-run.
+    const one = h.snapshot((s) => s.status === 'running' && s.compute?.threads === 1);
+    h.send({ type: 'settings', settings: { ...settings, threads: 1 } });
+    expect((await one).compute?.threadsSet).toBe(1);
+    const paused = h.snapshot((s) => s.status === 'paused');
+    h.send({ type: 'pause' });
+    await paused;
+  });
+
   it('resets to the seeded initial weights', async () => {
     const h = harness();
     await h.load();

@@ -1,7 +1,8 @@
 /**
  * The relaxed-SIMD kernel build (fused multiply-adds, f32x4.relaxed_madd) is taken exactly where
  * WebAssembly.validate accepts it, and computes what the plain SIMD build computes to float
- * rounding: kernel by kernel against the float64 specification, and over whole training runs.
+ * rounding: kernel by kernel against the float64 specification, and over whole training runs;
+ * and, like the plain build, gives the same bits at 1, 2 and 4 training threads.
  *
  * Node 20 accepts relaxed SIMD only under --experimental-wasm-relaxed-simd (a process-wide V8
  * flag), so the comparison runs in a child Node with that flag: test/support/relaxedKernels.ts,
@@ -77,6 +78,16 @@ describe(`the relaxed-SIMD build in a child Node with ${FLAG}`, () => {
     if (cpuHasFma) expect(differing).toBeGreaterThan(0);
     // Not every output: where a sum has a single term, fused and unfused round alike.
     expect(differing).toBeLessThan(report.kernels.reduce((sum, row) => sum + row.elements, 0));
+  });
+
+  it('is bit-identical at 1, 2 and 4 threads, as the plain build is (the promise holds per build)', () => {
+    expect(report.threads.map((run) => run.threads)).toEqual([1, 2, 4]);
+    expect(report.threads[0].helped).toBe(0);
+    for (const run of report.threads.slice(1)) {
+      expect(run.same, `${run.threads} threads`).toBe(true);
+      expect(run.helped, `helpers computed chunks at ${run.threads} threads`).toBeGreaterThan(0);
+      expect(run.loss).toBe(report.threads[0].loss);
+    }
   });
 
   it('trains the same networks as the plain build, to float tolerance', () => {

@@ -64,3 +64,29 @@ describe('the panel header and the host readouts agree', () => {
     await p.page.close();
   });
 });
+
+describe('the speed readout says what computed', () => {
+  test('"· 2 threads" beside samples/s when the threads split the work, the kernels in words on hover', async () => {
+    const p = await openPanel(browser, origin, 'light');
+    await p.send([{ type: 'init', info: tinyInfo(), status: 'running', history: { stepLosses: new Float32Array(0), epochs: [] } }]);
+    const speed = p.page.locator('.metric', { hasText: 'Samples/s' }).locator('dd');
+    const show = async (compute: Snapshot['compute'], samplesPerSecond = 123_456): Promise<{ text: string; title: string }> => {
+      await p.send([{ type: 'snapshot', snapshot: tinySnapshot(5, { status: 'running', samplesPerSecond, compute }) }]);
+      await p.settle();
+      return { text: (await speed.textContent()) ?? '', title: (await speed.getAttribute('title')) ?? '' };
+    };
+    expect(await show({ kernels: 'wasm-relaxed-simd', threads: 2, threadsSet: 2 })).toEqual({
+      text: `${formatCount(123_456)} · 2 threads`,
+      title: 'Computed with WebAssembly SIMD kernels with fused multiply-add, 2 threads',
+    });
+    expect(await show({ kernels: 'js', threads: 1, threadsSet: 3 })).toEqual({
+      text: formatCount(123_456),
+      title: "Computed with JavaScript kernels, 1 thread of the 3 set: this network's calls are too small to split",
+    });
+    expect(await show({ kernels: 'wasm-simd', threads: 1, threadsSet: 1 })).toEqual({ text: formatCount(123_456), title: 'Computed with WebAssembly SIMD kernels, 1 thread' });
+    // paused, no speed: no thread count beside the dash
+    expect((await show({ kernels: 'wasm-simd', threads: 2, threadsSet: 2 }, 0)).text).toBe('—');
+    expect(await p.problems()).toEqual([]);
+    await p.page.close();
+  });
+});

@@ -36,6 +36,11 @@ export interface Kernels {
    */
   optimize?(code: number, p: ParameterArrays, count: number, s: StepScalars): number;
   /**
+   * Optional: the threads this backend's split calls compute on now: 1 until one of its calls was
+   * big enough to split across the training threads (threadPool.ts), or where it never splits.
+   */
+  threadsUsed?(): number;
+  /**
    * Optional: out's row b = source's row order[start + b] for b < m, rows of `width` values (a
    * mini-batch gathered from the training set; every order value below source's row count). Returns
    * false, having done nothing, unless all three arrays are in the backend's own memory (alloc's).

@@ -48,6 +48,8 @@ import type { Kernels } from './kernels';
 import { createKernels } from './createKernels';
 import { initialiser } from './initialisers';
 import { fusedLayerGradient, fusedLayerStep } from './sampleStep';
+import type { ComputeInfo } from './compute';
+import { trainingThreads } from './threadPool';
 import { jsForward } from './jsKernels';
 import { emptyScalars, optimizer, optimizerSettings, regularise, type Optimizer, type OptimizerSettings, type ParameterArrays, type StepScalars } from './optimizers';
 import { EarlyStopping, monitoredValue, type StopReason } from './stopping';
@@ -412,6 +414,10 @@ class BatchTrainer implements Trainer {
       deltas: spec.layers.map((layer) => new Float32Array(layer.units)),
     };
     this.reset();
+  }
+
+  get compute(): ComputeInfo {
+    return { kernels: this.kernels.name, threads: this.kernels.threadsUsed?.() ?? 1, threadsSet: trainingThreads() };
   }
 
   get rate(): number {

@@ -5,6 +5,7 @@
  * Array layouts: every matrix is a row-major Float32Array, rows × cols.
  * A layer's weights are units × inputs: w^l_jk = weights[j * inputs + k].
  */
+import type { ComputeInfo } from './compute';
 import type { Activation, NetworkSpec } from '../spec';
 import type { PreparedData } from '../data/prepare';
 import type { WeightsFile } from '../weights';
@@ -193,6 +194,8 @@ export interface Trainer {
   readonly data: PreparedData;
   /** Which Kernels backend runs the matrices: 'js', 'wasm-simd', 'wasm-relaxed-simd' (fused multiply-adds). */
   readonly kernelsName: string;
+  /** The kernels and the threads their split calls compute on now (compute.ts: describeCompute says it in words). */
+  readonly compute: ComputeInfo;
   getWeights(): WeightsFile;
   /** Throws WeightsError naming the layer and the shape that does not fit. */
   setWeights(weights: WeightsFile): void;

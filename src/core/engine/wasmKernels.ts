@@ -36,7 +36,7 @@ import type { Kernels } from './kernels';
 import { jsKernels } from './jsKernels';
 import { optimizeJs } from './optimizers';
 import { wasmKernelsBase64, wasmKernelsRelaxedBase64, wasmKernelsRelaxedSharedBase64, wasmKernelsSharedBase64 } from './wasmBinary';
-import { UPDATE_CHUNK, sharedMemoryAvailable } from './threadPool';
+import { UPDATE_CHUNK, sharedMemoryAvailable, threadPool, trainingThreads } from './threadPool';
 import { chunkedOptimize, splitter, type Splitter } from './wasmThreads';
 
 // The few WebAssembly JS-API members used here. TypeScript declares them only in the DOM
@@ -290,6 +290,9 @@ export function wasmKernels(options: { build?: WasmBuild } = {}): Kernels | null
       return plain ? 'js' : `wasm-${build}`;
     },
     alloc,
+    threadsUsed() {
+      return split !== null && !plain && split.splits() > 0 && threadPool() !== null ? trainingThreads() : 1;
+    },
     forward(A, W, bias, Z, m, n, p) {
       need(A, m * n, 'forward', 'A', 'm × n');
       need(W, p * n, 'forward', 'W', 'p × n');

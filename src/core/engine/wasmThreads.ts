@@ -18,6 +18,8 @@ export interface Splitter {
   gradient(D: number, A: number, G: number, gb: number, m: number, p: number, n: number, scale: number): boolean;
   /** The batch rows' copy (wasm/kernels.ts gather), by ranges of rows. */
   gather(source: number, order: number, start: number, m: number, width: number, out: number): boolean;
+  /** Calls split so far (0: every call of this instance so far stayed on the calling thread). */
+  splits(): number;
   /** The update over `count` parameters: Σ w² after it, or null when the caller should do it in one call. */
   optimize(code: number, p: ParameterArrays, count: number, s: StepScalars, address: (array: Float32Array | null) => number): number | null;
 }
@@ -25,6 +27,7 @@ export interface Splitter {
 /** `exports`: this instance's; `module`, `memory`: what a helper instantiates to share its memory. */
 export function splitter(exports: object, module: unknown, memory: unknown): Splitter {
   let attachedTo: ThreadPool | null = null;
+  let splits = 0;
   let memoryId = 0;
   const self = {};
   const registry = new FinalizationRegistry<{ pool: ThreadPool; id: number }>(({ pool, id }) => pool.forget(id));
@@ -66,10 +69,12 @@ export function splitter(exports: object, module: unknown, memory: unknown): Spl
     if (chunks < 2) return false;
     for (let i = 0; i < values.length; i++) target.args[4 + i] = values[i];
     target.execute(exports, memoryId, code, chunks, threads - 1);
+    splits++;
     return true;
   }
 
   return {
+    splits: () => splits,
     forward: (A, W, bias, Z, m, n, p) => splitCall(JOB.forward, [A, W, bias, Z, m, n, p], m * n * p, p, 4),
     backward: (D, W, dA, m, p, n) => splitCall(JOB.backward, [D, W, dA, m, p, n], m * n * p, n, 8),
     gradient: (D, A, G, gb, m, p, n, scale) => splitCall(JOB.gradient, [D, A, G, gb, m, p, n, scale], m * n * p, p, 4),
@@ -106,6 +111,7 @@ export function splitter(exports: object, module: unknown, memory: unknown): Spl
       args[19] = s.rho;
       args[20] = s.epsilon;
       args[21] = s.correction2;
+      splits++;
       return target.execute(exports, memoryId, JOB.optimize, chunks, trainingThreads() - 1);
     },
   };
