@@ -4,7 +4,7 @@
  * (issue 6). Prints the tables and writes bench/results.json; docs/performance.md explains them.
  *
  *   node dist/bench.js [--quick] [--only A,B] [--engines nnspec-auto,tfjs-wasm-loop] [--runs 5]
- *                      [--skip accuracy,memory,eventloop,liveloop,heatmap,peak,parse,optimizers,threads,threshold,scale,smallest] [--out bench/results.json]
+ *                      [--skip accuracy,memory,eventloop,liveloop,heatmap,peak,parse,optimizers,threads,stepparts,threshold,scale,smallest] [--out bench/results.json]
  *
  * Speed: per network and engine, one warm-up run, then `runs` timed runs of `updates` weight
  * updates each; samples/s = updates × m / seconds: median (min–max). GFLOP/s counts 6 × weights
@@ -34,6 +34,7 @@ import { tfjsEngine } from './engines/tfjs';
 import type { Engine, Session } from './engines/types';
 import { defaultWasmBuild } from '../src/core/engine/wasmKernels';
 import { defaultTrainingThreads } from '../src/core/engine/threadPool';
+import { measureStepParts, STEP_PARTS, type StepPartsRow } from './stepParts';
 import { measureScale, measureThreadScaling, measureThreshold, threadCounts, type ScaleResult, type ThreadRow, type ThresholdRow } from './threads';
 
 const ROOT = process.cwd();
@@ -483,6 +484,14 @@ async function main(): Promise<void> {
       console.log(`  ${r.network} ${String(r.threads).padStart(2)} thread${r.threads === 1 ? ' ' : 's'} ${si(s.median).padStart(6)} samples/s (${si(s.min)}–${si(s.max)})  ${fixed(r.gflops, 2).padStart(6)} GFLOP/s  ×${fixed(r.ratio, 2)} of 1 thread  [${r.helperChunks} chunks by helpers]`);
     }
   }
+  let stepParts: StepPartsRow[] = [];
+  if (!options.skip.has('stepparts') && options.only.includes('C')) {
+    stepParts = await measureStepParts(syntheticMnist(), [1, 2], options.quick ? 3 : 5);
+    console.log('\nwhere a step of C goes (µs a step, median of interleaved rounds; "rest": softmax and the cost, the loss, bookkeeping):');
+    for (const row of stepParts) {
+      console.log(`  ${row.threads} thread${row.threads === 1 ? ' ' : 's'}  step ${fixed(row.stepMicroseconds, 0).padStart(4)} µs  ${STEP_PARTS.map((p) => `${p} ${fixed(row.parts[p], 0)}`).join(', ')}`);
+    }
+  }
   let threshold: ThresholdRow[] = [];
   if (!options.skip.has('threshold')) {
     threshold = await measureThreshold();
@@ -623,7 +632,7 @@ async function main(): Promise<void> {
     parse,
     optimizers,
     smallestStep: smallest,
-    threads: { default: defaultTrainingThreads(), counts: threadCounts(), scaling: threadRows, threshold, scale },
+    threads: { default: defaultTrainingThreads(), counts: threadCounts(), scaling: threadRows, stepParts, threshold, scale },
     goals: goalRows,
     seconds: (performance.now() - started) / 1000,
   };
@@ -643,6 +652,7 @@ async function main(): Promise<void> {
       eventLoopNote,
       heatmap,
       threads: threadRows,
+      stepParts,
       threshold,
       scale,
       defaultThreads: defaultTrainingThreads(),

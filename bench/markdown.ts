@@ -35,6 +35,7 @@ export interface MarkdownInput {
   eventLoopNote?: string;
   heatmap?: { medianMs: number; p95Ms: number; maxMs: number; canvas: string; redraws: number } | string;
   threads?: { network: NetworkId; threads: number; samplesPerSecond: { median: number; min: number; max: number }; gflops: number; ratio: number; helperChunks: number }[];
+  stepParts?: { threads: number; stepMicroseconds: number; parts: Record<string, number> }[];
   threshold?: { kernel: string; m: number; n: number; p: number; work: number; oneThreadMicroseconds: number; twoThreadsMicroseconds: number; speedup: number }[];
   scale?: { images: number; loadSeconds: number; rows: { threads: number; samplesPerSecond: number; secondsPerEpoch: number }[] } | string;
   /** The default number of training threads on this machine (nnspec.threads = 0). */
@@ -99,6 +100,12 @@ export function markdown(r: MarkdownInput): string {
       });
       lines.push(`| ${id}: ${NETWORKS[id].title} | ${cells.join(' | ')} |`);
     }
+  }
+  if (r.stepParts?.length) {
+    const parts = Object.keys(r.stepParts[0].parts);
+    lines.push('', '### Where a step of C goes (µs a step, median of interleaved rounds; "rest": softmax and the cost, the loss, bookkeeping)', '');
+    lines.push(`| threads | step | ${parts.join(' | ')} |`, `|---|---|${parts.map(() => '---').join('|')}|`);
+    for (const row of r.stepParts) lines.push(`| ${row.threads} | **${fixed(row.stepMicroseconds, 0)}** | ${parts.map((p) => fixed(row.parts[p], 0)).join(' | ')} |`);
   }
   if (r.threshold?.length) {
     const ps = [...new Set(r.threshold.map((t) => t.p))];
