@@ -180,6 +180,14 @@ export function datasetBytes(d: { count: number; inputSize: number; outputSize: 
 }
 
 /**
+ * The trainer copies the training set into the kernels' memory (for their gather: a memory copy per row,
+ * several times faster than TypedArray.set into a shared memory, and not JavaScript's serial work
+ * between the threads' calls) when its inputs and targets take at most this many bytes; a larger
+ * set is gathered from its JavaScript arrays, so the copy never more than adds this much memory.
+ */
+export const TRAIN_COPY_MAX_BYTES = 256 * 2 ** 20;
+
+/**
  * The error for a spec whose training would not fit the budget, placed at what claims most:
  * the `batch` line when the batch matrices do (or the largest layer when the spec has no `batch`
  * line), the largest layer when its parameters do, the `data` line when the data does.
@@ -194,7 +202,10 @@ export function trainingMemoryDiagnostic(
 ): Diagnostic | undefined {
   const trainer = estimateTrainer(spec, dataset.count - validationCount, validationCount);
   const data = datasetBytes(dataset);
-  const parts: BudgetPart[] = [...trainer.parts, { what: `the data ${dataset.name} and its prepared copy`, bytes: 2 * data + 16 * dataset.count }];
+  // and, with the wasm kernels, one more copy of the training part in their memory (TRAIN_COPY_MAX_BYTES at most)
+  const trainPart = datasetBytes({ ...dataset, count: dataset.count - validationCount });
+  const dataBytes = 2 * data + (trainPart <= TRAIN_COPY_MAX_BYTES ? trainPart : 0);
+  const parts: BudgetPart[] = [...trainer.parts, { what: `the data ${dataset.name} and its prepared copies`, bytes: dataBytes + 16 * dataset.count }];
   const over = overBudget(parts, budget);
   if (!over) return undefined;
   const [parameters, batch] = trainer.parts;
@@ -204,9 +215,9 @@ export function trainingMemoryDiagnostic(
   const name = `dense ${layer.units}`;
   let range: Range = layer.range;
   let hint: string;
-  if (2 * data > parameters.bytes + batch.bytes && spec.data) {
+  if (dataBytes > parameters.bytes + batch.bytes && spec.data) {
     range = spec.data.range;
-    hint = `the data takes ${formatBytes(2 * data)}: use fewer samples (n=…), or ${RAISE_BUDGET}`;
+    hint = `the data takes ${formatBytes(dataBytes)}: use fewer samples (n=…), or ${RAISE_BUDGET}`;
   } else if (batch.bytes >= parameters.bytes) {
     range = byKeyword.get('batch')?.range ?? layer.range;
     hint =

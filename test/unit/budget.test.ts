@@ -12,6 +12,7 @@ import { loadDataset } from '../../src/core/data/index';
 import { prepareData } from '../../src/core/data/prepare';
 import { createTrainer } from '../../src/core/engine/trainer';
 import { jsKernels } from '../../src/core/engine/jsKernels';
+import { wasmKernels } from '../../src/core/engine/wasmKernels';
 import type { Kernels } from '../../src/core/engine/kernels';
 import { parseSpec } from '../../src/core/lang/index';
 import { defaultAssetsDir, loadProject, type ProjectResult } from '../../src/core/project';
@@ -101,6 +102,26 @@ describe("the trainer's estimate", () => {
       expect(parameters.bytes + batch.bytes).toBe(4 * floats.reduce((a, b) => a + b, 0));
     });
   }
+
+  it("with the wasm kernels, the rest of the allocation is the training set's copy and its orders, which the budget counts", () => {
+    const parsed = parseSpec('input 28x28\ndense 16 relu\ndense 10 softmax\nloss cce\nbatch 32\nvalidation 0.2\ndata digits n=500\n');
+    const spec = parsed.spec;
+    const dataset = loadDataset(spec.data!, { baseDir: dir, assetsDir, seed: spec.seed, outputSize: 10 });
+    const prepared = prepareData(dataset, { validation: spec.validation, normalize: spec.normalize, seed: spec.seed });
+    const wasm = wasmKernels();
+    if (wasm === null) throw new Error('WebAssembly SIMD is unavailable in this Node: the wasm kernels need Node ≥ 20');
+    const floats: number[] = [];
+    createTrainer(spec, prepared, { kernels: { ...wasm, name: wasm.name, alloc: (length: number) => (floats.push(length), wasm.alloc(length)) } });
+    const [parameters, batch] = estimateTrainer(spec, prepared.train.count, prepared.validation?.count ?? 0).parts;
+    const copy = 4 * floats.reduce((a, b) => a + b, 0) - parameters.bytes - batch.bytes;
+    const train = prepared.train;
+    const trainBytes = 4 * train.count * (train.inputSize + train.outputSize);
+    // the inputs and targets, then two int32 orders, each slice padded to 16 bytes
+    expect(copy).toBeGreaterThanOrEqual(trainBytes + 8 * train.count);
+    expect(copy).toBeLessThanOrEqual(trainBytes + 8 * train.count + 4 * 16);
+    // trainingMemoryDiagnostic counts trainBytes for the copy and 16 bytes a sample for the orders and the rest
+    expect(copy).toBeLessThanOrEqual(trainBytes + 16 * dataset.count);
+  });
 });
 
 describe('training that would not fit the budget: an error at the line that claims the memory', () => {

@@ -48,6 +48,7 @@ import type { Kernels } from './kernels';
 import { createKernels } from './createKernels';
 import { initialiser } from './initialisers';
 import { fusedLayerGradient, fusedLayerStep } from './sampleStep';
+import { TRAIN_COPY_MAX_BYTES } from '../budget';
 import type { ComputeInfo } from './compute';
 import { trainingThreads } from './threadPool';
 import { jsForward } from './jsKernels';
@@ -94,13 +95,6 @@ export const TINY_KERNEL_WORK = 256;
 /** Input rows at least this long are gathered into the batch with a memory copy (set), shorter ones element by element. */
 const GATHER_COPY_FROM = 32;
 
-/**
- * The training set is copied into the kernels' memory (for their gather: a memory copy per row,
- * several times faster than TypedArray.set into a shared memory, and not JavaScript's serial work
- * between the threads' calls) when its inputs and targets take at most this many bytes; a larger
- * set is gathered from its JavaScript arrays, so the copy never more than adds this much memory.
- */
-export const TRAIN_COPY_MAX_BYTES = 256 * 2 ** 20;
 
 /** createKernels('auto'), except plain JavaScript for tiny networks (see TINY_KERNEL_WORK). */
 export function defaultKernels(spec: NetworkSpec, data: PreparedData): Kernels {
