@@ -273,6 +273,22 @@ export interface Recorder {
 }
 
 /**
+ * The ToPanel streams of examples/<file>.nnspec after `steps` Steps each, recorded from the real
+ * worker (recordSession), by the name each is given.
+ */
+export async function recordExamples<N extends string>(files: Record<N, readonly [file: string, steps: number]>): Promise<Record<N, ToPanel[]>> {
+  const streams = {} as Record<N, ToPanel[]>;
+  for (const [name, [file, steps]] of Object.entries(files) as [N, readonly [string, number]][]) {
+    const specPath = path.join(ROOT, 'examples', `${file}.nnspec`);
+    const r = await recordSession(readFileSync(specPath, 'utf8'), specPath);
+    for (let i = 0; i < steps; i++) await r.send({ type: 'step' });
+    await r.close();
+    streams[name] = r.stream;
+  }
+  return streams;
+}
+
+/**
  * Loads `specText` in the real worker (built from src/worker/worker.ts) with layer arrays on,
  * and maps its messages to ToPanel messages the way TrainingSession does (loaded → init,
  * snapshot → snapshot, a reset → init, finished → status).

@@ -14,13 +14,13 @@ import { defaultAssetsDir, loadProject } from '../../src/core/project';
 import type { ToPanel } from '../../src/protocol';
 import { formatNumber } from '../../webview/format';
 import { nnspec } from '../unit/cli-support';
-import { ARTIFACTS, buildBundles, launchChromium, openPanel, recordSession, ROOT, startServer, type PanelPage, type Theme } from './harness';
+import { ARTIFACTS, buildBundles, launchChromium, openPanel, recordExamples, ROOT, startServer, type PanelPage, type Theme } from './harness';
 import { hook, text, tooltipTerms, type Hook, type PageGlobal } from './page';
 
 let browser: Browser;
 let server: Server;
 let origin: string;
-const streams: Record<'xor' | 'spiral' | 'digits', ToPanel[]> = { xor: [], spiral: [], digits: [] };
+let streams: Record<'xor' | 'spiral' | 'digits', ToPanel[]> = { xor: [], spiral: [], digits: [] };
 const EXAMPLE = (name: string): string => path.join(ROOT, 'examples', `${name}.nnspec`);
 
 interface NetHook {
@@ -40,12 +40,7 @@ beforeAll(async () => {
   await buildBundles();
   browser = await launchChromium();
   ({ server, origin } = await startServer());
-  for (const [name, file, steps] of [['xor', 'xor', 3], ['spiral', 'spiral', 40], ['digits', 'digits-16-16', 2]] as const) {
-    const r = await recordSession(readFileSync(EXAMPLE(file), 'utf8'), EXAMPLE(file));
-    for (let i = 0; i < steps; i++) await r.send({ type: 'step' });
-    await r.close();
-    streams[name] = r.stream;
-  }
+  streams = await recordExamples({ xor: ['xor', 3], spiral: ['spiral', 40], digits: ['digits-16-16', 2] });
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 120_000);
 

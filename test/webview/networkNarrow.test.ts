@@ -7,12 +7,12 @@
  * net keeps its bands. Screenshots of each width and theme go to test-artifacts/webview/.
  */
 import type { Server } from 'node:http';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ToPanel } from '../../src/protocol';
-import { ARTIFACTS, buildBundles, launchChromium, openPanel, recordSession, ROOT, startServer, type PanelPage, type Theme } from './harness';
+import { ARTIFACTS, buildBundles, launchChromium, openPanel, recordExamples, startServer, type PanelPage, type Theme } from './harness';
 import { hook, text, type Hook } from './page';
 
 let browser: Browser;
@@ -21,8 +21,7 @@ let origin: string;
 type Name = 'xor' | 'spiral' | 'iris' | 'digits';
 /** Example file and steps taken: 2-4-1, 2-16-16-1 (plane pictures), 4-8-3 (histograms), 784-128-64-10 (two bands). */
 const FILES: Record<Name, [string, number]> = { xor: ['xor', 3], spiral: ['spiral', 40], iris: ['iris', 5], digits: ['digits-softmax', 1] };
-const streams = {} as Record<Name, ToPanel[]>;
-const EXAMPLE = (name: string): string => path.join(ROOT, 'examples', `${name}.nnspec`);
+let streams = {} as Record<Name, ToPanel[]>;
 
 interface Box {
   left: number;
@@ -61,12 +60,7 @@ beforeAll(async () => {
   await buildBundles();
   browser = await launchChromium();
   ({ server, origin } = await startServer());
-  for (const [name, [file, steps]] of Object.entries(FILES) as [Name, [string, number]][]) {
-    const r = await recordSession(readFileSync(EXAMPLE(file), 'utf8'), EXAMPLE(file));
-    for (let i = 0; i < steps; i++) await r.send({ type: 'step' });
-    await r.close();
-    streams[name] = r.stream;
-  }
+  streams = await recordExamples(FILES);
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 180_000);
 

@@ -15,7 +15,7 @@ import { encodeInput } from '../../src/core/features';
 import { defaultAssetsDir, loadProject } from '../../src/core/project';
 import type { LayerSnapshot, NeuronPictures, SessionInfo, ToPanel } from '../../src/protocol';
 import { formatNumber } from '../../webview/format';
-import { ARTIFACTS, buildBundles, launchChromium, openPanel, recordSession, ROOT, startServer, type PanelPage, type Theme } from './harness';
+import { ARTIFACTS, buildBundles, launchChromium, openPanel, recordExamples, ROOT, startServer, type PanelPage, type Theme } from './harness';
 import { distance, hook, pixel, text, tooltipTerms, type Hook, type Rgba } from './page';
 
 let browser: Browser;
@@ -23,7 +23,7 @@ let server: Server;
 let origin: string;
 type Name = 'circle' | 'spiral' | 'digits' | 'iris';
 const FILES: Record<Name, [string, number]> = { circle: ['circle', 30], spiral: ['spiral', 40], digits: ['digits-16-16', 2], iris: ['iris', 5] };
-const streams = {} as Record<Name, ToPanel[]>;
+let streams = {} as Record<Name, ToPanel[]>;
 const EXAMPLE = (name: string): string => path.join(ROOT, 'examples', `${name}.nnspec`);
 
 interface PictureHook {
@@ -46,12 +46,7 @@ beforeAll(async () => {
   await buildBundles();
   browser = await launchChromium();
   ({ server, origin } = await startServer());
-  for (const [name, [file, steps]] of Object.entries(FILES) as [Name, [string, number]][]) {
-    const r = await recordSession(readFileSync(EXAMPLE(file), 'utf8'), EXAMPLE(file));
-    for (let i = 0; i < steps; i++) await r.send({ type: 'step' });
-    await r.close();
-    streams[name] = r.stream;
-  }
+  streams = await recordExamples(FILES);
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 180_000);
 
