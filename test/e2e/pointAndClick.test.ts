@@ -12,8 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheDir } from '../../scripts/vscode/codeServer.mjs';
-import { waitFor, type Session, type Workbench } from './harness';
+import { e2eRoot, waitFor, type Session, type Workbench } from './harness';
 import { editorText, focusEditor, isDirty, openExamples, panelFrame, waitForText } from './workspace11';
 
 interface NetworkHook {
@@ -23,7 +22,7 @@ interface NetworkHook {
   status: string;
 }
 
-const root = join(cacheDir, 'e2e', 'point-and-click');
+const root = e2eRoot('point-and-click');
 let session: Session | undefined;
 let workbench: Workbench;
 let workspace: string;

@@ -10,8 +10,7 @@
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cacheDir } from '../../scripts/vscode/codeServer.mjs';
-import { artifactsDir, waitFor, type Session, type Workbench } from './harness';
+import { artifactsDir, e2eRoot, waitFor, type Session, type Workbench } from './harness';
 import { focusEditor, openExamples, openFileByClick, panelFrame } from './workspace11';
 
 const THEMES = [
@@ -34,7 +33,7 @@ afterAll(async () => {
 async function openInTheme(theme: (typeof THEMES)[number]): Promise<void> {
   await session?.close();
   session = undefined;
-  ({ session, workbench } = await openExamples(join(cacheDir, 'e2e', `screenshots11-${theme.key}`), { 'files.autoSave': 'off', 'workbench.colorTheme': theme.name }));
+  ({ session, workbench } = await openExamples(e2eRoot(`screenshots11-${theme.key}`), { 'files.autoSave': 'off', 'workbench.colorTheme': theme.name }));
   await waitFor(`the workbench in ${theme.name}`, () => workbench.page.evaluate((cls) => document.querySelector('.monaco-workbench')?.classList.contains(cls) ?? false, theme.workbench), (on) => on, 30_000);
 }
 

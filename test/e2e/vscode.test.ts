@@ -15,9 +15,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { delimiter, join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installExtension, listExtensions, remoteUri, repoRoot, cacheDir, workbenchUrl } from '../../scripts/vscode/codeServer.mjs';
+import { installExtension, listExtensions, remoteUri, repoRoot, workbenchUrl } from '../../scripts/vscode/codeServer.mjs';
 import { manifest, packageExtension, vsixEntries } from '../../scripts/vscode/vsix.mjs';
-import { Workbench, copyExamples, prepareVsCode, requirePrerequisites, startSession, waitFor, type Session } from './harness';
+import { Workbench, copyExamples, e2eRoot, prepareVsCode, requirePrerequisites, startSession, waitFor, type Session } from './harness';
 
 /** The panel's read-only test hook (webview/hook.ts, `window.__nnspec`). */
 interface PanelHook {
@@ -27,7 +27,7 @@ interface PanelHook {
   chartSeries(): { label: string; points: { x: number; y: number }[] }[];
 }
 
-const root = join(cacheDir, 'e2e', 'run');
+const root = e2eRoot('run');
 const inHostResult = join(root, 'in-host-result.json');
 let session: Session | undefined;
 let vsix: { path: string; bytes: number };

@@ -20,8 +20,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheDir, repoRoot } from '../../scripts/vscode/codeServer.mjs';
-import { waitFor, type Session, type Workbench } from './harness';
+import { repoRoot } from '../../scripts/vscode/codeServer.mjs';
+import { e2eRoot, waitFor, type Session, type Workbench } from './harness';
 import { focusEditor, openExamples, panelFrame } from './workspace11';
 
 interface WalkHook {
@@ -45,7 +45,7 @@ interface WeightsJson {
   layers: { weights: number[][]; biases: number[] }[];
 }
 
-const root = join(cacheDir, 'e2e', 'walk');
+const root = e2eRoot('walk');
 let session: Session | undefined;
 let workbench: Workbench;
 let workspace: string;
