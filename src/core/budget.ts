@@ -180,9 +180,8 @@ export function datasetBytes(d: { count: number; inputSize: number; outputSize: 
 }
 
 /**
- * The trainer copies the training set into the kernels' memory (for their gather: a memory copy per row,
- * several times faster than TypedArray.set into a shared memory, and not JavaScript's serial work
- * between the threads' calls) when its inputs and targets take at most this many bytes; a larger
+ * The trainer copies the training set into the kernels' memory (for their gather: a memory copy per
+ * row, split across the threads, instead of JavaScript's serial copy between the threads' calls) when its inputs and targets take at most this many bytes; a larger
  * set is gathered from its JavaScript arrays, so the copy never more than adds this much memory.
  */
 export const TRAIN_COPY_MAX_BYTES = 256 * 2 ** 20;

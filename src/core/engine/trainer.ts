@@ -92,10 +92,6 @@ export function createTrainer(spec: NetworkSpec, data: PreparedData, options: Tr
  */
 export const TINY_KERNEL_WORK = 256;
 
-/** Input rows at least this long are gathered into the batch with a memory copy (set), shorter ones element by element. */
-const GATHER_COPY_FROM = 32;
-
-
 /** createKernels('auto'), except plain JavaScript for tiny networks (see TINY_KERNEL_WORK). */
 export function defaultKernels(spec: NetworkSpec, data: PreparedData): Kernels {
   const count = data.train.count;
@@ -936,13 +932,10 @@ class BatchTrainer implements Trainer {
     const { X, Y, trainCopy, kernels } = this;
     if (trainCopy !== null && kernels.gather!(trainCopy.inputs, order, start, m, n, X) && kernels.gather!(trainCopy.targets, order, start, m, o, Y)) return;
     const { inputs, targets } = this.data.train;
-    // Short rows in element loops (no view object made per row); long ones with set(subarray(…)),
-    // a memory copy, several times faster than the loop from a few dozen values on.
-    const wide = n >= GATHER_COPY_FROM;
     for (let b = 0; b < m; b++) {
       const i = order[start + b];
-      if (wide) X.set(inputs.subarray(i * n, i * n + n), b * n);
-      else for (let k = 0, from = i * n, to = b * n; k < n; k++) X[to + k] = inputs[from + k];
+      // element loops rather than set(subarray(…)): no view objects made in the step loop
+      for (let k = 0, from = i * n, to = b * n; k < n; k++) X[to + k] = inputs[from + k];
       for (let j = 0, from = i * o, to = b * o; j < o; j++) Y[to + j] = targets[from + j];
     }
   }
